@@ -1,0 +1,135 @@
+//! The command line (clap derive). Every flag also reads an `AITBC_CONFORMANCE_*` variable.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use cucumber::gherkin::tagexpr::TagOperation;
+
+/// Conformance harness for the AITBC coordinator and blockchain node.
+///
+/// Runs Gherkin scenarios (features/) against an embedded, stateful double of the
+/// coordinator and node (the default), and reports, per `aitbc` CLI command, how many
+/// scenarios pass, with the headline "N/M commands working".
+///
+/// Exit codes: 0 every scenario passed; 1 some scenario failed; 2 usage or input error
+/// (the message names the file and line or the flag); 3 a live target is unreachable;
+/// 4 the harness could not finish (e.g. reports could not be written).
+#[derive(Debug, Parser)]
+#[command(name = "aitbc-conformance", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the scenarios and write reports (summary.json, junit.xml, history.jsonl).
+    Run(RunArgs),
+    /// Print the command catalog: each command, its endpoints and how many scenarios cover it.
+    List(ListArgs),
+}
+
+/// Where the suite and its data live.
+#[derive(Debug, Clone, Args)]
+pub struct SuiteArgs {
+    /// Folder of .feature files (searched recursively), or one .feature file.
+    #[arg(long, env = "AITBC_CONFORMANCE_FEATURES", default_value = "features", value_name = "DIR")]
+    pub features: PathBuf,
+
+    /// Folder holding commands.yaml (the command catalog) and double.yaml (the double's seed).
+    #[arg(long, env = "AITBC_CONFORMANCE_FIXTURES", default_value = "fixtures", value_name = "DIR")]
+    pub fixtures: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+
+    /// Only scenarios matching this cucumber tag expression, e.g. "@command:client-submit or @blocks".
+    #[arg(long, env = "AITBC_CONFORMANCE_TAGS", value_name = "EXPR", value_parser = parse_tags)]
+    pub tags: Option<TagOperation>,
+
+    /// How many scenarios run at once.
+    #[arg(long, env = "AITBC_CONFORMANCE_CONCURRENCY", default_value_t = 32, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+
+    /// Stop starting new scenarios after the first failure.
+    #[arg(long, env = "AITBC_CONFORMANCE_FAIL_FAST")]
+    pub fail_fast: bool,
+
+    /// Where summary.json, junit.xml and history.jsonl go.
+    #[arg(long, env = "AITBC_CONFORMANCE_REPORT_DIR", default_value = "reports", value_name = "DIR")]
+    pub report_dir: PathBuf,
+
+    /// Per-request timeout, e.g. 5s, 800ms.
+    #[arg(long, env = "AITBC_CONFORMANCE_TIMEOUT", default_value = "5s", value_name = "DURATION",
+          value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// Print only the headline, not the table.
+    #[arg(long, short, env = "AITBC_CONFORMANCE_QUIET")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+}
+
+fn parse_tags(text: &str) -> Result<TagOperation, String> {
+    text.parse::<TagOperation>()
+        .map_err(|e| format!("not a tag expression ({e}); e.g. \"@command:client-submit and not @slow\""))
+}
+
+/// `5s`, `800ms`, `1.5s`, `2m`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (text, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration; use e.g. 5s, 800ms or 2m"))?;
+    if !(value.is_finite() && value > 0.0) {
+        return Err(format!("{text:?}: a duration must be positive"));
+    }
+    Ok(Duration::from_secs_f64(value * scale))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse_in_the_usual_spellings() {
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("800ms"), Ok(Duration::from_millis(800)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn a_bad_tag_expression_is_refused() {
+        assert!(parse_tags("@a and").is_err());
+        assert!(parse_tags("@a and not @b").is_ok());
+    }
+}

@@ -1,0 +1,79 @@
+//! Marketplace routes (contract §8, no auth): GPU list with filters, GPU register.
+
+use serde_json::{json, Value};
+
+use super::reply::{Call, Handled, Reply};
+use super::state::Coordinator;
+use crate::clock;
+
+/// `GET /v1/marketplace/gpu/list?available=&price_max=&region=&model=&limit=`.
+pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
+    let limit = match call.query("limit") {
+        None => 100,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if (1..=500).contains(&n) => n,
+            Ok(n) if n < 1 => return Err(bad_limit("greater than or equal to 1", "greater_than_equal")),
+            Ok(_) => return Err(bad_limit("less than or equal to 500", "less_than_equal")),
+            Err(_) => return Err(bad_limit("a valid integer", "int_parsing")),
+        },
+    };
+    let available = match call.query("available").as_deref() {
+        None => None,
+        Some("true" | "1") => Some(true),
+        Some("false" | "0") => Some(false),
+        Some(_) => return Err(query_error("available", "Input should be a valid boolean", "bool_parsing")),
+    };
+    let price_max = match call.query("price_max") {
+        None => None,
+        Some(text) => Some(text.parse::<f64>().map_err(|_| {
+            query_error("price_max", "Input should be a valid number", "float_parsing")
+        })?),
+    };
+    let region = call.query("region");
+    let model = call.query("model").map(|m| m.to_lowercase());
+    let items: Vec<Value> = state
+        .gpus
+        .iter()
+        .filter(|g| available.is_none_or(|a| (g["status"] == "available") == a))
+        .filter(|g| price_max.is_none_or(|p| g["price_per_hour"].as_f64().unwrap_or(f64::MAX) <= p))
+        .filter(|g| region.as_ref().is_none_or(|r| g["region"] == r.as_str()))
+        .filter(|g| {
+            model.as_ref().is_none_or(|m| {
+                g["model"].as_str().is_some_and(|have| have.to_lowercase().contains(m))
+            })
+        })
+        .take(limit)
+        .cloned()
+        .collect();
+    Ok(Reply::ok(Value::Array(items)))
+}
+
+fn query_error(field: &str, message: &str, code: &str) -> Reply {
+    Reply::validation(&format!("query.{field}"), message, code)
+}
+
+fn bad_limit(bound: &str, code: &str) -> Reply {
+    query_error("limit", &format!("Input should be {bound}"), code)
+}
+
+/// `POST /v1/marketplace/gpu/register` with `{"gpu":{…}}`.
+pub fn register(state: &mut Coordinator, call: &Call) -> Handled {
+    let body = call.json_object()?;
+    let gpu = body
+        .get("gpu")
+        .and_then(Value::as_object)
+        .ok_or_else(|| Reply::validation("body.gpu", "Field required", "missing"))?;
+    let get = |k: &str| gpu.get(k).cloned().unwrap_or(Value::Null);
+    let id = format!("gpu_{}", state.ids.hex(8));
+    state.gpus.push(json!({
+        "id": id, "miner_id": get("miner_id"), "model": get("name"), "memory_gb": get("memory"),
+        "cuda_version": get("cuda_version"), "region": get("region"),
+        "price_per_hour": get("price_per_hour"), "status": "available",
+        "capabilities": gpu.get("capabilities").cloned().unwrap_or_else(|| json!([])),
+        "created_at": clock::iso_utc(clock::now_micros()),
+        "average_rating": 0.0, "total_reviews": 0,
+    }));
+    Ok(Reply::ok(json!({
+        "gpu_id": id, "status": "registered", "message": "GPU registered successfully",
+    })))
+}

@@ -1,0 +1,256 @@
+//! The embedded double: two wiremock servers (coordinator, node) whose stateful responders
+//! implement `shared/contract.md` as written. One fresh pair per scenario.
+
+pub mod admin;
+pub mod agents;
+pub mod jobs;
+pub mod marketplace;
+pub mod miners;
+pub mod node;
+pub mod reply;
+pub mod seed;
+pub mod state;
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use wiremock::matchers::{any, method, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use self::node::Chain;
+use self::reply::{Call, Handled, Reply};
+use self::seed::Seed;
+use self::state::Coordinator;
+
+/// One route of a double: its method, path template and handler over the server's state `S`.
+pub struct Route<S: 'static> {
+    pub name: &'static str,
+    pub method: &'static str,
+    pub template: &'static str,
+    pub handler: fn(&mut S, &Call) -> Handled,
+}
+
+impl<S> Route<S> {
+    /// `METHOD /template`, the spelling the command catalog uses.
+    pub fn endpoint(&self) -> String {
+        format!("{} {}", self.method, self.template)
+    }
+}
+
+macro_rules! route {
+    ($name:literal, $method:literal, $template:literal, $handler:path) => {
+        Route {
+            name: $name,
+            method: $method,
+            template: $template,
+            handler: $handler,
+        }
+    };
+}
+
+/// The coordinator's routes (contract §4–§8).
+pub static COORDINATOR_ROUTES: &[Route<Coordinator>] = &[
+    route!("jobs.submit", "POST", "/v1/jobs", jobs::submit),
+    route!("jobs.status", "GET", "/v1/jobs/{job_id}", jobs::status),
+    route!("jobs.result", "GET", "/v1/jobs/{job_id}/result", jobs::result),
+    route!("jobs.cancel", "POST", "/v1/jobs/{job_id}/cancel", jobs::cancel),
+    route!("jobs.receipt", "GET", "/v1/jobs/{job_id}/receipt", jobs::receipt),
+    route!("jobs.receipts", "GET", "/v1/jobs/{job_id}/receipts", jobs::receipts),
+    route!("miners.register", "POST", "/v1/miners/register", miners::register),
+    route!("miners.heartbeat", "POST", "/v1/miners/heartbeat", miners::heartbeat),
+    route!("miners.poll", "POST", "/v1/miners/poll", miners::poll),
+    route!("miners.result", "POST", "/v1/miners/{job_id}/result", miners::result),
+    route!("miners.fail", "POST", "/v1/miners/{job_id}/fail", miners::fail),
+    route!("admin.stats", "GET", "/v1/admin/stats", admin::stats),
+    route!("admin.jobs", "GET", "/v1/admin/jobs", admin::jobs),
+    route!("admin.miners", "GET", "/v1/admin/miners", admin::miners),
+    route!("agents.create", "POST", "/v1/agents/workflows", agents::create),
+    route!("agents.list", "GET", "/v1/agents/workflows", agents::list),
+    route!("agents.get", "GET", "/v1/agents/workflows/{workflow_id}", agents::get),
+    route!("agents.update", "PUT", "/v1/agents/workflows/{workflow_id}", agents::update),
+    route!("agents.delete", "DELETE", "/v1/agents/workflows/{workflow_id}", agents::delete),
+    route!("agents.execute", "POST", "/v1/agents/workflows/{workflow_id}/execute", agents::execute),
+    route!("agents.status", "GET", "/v1/agents/executions/{execution_id}/status", agents::execution_status),
+    route!("agents.cancel", "POST", "/v1/agents/executions/{execution_id}/cancel", agents::cancel_execution),
+    route!("marketplace.list", "GET", "/v1/marketplace/gpu/list", marketplace::list),
+    route!("marketplace.register", "POST", "/v1/marketplace/gpu/register", marketplace::register),
+];
+
+/// The node's routes (contract §9).
+pub static NODE_ROUTES: &[Route<Chain>] = &[
+    route!("blocks.head", "GET", "/rpc/head", node::head),
+    route!("blocks.by_height", "GET", "/rpc/blocks/{height}", node::by_height),
+    route!("blocks.by_hash", "GET", "/rpc/blocks/by_hash/{hash}", node::by_hash),
+    route!("blocks.range", "GET", "/rpc/blocks-range", node::range),
+];
+
+/// `^/v1/jobs/[^/]+/result$` for `/v1/jobs/{job_id}/result`.
+pub fn template_regex(template: &str) -> String {
+    let body: Vec<String> = template
+        .split('/')
+        .map(|seg| {
+            if seg.starts_with('{') && seg.ends_with('}') {
+                "[^/]+".to_string()
+            } else {
+                regex_escape(seg)
+            }
+        })
+        .collect();
+    format!("^{}$", body.join("/"))
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+            special.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect()
+}
+
+fn template_matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+}
+
+/// Serves one route from the shared state.
+struct Serve<S: 'static> {
+    state: Arc<Mutex<S>>,
+    route: &'static Route<S>,
+}
+
+impl<S: Send + 'static> Respond for Serve<S> {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let call = Call::new(request, self.route.template);
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        (self.route.handler)(&mut state, &call)
+            .unwrap_or_else(|reply| reply)
+            .into_template()
+    }
+}
+
+/// FastAPI's answer for a path no route serves (404) or a known path with another method (405).
+struct Fallback {
+    templates: Vec<&'static str>,
+}
+
+impl Respond for Fallback {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let path = request.url.path();
+        let known = self.templates.iter().any(|t| template_matches(t, path));
+        let reply = if known {
+            Reply::detail(405, "Method Not Allowed")
+        } else {
+            Reply::detail(404, "Not Found")
+        };
+        reply.into_template()
+    }
+}
+
+async fn mount<S: Send + 'static>(server: &MockServer, state: Arc<Mutex<S>>, routes: &'static [Route<S>]) {
+    for route in routes {
+        Mock::given(method(route.method))
+            .and(path_regex(template_regex(route.template)))
+            .respond_with(Serve {
+                state: Arc::clone(&state),
+                route,
+            })
+            .named(route.name)
+            .mount(server)
+            .await;
+    }
+    let templates = routes.iter().map(|r| r.template).collect();
+    Mock::given(any())
+        .respond_with(Fallback { templates })
+        .with_priority(u8::MAX)
+        .named("fallback")
+        .mount(server)
+        .await;
+}
+
+/// A running coordinator + node double.
+pub struct Double {
+    coordinator: MockServer,
+    node: MockServer,
+}
+
+impl std::fmt::Debug for Double {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Double")
+            .field("coordinator", &self.coordinator.uri())
+            .field("node", &self.node.uri())
+            .finish()
+    }
+}
+
+impl Double {
+    /// Starts a fresh pair of pooled servers seeded from `seed`; `salt` varies ids per scenario.
+    pub async fn start(seed: &Seed, salt: u64) -> Self {
+        Self::start_on(MockServer::start().await, MockServer::start().await, seed, salt).await
+    }
+
+    /// Mounts the double on servers the caller started (e.g. on fixed ports).
+    pub async fn start_on(coordinator: MockServer, node: MockServer, seed: &Seed, salt: u64) -> Self {
+        let state = Arc::new(Mutex::new(Coordinator::new(seed.clone(), salt)));
+        let chain = Arc::new(Mutex::new(Chain::generate(&seed.chain, seed.seed ^ salt)));
+        mount(&coordinator, state, COORDINATOR_ROUTES).await;
+        mount(&node, chain, NODE_ROUTES).await;
+        Self { coordinator, node }
+    }
+
+    /// The coordinator's base URL (`http://127.0.0.1:PORT`).
+    pub fn coordinator_url(&self) -> String {
+        self.coordinator.uri()
+    }
+
+    /// The node's base URL.
+    pub fn node_url(&self) -> String {
+        self.node.uri()
+    }
+
+    /// Makes a named route answer FastAPI's 404 `Not Found`, as on a server without it.
+    pub async fn remove_route(&self, name: &str) -> bool {
+        let coordinator = COORDINATOR_ROUTES.iter().find(|r| r.name == name);
+        let node = NODE_ROUTES.iter().find(|r| r.name == name);
+        let (server, m, template) = match (coordinator, node) {
+            (Some(r), _) => (&self.coordinator, r.method, r.template),
+            (_, Some(r)) => (&self.node, r.method, r.template),
+            _ => return false,
+        };
+        Mock::given(method(m))
+            .and(path_regex(template_regex(template)))
+            .respond_with(Reply::detail(404, "Not Found").into_template())
+            .with_priority(1)
+            .named(format!("removed {name}"))
+            .mount(server)
+            .await;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_become_anchored_regexes() {
+        assert_eq!(template_regex("/v1/jobs/{job_id}/result"), "^/v1/jobs/[^/]+/result$");
+        assert_eq!(template_regex("/rpc/blocks-range"), "^/rpc/blocks\\-range$");
+        let re = regex::Regex::new(&template_regex("/rpc/blocks/{height}")).unwrap();
+        assert!(re.is_match("/rpc/blocks/5"));
+        assert!(!re.is_match("/rpc/blocks/by_hash/0xab"));
+    }
+
+    #[test]
+    fn route_names_are_unique() {
+        let mut names: Vec<&str> = COORDINATOR_ROUTES.iter().map(|r| r.name).collect();
+        names.extend(NODE_ROUTES.iter().map(|r| r.name));
+        let before = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), before);
+    }
+}

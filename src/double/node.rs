@@ -1,0 +1,158 @@
+//! The blockchain node double (contract §9): a seeded chain linked by `parent_hash`, and its RPC.
+
+use serde_json::{json, Value};
+
+use super::reply::{Call, Handled, Reply};
+use super::seed::ChainSeed;
+use crate::clock;
+use crate::ids::digest_hex;
+
+/// One block as `/rpc/blocks/{height}` returns it.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub height: u64,
+    pub hash: String,
+    pub parent_hash: String,
+    pub timestamp: String,
+    pub tx_count: u64,
+    pub state_root: String,
+}
+
+impl Block {
+    fn body(&self) -> Value {
+        json!({
+            "height": self.height, "hash": self.hash, "parent_hash": self.parent_hash,
+            "timestamp": self.timestamp, "tx_count": self.tx_count, "state_root": self.state_root,
+        })
+    }
+}
+
+/// The chain: heights contiguous from 0, genesis parent `0x00`.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    pub blocks: Vec<Block>,
+}
+
+impl Chain {
+    /// Builds the chain the seed describes, deterministically from `salt`.
+    pub fn generate(seed: &ChainSeed, salt: u64) -> Self {
+        let genesis = clock::parse_iso(&seed.genesis_timestamp).unwrap_or(0);
+        let mut blocks: Vec<Block> = Vec::with_capacity(seed.blocks as usize);
+        for height in 0..seed.blocks {
+            let parent_hash = blocks
+                .last()
+                .map_or_else(|| "0x00".to_string(), |b| b.hash.clone());
+            let hash = format!("0x{}", digest_hex(&[salt, height, parent_hash.len() as u64]));
+            let micros = genesis + (height * seed.block_interval_seconds * 1_000_000) as i64;
+            blocks.push(Block {
+                height,
+                state_root: format!("0x{}", digest_hex(&[salt, height, 0x5747])),
+                hash,
+                parent_hash,
+                timestamp: clock::iso_naive(micros),
+                tx_count: height % 3,
+            });
+        }
+        Self { blocks }
+    }
+}
+
+/// `GET /rpc/head`.
+pub fn head(chain: &mut Chain, _call: &Call) -> Handled {
+    let block = chain
+        .blocks
+        .last()
+        .ok_or_else(|| Reply::detail(404, "no blocks yet"))?;
+    Ok(Reply::ok(json!({
+        "height": block.height, "hash": block.hash,
+        "timestamp": block.timestamp, "tx_count": block.tx_count,
+    })))
+}
+
+/// `GET /rpc/blocks/{height}`.
+pub fn by_height(chain: &mut Chain, call: &Call) -> Handled {
+    let raw = call.param("height");
+    let height: i64 = raw.parse().map_err(|_| {
+        Reply::fastapi_422(
+            "int_parsing",
+            ["path", "height"],
+            "Input should be a valid integer, unable to parse string as an integer",
+            json!(raw),
+        )
+    })?;
+    usize::try_from(height)
+        .ok()
+        .and_then(|h| chain.blocks.get(h))
+        .map(|b| Reply::ok(b.body()))
+        .ok_or_else(|| Reply::detail(404, "block not found"))
+}
+
+/// `GET /rpc/blocks/by_hash/{hash}`.
+pub fn by_hash(chain: &mut Chain, call: &Call) -> Handled {
+    let hash = call.param("hash");
+    chain
+        .blocks
+        .iter()
+        .find(|b| b.hash == hash)
+        .map(|b| Reply::ok(b.body()))
+        .ok_or_else(|| Reply::detail(404, "block not found"))
+}
+
+/// `GET /rpc/blocks-range?start=&end=`.
+pub fn range(chain: &mut Chain, call: &Call) -> Handled {
+    let bound = |name: &'static str| -> Result<i64, Reply> {
+        let raw = call.query(name).ok_or_else(|| {
+            Reply::fastapi_422("missing", ["query", name], "Field required", Value::Null)
+        })?;
+        raw.parse().map_err(|_| {
+            Reply::fastapi_422(
+                "int_parsing",
+                ["query", name],
+                "Input should be a valid integer, unable to parse string as an integer",
+                json!(raw),
+            )
+        })
+    };
+    let (start, end) = (bound("start")?, bound("end")?);
+    if start < 0 {
+        return Err(Reply::detail(400, "start must be non-negative"));
+    }
+    if end < start {
+        return Err(Reply::detail(400, "end must be greater than or equal to start"));
+    }
+    if end - start > 1000 {
+        return Err(Reply::detail(400, "range too large (max 1000 blocks)"));
+    }
+    let blocks: Vec<Value> = chain
+        .blocks
+        .iter()
+        .filter(|b| (start..=end).contains(&(b.height as i64)))
+        .map(Block::body)
+        .collect();
+    Ok(Reply::ok(json!({
+        "blocks": blocks, "start": start, "end": end, "count": blocks.len(),
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_chain_is_contiguous_and_linked() {
+        let seed = ChainSeed {
+            blocks: 25,
+            genesis_timestamp: "2026-11-24T20:00:00".into(),
+            block_interval_seconds: 2,
+        };
+        let chain = Chain::generate(&seed, 9);
+        assert_eq!(chain.blocks.len(), 25);
+        assert_eq!(chain.blocks[0].parent_hash, "0x00");
+        for pair in chain.blocks.windows(2) {
+            assert_eq!(pair[1].height, pair[0].height + 1);
+            assert_eq!(pair[1].parent_hash, pair[0].hash);
+            assert_eq!(pair[1].hash.len(), 66);
+            assert_ne!(pair[1].hash, pair[0].hash);
+        }
+    }
+}

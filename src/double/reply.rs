@@ -1,0 +1,253 @@
+//! What a responder returns, the contract's error envelopes, and the request it reads from.
+
+use serde_json::{json, Value};
+use wiremock::{Request, ResponseTemplate};
+
+use crate::clock;
+
+/// What a handler returns: `Err` carries the error reply so handlers can use `?`.
+pub type Handled = Result<Reply, Reply>;
+
+/// One HTTP answer of the double.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Option<Value>,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    /// A JSON body with this status.
+    pub fn json(status: u16, body: Value) -> Self {
+        Self {
+            status,
+            body: Some(body),
+            headers: Vec::new(),
+        }
+    }
+
+    /// `200` with a JSON body.
+    pub fn ok(body: Value) -> Self {
+        Self::json(200, body)
+    }
+
+    /// No body at all (e.g. `204`).
+    pub fn empty(status: u16) -> Self {
+        Self {
+            status,
+            body: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// `{"detail": message}`: FastAPI's `HTTPException`.
+    pub fn detail(status: u16, message: &str) -> Self {
+        Self::json(status, json!({ "detail": message }))
+    }
+
+    /// The coordinator's 422 envelope for one invalid field.
+    pub fn validation(field: &str, message: &str, code: &str) -> Self {
+        Self::json(
+            422,
+            envelope(
+                "VALIDATION_ERROR",
+                "Request validation failed",
+                422,
+                json!({ "field": field, "message": message, "code": code }),
+            ),
+        )
+    }
+
+    /// The coordinator's 500 envelope.
+    pub fn internal(exception: &str, text: &str) -> Self {
+        Self::json(
+            500,
+            envelope(
+                "INTERNAL_SERVER_ERROR",
+                "An unexpected error occurred",
+                500,
+                json!({ "field": "internal", "message": text, "code": exception }),
+            ),
+        )
+    }
+
+    /// FastAPI's own 422 shape (the node has no custom handler).
+    pub fn fastapi_422(kind: &str, loc: [&str; 2], msg: &str, input: Value) -> Self {
+        Self::json(
+            422,
+            json!({ "detail": [{ "type": kind, "loc": loc, "msg": msg, "input": input }] }),
+        )
+    }
+
+    /// Adds a response header.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// The wiremock template for this reply.
+    pub fn into_template(self) -> ResponseTemplate {
+        let mut template = ResponseTemplate::new(self.status);
+        for (name, value) in self.headers {
+            template = template.insert_header(name, value.as_str());
+        }
+        match self.body {
+            Some(body) => template.set_body_raw(body.to_string().into_bytes(), "application/json"),
+            None => template,
+        }
+    }
+}
+
+/// `{"error":{code,message,status,details:[detail]},"timestamp","request_id":null}`.
+pub fn envelope(code: &str, message: &str, status: u16, detail: Value) -> Value {
+    json!({
+        "error": { "code": code, "message": message, "status": status, "details": [detail] },
+        "timestamp": clock::iso_utc(clock::now_micros()),
+        "request_id": null,
+    })
+}
+
+/// A request as a handler sees it: path parameters by name, query, key header, JSON body.
+#[derive(Debug)]
+pub struct Call<'r> {
+    pub request: &'r Request,
+    params: Vec<(&'static str, String)>,
+}
+
+impl<'r> Call<'r> {
+    /// Binds `template` (`/v1/jobs/{job_id}`) to the request path.
+    pub fn new(request: &'r Request, template: &'static str) -> Self {
+        let params = template
+            .split('/')
+            .zip(request.url.path().split('/'))
+            .filter_map(|(t, actual)| {
+                let name = t.strip_prefix('{')?.strip_suffix('}')?;
+                Some((name, percent_decode(actual)))
+            })
+            .collect();
+        Self { request, params }
+    }
+
+    /// A path parameter, or `""` if the template has none of that name.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// A query parameter, if present.
+    pub fn query(&self, name: &str) -> Option<String> {
+        self.request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// The `X-Api-Key` header, if present and UTF-8.
+    pub fn api_key(&self) -> Option<&str> {
+        self.request
+            .headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The body as a JSON object, or the contract's 422 when it is not one.
+    pub fn json_object(&self) -> Result<serde_json::Map<String, Value>, Reply> {
+        if self.request.body.is_empty() {
+            return Err(Reply::validation("body", "Field required", "missing"));
+        }
+        match serde_json::from_slice::<Value>(&self.request.body) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(_) => Err(Reply::validation(
+                "body",
+                "Input should be a valid dictionary or object to extract fields from",
+                "model_attributes_type",
+            )),
+            Err(_) => Err(Reply::validation("body", "JSON decode error", "json_invalid")),
+        }
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| {
+            std::str::from_utf8(h)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        });
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A required object field of a body, or the contract's 422 naming `body.<field>`.
+pub fn required_object(
+    body: &serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<Value, Reply> {
+    match body.get(field) {
+        None | Some(Value::Null) => Err(Reply::validation(
+            &format!("body.{field}"),
+            "Field required",
+            "missing",
+        )),
+        Some(value @ Value::Object(_)) => Ok(value.clone()),
+        Some(_) => Err(Reply::validation(
+            &format!("body.{field}"),
+            "Input should be a valid dictionary",
+            "dict_type",
+        )),
+    }
+}
+
+/// A required string field of a body, or the contract's 422.
+pub fn required_string(
+    body: &serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<String, Reply> {
+    match body.get(field) {
+        None | Some(Value::Null) => Err(Reply::validation(
+            &format!("body.{field}"),
+            "Field required",
+            "missing",
+        )),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(Reply::validation(
+            &format!("body.{field}"),
+            "Input should be a valid string",
+            "string_type",
+        )),
+    }
+}
+
+/// An optional integer field with a default, or the contract's 422.
+pub fn optional_int(
+    body: &serde_json::Map<String, Value>,
+    field: &str,
+    default: i64,
+) -> Result<i64, Reply> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => v.as_i64().ok_or_else(|| {
+            Reply::validation(
+                &format!("body.{field}"),
+                "Input should be a valid integer",
+                "int_type",
+            )
+        }),
+    }
+}

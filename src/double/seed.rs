@@ -1,0 +1,82 @@
+//! The double's seed data, read from `fixtures/double.yaml`: keys per role, GPUs, chain parameters.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::InputError;
+use crate::yaml;
+
+/// API keys the coordinator double accepts, per role (first key of each role is the default).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    pub client: Vec<String>,
+    pub miner: Vec<String>,
+    pub admin: Vec<String>,
+}
+
+/// A GPU offer listed by the marketplace at start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GpuSeed {
+    pub miner_id: String,
+    pub model: String,
+    pub memory_gb: u32,
+    pub cuda_version: String,
+    pub region: String,
+    pub price_per_hour: f64,
+    pub status: String,
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+}
+
+/// How the node's chain is generated.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainSeed {
+    /// Number of blocks, heights `0..blocks`.
+    pub blocks: u64,
+    /// Genesis timestamp, naive ISO-8601.
+    pub genesis_timestamp: String,
+    pub block_interval_seconds: u64,
+}
+
+/// The whole seed file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    /// Seeds the id generator: runs are reproducible.
+    pub seed: u64,
+    /// Whether the coordinator signs receipts (contract §4: receipts exist only with a key).
+    pub signing_key: bool,
+    pub keys: Keys,
+    pub gpus: Vec<GpuSeed>,
+    pub chain: ChainSeed,
+}
+
+impl Seed {
+    /// Loads and checks a seed file; problems name the file and line.
+    pub fn load(path: &Path) -> Result<Self, InputError> {
+        let seed: Seed = yaml::load(path)?;
+        seed.check(path)?;
+        Ok(seed)
+    }
+
+    fn check(&self, path: &Path) -> Result<(), InputError> {
+        let invalid = |message: &str| InputError::Invalid {
+            path: path.to_path_buf(),
+            line: 1,
+            message: message.to_string(),
+        };
+        if self.keys.client.len() < 2 || self.keys.admin.len() < 2 || self.keys.miner.is_empty() {
+            return Err(invalid(
+                "keys: the double needs two client keys, two admin keys and a miner key",
+            ));
+        }
+        if crate::clock::parse_iso(&self.chain.genesis_timestamp).is_none() {
+            return Err(invalid("chain.genesis_timestamp: not an ISO-8601 timestamp"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,170 @@
+//! The coordinator double's in-memory state: jobs, miners, workflows, executions, GPUs.
+
+use serde_json::{json, Map, Value};
+
+use super::reply::{Call, Reply};
+use super::seed::Seed;
+use crate::clock;
+use crate::ids::IdGen;
+
+/// Which key a route requires (contract §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Client,
+    Miner,
+    Admin,
+}
+
+/// Job states (contract §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Canceled,
+    Expired,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "QUEUED",
+            JobState::Running => "RUNNING",
+            JobState::Completed => "COMPLETED",
+            JobState::Failed => "FAILED",
+            JobState::Canceled => "CANCELED",
+            JobState::Expired => "EXPIRED",
+        }
+    }
+
+    /// QUEUED or RUNNING: the states a job can still leave.
+    pub fn is_active(self) -> bool {
+        matches!(self, JobState::Queued | JobState::Running)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: String,
+    pub client: String,
+    pub payload: Value,
+    pub constraints: Map<String, Value>,
+    pub requested_at: i64,
+    pub expires_at: i64,
+    pub state: JobState,
+    pub miner: Option<String>,
+    pub error: Option<String>,
+    pub result: Option<Value>,
+    pub receipt: Option<Value>,
+    pub started_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Miner {
+    pub id: String,
+    pub capabilities: Map<String, Value>,
+    pub concurrency: i64,
+    pub region: Option<String>,
+    pub status: String,
+    pub inflight: i64,
+    pub last_heartbeat: i64,
+    pub jobs_completed: u64,
+    pub jobs_failed: u64,
+    pub total_duration_ms: f64,
+    pub last_receipt_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    pub id: String,
+    pub owner: String,
+    pub body: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Execution {
+    pub id: String,
+    pub workflow_id: String,
+    pub owner: String,
+    pub status: &'static str,
+    pub current_step: u64,
+    pub total_steps: u64,
+    pub started_at: i64,
+    pub completed_at: Option<i64>,
+}
+
+/// Everything the coordinator double remembers within one scenario.
+#[derive(Debug)]
+pub struct Coordinator {
+    pub seed: Seed,
+    pub ids: IdGen,
+    pub jobs: Vec<Job>,
+    pub miners: Vec<Miner>,
+    pub workflows: Vec<Workflow>,
+    pub executions: Vec<Execution>,
+    pub gpus: Vec<Value>,
+}
+
+impl Coordinator {
+    pub fn new(seed: Seed, salt: u64) -> Self {
+        let mut ids = IdGen::new(seed.seed ^ salt);
+        let created = clock::now_micros();
+        let gpus = seed
+            .gpus
+            .iter()
+            .map(|g| {
+                json!({
+                    "id": format!("gpu_{}", ids.hex(8)),
+                    "miner_id": g.miner_id, "model": g.model, "memory_gb": g.memory_gb,
+                    "cuda_version": g.cuda_version, "region": g.region,
+                    "price_per_hour": g.price_per_hour, "status": g.status,
+                    "capabilities": g.capabilities, "created_at": clock::iso_utc(created),
+                    "average_rating": 0.0, "total_reviews": 0,
+                })
+            })
+            .collect();
+        Self {
+            seed,
+            ids,
+            jobs: Vec::new(),
+            miners: Vec::new(),
+            workflows: Vec::new(),
+            executions: Vec::new(),
+            gpus,
+        }
+    }
+
+    /// The caller's key if it belongs to `role`, else the contract's 401.
+    pub fn authorize(&self, call: &Call, role: Role) -> Result<String, Reply> {
+        let keys = match role {
+            Role::Client => &self.seed.keys.client,
+            Role::Miner => &self.seed.keys.miner,
+            Role::Admin => &self.seed.keys.admin,
+        };
+        match call.api_key() {
+            Some(key) if !key.is_empty() && keys.iter().any(|k| k == key) => Ok(key.to_string()),
+            _ => Err(Reply::detail(401, "invalid api key")),
+        }
+    }
+
+    /// Moves overdue active jobs to EXPIRED (contract: applied when read).
+    pub fn expire_jobs(&mut self) {
+        let now = clock::now_micros();
+        for job in self.jobs.iter_mut() {
+            if job.state.is_active() && now >= job.expires_at {
+                if let (JobState::Running, Some(miner)) = (job.state, &job.miner) {
+                    if let Some(m) = self.miners.iter_mut().find(|m| &m.id == miner) {
+                        m.inflight = (m.inflight - 1).max(0);
+                    }
+                }
+                job.state = JobState::Expired;
+                job.error = Some("job expired".to_string());
+            }
+        }
+    }
+
+    pub fn miner_mut(&mut self, id: &str) -> Option<&mut Miner> {
+        self.miners.iter_mut().find(|m| m.id == id)
+    }
+}

@@ -1,0 +1,69 @@
+//! Typed errors per area; only the binary's edge turns them into a message and an exit code.
+
+use std::path::PathBuf;
+
+use crate::exit;
+
+/// A problem with what the user gave us: files, flags, fixtures. Always names where.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: malformed YAML: {message}")]
+    Yaml {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{path}:{line}:{column}: malformed feature file: {message}")]
+    Gherkin {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: no .feature files found (point --features at a folder of Gherkin files)")]
+    NoFeatures { path: PathBuf },
+    #[error("{flag}: {message}")]
+    Flag { flag: &'static str, message: String },
+}
+
+/// Anything that stops a run before it can report a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("cannot write report {path}: {source}")]
+    Report {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    #[error("cannot start the double: {0}")]
+    Double(String),
+}
+
+impl RunError {
+    /// The documented exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Input(_) => exit::INPUT_ERROR,
+            RunError::Report { .. } | RunError::Runtime(_) | RunError::Double(_) => {
+                exit::RUNTIME_ERROR
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The process exit codes, one documented constant each (README: "Exit codes").
+
+/// Every selected scenario passed.
+pub const SUCCESS: u8 = 0;
+/// The harness ran and at least one scenario failed: the target broke the contract.
+pub const SCENARIO_FAILED: u8 = 1;
+/// Usage or input error: a bad flag, or an unreadable or malformed feature file or fixture.
+pub const INPUT_ERROR: u8 = 2;
+/// A live target could not be reached (reserved for live runs).
+pub const UNREACHABLE: u8 = 3;
+/// The harness itself could not finish, e.g. reports could not be written.
+pub const RUNTIME_ERROR: u8 = 4;

@@ -1,0 +1,230 @@
+//! A cucumber `Writer` that turns the event stream into one outcome per scenario.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use cucumber::event::{self, Cucumber, HookType, Retries, RetryableScenario, StepError};
+use cucumber::gherkin;
+use cucumber::{cli, parser, writer, Event, Writer};
+
+use crate::failure::FailureClass;
+use crate::world::ConformanceWorld;
+
+/// How one scenario ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub path: PathBuf,
+    pub line: usize,
+    pub duration: Duration,
+    /// `None` when every step passed.
+    pub failure: Option<StepFailure>,
+    /// Whether it passed only on a retry.
+    pub retried: bool,
+}
+
+/// The first failing step of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepFailure {
+    /// `When I send GET "/v1/jobs/{A}"`.
+    pub step: String,
+    pub class: FailureClass,
+    pub message: String,
+}
+
+#[derive(Debug)]
+struct Running {
+    started: SystemTime,
+    failure: Option<StepFailure>,
+}
+
+/// Collects outcomes; prints a progress line on a terminal.
+#[derive(Debug)]
+pub struct Collector {
+    running: HashMap<(PathBuf, usize), Running>,
+    pub outcomes: Vec<Outcome>,
+    /// Feature files cucumber itself could not parse (should not happen after `Suite::load`).
+    pub parse_errors: Vec<String>,
+    expected: usize,
+    progress: bool,
+}
+
+impl Collector {
+    /// `expected` scenarios will run; progress shows on stderr only when it is a terminal.
+    pub fn new(expected: usize) -> Self {
+        Self {
+            running: HashMap::new(),
+            outcomes: Vec::new(),
+            parse_errors: Vec::new(),
+            expected,
+            progress: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn on_scenario(
+        &mut self,
+        feature: &gherkin::Feature,
+        scenario: &gherkin::Scenario,
+        event: RetryableScenario<ConformanceWorld>,
+    ) {
+        let key = (feature.path.clone().unwrap_or_default(), scenario.position.line);
+        match event.event {
+            event::Scenario::Started => {
+                self.running.insert(
+                    key,
+                    Running {
+                        started: SystemTime::now(),
+                        failure: None,
+                    },
+                );
+            }
+            event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
+                if let Some(failure) = step_failure(&step, ev) {
+                    if let Some(run) = self.running.get_mut(&key) {
+                        run.failure.get_or_insert(failure);
+                    }
+                }
+            }
+            event::Scenario::Hook(HookType::Before, event::Hook::Failed(_, info)) => {
+                if let Some(run) = self.running.get_mut(&key) {
+                    run.failure.get_or_insert(StepFailure {
+                        step: "(before scenario)".to_string(),
+                        class: FailureClass::Harness,
+                        message: panic_text(&info),
+                    });
+                }
+            }
+            event::Scenario::Finished => self.finish(key, event.retries),
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self, key: (PathBuf, usize), retries: Option<Retries>) {
+        let Some(run) = self.running.remove(&key) else {
+            return;
+        };
+        let duration = run.started.elapsed().unwrap_or_default();
+        let retried = retries.is_some_and(|r| r.current > 0);
+        // A failed attempt that will be retried is not final; the next attempt replaces it.
+        if run.failure.is_some() && retries.is_some_and(|r| r.left > 0) {
+            return;
+        }
+        self.outcomes.push(Outcome {
+            path: key.0,
+            line: key.1,
+            duration,
+            failure: run.failure,
+            retried,
+        });
+        if self.progress {
+            let mut err = std::io::stderr();
+            let _ = write!(err, "\r  {}/{} scenarios", self.outcomes.len(), self.expected);
+            let _ = err.flush();
+        }
+    }
+
+    /// Clears the progress line, if one was drawn.
+    pub fn clear_progress(&self) {
+        if self.progress && !self.outcomes.is_empty() {
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+        }
+    }
+}
+
+fn step_failure(
+    step: &gherkin::Step,
+    event: event::Step<ConformanceWorld>,
+) -> Option<StepFailure> {
+    let text = format!("{} {}", step.keyword.trim(), step.value);
+    match event {
+        event::Step::Failed(_, _, _, error) => {
+            // Steps return `Failure`, which cucumber renders as `[class] message`.
+            let (class, message) = match error {
+                StepError::Panic(info) => split_class(&panic_text(&info)),
+                StepError::NotFound => (
+                    FailureClass::Harness,
+                    "no step definition matches this step".to_string(),
+                ),
+                StepError::AmbiguousMatch(e) => (FailureClass::Harness, e.to_string()),
+            };
+            Some(StepFailure {
+                step: text,
+                class,
+                message,
+            })
+        }
+        event::Step::Skipped => Some(StepFailure {
+            step: text,
+            class: FailureClass::Harness,
+            message: "no step definition matches this step".to_string(),
+        }),
+        _ => None,
+    }
+}
+
+/// Splits `[class] message` (see `Failure`'s Display) back into its parts.
+fn split_class(text: &str) -> (FailureClass, String) {
+    const CLASSES: [FailureClass; 9] = [
+        FailureClass::Auth,
+        FailureClass::MissingEndpoint,
+        FailureClass::ServerError,
+        FailureClass::Contract,
+        FailureClass::State,
+        FailureClass::RateLimited,
+        FailureClass::Timeout,
+        FailureClass::Unreachable,
+        FailureClass::Harness,
+    ];
+    let parsed = text.strip_prefix('[').and_then(|rest| {
+        let (name, message) = rest.split_once("] ")?;
+        let class = CLASSES.into_iter().find(|c| c.as_str() == name)?;
+        Some((class, message.to_string()))
+    });
+    parsed.unwrap_or_else(|| (FailureClass::Harness, text.to_string()))
+}
+
+fn panic_text(info: &event::Info) -> String {
+    info.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_string()))
+        .unwrap_or_else(|| "the step panicked".to_string())
+}
+
+impl Writer<ConformanceWorld> for Collector {
+    type Cli = cli::Empty;
+
+    async fn handle_event(
+        &mut self,
+        event: parser::Result<Event<Cucumber<ConformanceWorld>>>,
+        _cli: &Self::Cli,
+    ) {
+        match event.map(Event::into_inner) {
+            Err(err) => self.parse_errors.push(err.to_string()),
+            Ok(Cucumber::Feature(feature, event::Feature::Scenario(scenario, ev)))
+            | Ok(Cucumber::Feature(
+                feature,
+                event::Feature::Rule(_, event::Rule::Scenario(scenario, ev)),
+            )) => self.on_scenario(&feature, &scenario, ev),
+            Ok(_) => {}
+        }
+    }
+}
+
+// Outcomes are keyed by scenario, so the order of events does not matter to us.
+impl writer::Normalized for Collector {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_classed_message_splits_back() {
+        assert_eq!(
+            split_class("[missing_endpoint] expected status 201"),
+            (FailureClass::MissingEndpoint, "expected status 201".to_string())
+        );
+        assert_eq!(split_class("boom").0, FailureClass::Harness);
+        assert_eq!(split_class("[nope] x").0, FailureClass::Harness);
+    }
+}

@@ -1,0 +1,159 @@
+//! Report files under `reports/`: `summary.json` and `junit.xml` written atomically,
+//! `history.jsonl` appended one line per run.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::summary::{Status, Summary};
+use crate::error::RunError;
+
+/// Writes every report file for `summary` into `dir`, creating it if needed.
+pub fn write_all(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, RunError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| RunError::Report { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let summary_path = dir.join("summary.json");
+    let mut text = serde_json::to_string_pretty(summary).unwrap_or_default();
+    text.push('\n');
+    write_atomic(&summary_path, text.as_bytes()).map_err(io(&summary_path))?;
+    let junit_path = dir.join("junit.xml");
+    write_atomic(&junit_path, junit(summary).as_bytes()).map_err(io(&junit_path))?;
+    let history_path = dir.join("history.jsonl");
+    append_line(&history_path, &history_line(summary)).map_err(io(&history_path))?;
+    Ok(vec![summary_path, junit_path, history_path])
+}
+
+/// Writes to a temporary file beside `path`, syncs it, then renames it over `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report");
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Appends one line with a single `write` on an append-only handle (never rewrites history).
+pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(format!("{line}\n").as_bytes())?;
+    file.sync_data()
+}
+
+/// One compact JSON line: when, what, the headline and each command's pass rate.
+pub fn history_line(summary: &Summary) -> String {
+    let commands: serde_json::Map<String, serde_json::Value> = summary
+        .commands
+        .iter()
+        .map(|c| (c.command.clone(), json!({ "passed": c.scenarios_passed, "total": c.scenarios_total, "verdict": c.verdict })))
+        .collect();
+    json!({
+        "schema_version": summary.schema_version,
+        "finished_at": summary.finished_at,
+        "target": summary.target,
+        "headline": summary.headline,
+        "scenarios_total": summary.scenarios_total,
+        "scenarios_passed": summary.scenarios_passed,
+        "commands": commands,
+    })
+    .to_string()
+}
+
+/// JUnit XML: one testsuite per command, one testcase per scenario.
+pub fn junit(summary: &Summary) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let failures = summary.scenarios_total - summary.scenarios_passed;
+    out.push_str(&format!(
+        "<testsuites name=\"aitbc-conformance\" tests=\"{}\" failures=\"{failures}\" time=\"{:.3}\">\n",
+        summary.scenarios_total,
+        summary.duration_ms / 1000.0
+    ));
+    for command in summary.commands.iter().filter(|c| c.scenarios_total > 0) {
+        let mine: Vec<_> = summary.scenarios.iter().filter(|s| s.command == command.command).collect();
+        out.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
+            xml(&command.command),
+            command.scenarios_total,
+            command.scenarios_total - command.scenarios_passed
+        ));
+        for s in mine {
+            out.push_str(&format!(
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\" time=\"{:.3}\"",
+                xml(&command.command),
+                xml(&s.name),
+                xml(&s.file),
+                s.line,
+                s.duration_ms / 1000.0
+            ));
+            match (&s.failure, s.status) {
+                (Some(f), _) => out.push_str(&format!(
+                    ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
+                    f.class,
+                    xml(&f.message),
+                    xml(&f.step)
+                )),
+                (None, Status::NotRun) => out.push_str(">\n      <skipped message=\"not run\"/>\n    </testcase>\n"),
+                (None, _) => out.push_str("/>\n"),
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn xml(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&apos;".to_string(),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => " ".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn history_only_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.jsonl");
+        append_line(&path, "{\"a\":1}").unwrap();
+        append_line(&path, "{\"a\":2}").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"a\":1}\n{\"a\":2}\n");
+    }
+
+    #[test]
+    fn xml_escapes_markup_and_control_characters() {
+        assert_eq!(xml("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot; ");
+    }
+}

@@ -1,0 +1,6 @@
+//! Reporting: the event collector, the summary arithmetic, and its renderings.
+
+pub mod collector;
+pub mod files;
+pub mod summary;
+pub mod terminal;

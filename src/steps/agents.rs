@@ -1,0 +1,42 @@
+//! Domain steps for agent workflows: create one as a given admin.
+
+use cucumber::given;
+use serde_json::json;
+
+use crate::failure::Failure;
+use crate::world::{Caller, ConformanceWorld as World, StepResult};
+
+async fn create(world: &mut World, caller: Caller, name: &str, public: bool) -> StepResult {
+    let body = json!({
+        "name": format!("conformance-{name}"),
+        "description": "created by aitbc-conformance",
+        "steps": { "fetch": { "type": "http" }, "summarise": { "type": "llm" } },
+        "is_public": public,
+    });
+    world
+        .send_as(caller, "POST", "/v1/agents/workflows", Some(body))
+        .await?;
+    world.expect_status(200)?;
+    let id = world.field("id")?;
+    let id = id
+        .as_str()
+        .ok_or_else(|| Failure::contract(format!("workflow id is not a string: {id}")))?
+        .to_string();
+    world.vars.insert(name.to_string(), id);
+    Ok(())
+}
+
+#[given(expr = "a workflow {string} created by the admin")]
+async fn created_by_admin(world: &mut World, name: String) -> StepResult {
+    create(world, Caller::Admin, &name, false).await
+}
+
+#[given(expr = "a public workflow {string} created by the other admin")]
+async fn public_by_other(world: &mut World, name: String) -> StepResult {
+    create(world, Caller::OtherAdmin, &name, true).await
+}
+
+#[given(expr = "a private workflow {string} created by the other admin")]
+async fn private_by_other(world: &mut World, name: String) -> StepResult {
+    create(world, Caller::OtherAdmin, &name, false).await
+}

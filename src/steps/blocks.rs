@@ -1,0 +1,277 @@
+//! Block steps: the CLI's documented lookup fallback (contract §9) and chain invariants.
+
+use cucumber::{given, then, when};
+use serde_json::Value;
+
+use crate::failure::{Failure, FailureClass};
+use crate::world::{Caller, ConformanceWorld as World, StepResult};
+
+/// How a CLI-style lookup found its block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    ByHash,
+    ByHeight,
+    HeadScan,
+}
+
+impl Via {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "by_hash" => Via::ByHash,
+            "by height" => Via::ByHeight,
+            "head scan" => Via::HeadScan,
+            _ => return None,
+        })
+    }
+}
+
+/// The outcome of `aitbc blockchain block <id>` replayed over HTTP.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// Each request made, `GET /rpc/... → status`.
+    pub trail: Vec<String>,
+    pub found: Option<Value>,
+    pub via: Option<Via>,
+}
+
+async fn get(world: &mut World, path: &str) -> Result<(u16, Option<Value>), Failure> {
+    world.send_as(Caller::NoKey, "GET", path, None).await?;
+    let last = world.last()?;
+    Ok((last.status, last.json.clone()))
+}
+
+/// Contract §9: by_hash; else an integer id by height; else scan head-10..=head.
+pub async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> {
+    let mut trail = Vec::new();
+    let mut step = |path: String, status: u16| trail.push(format!("GET {path} → {status}"));
+    let path = format!("/rpc/blocks/by_hash/{id}");
+    let (status, body) = get(world, &path).await?;
+    step(path, status);
+    if status == 200 {
+        return Ok(Lookup { trail, found: body, via: Some(Via::ByHash) });
+    }
+    if let Ok(height) = id.parse::<u64>() {
+        let path = format!("/rpc/blocks/{height}");
+        let (status, body) = get(world, &path).await?;
+        step(path, status);
+        let found = body.filter(|_| status == 200);
+        let via = found.as_ref().map(|_| Via::ByHeight);
+        return Ok(Lookup { trail, found, via });
+    }
+    let (status, head) = get(world, "/rpc/head").await?;
+    step("/rpc/head".to_string(), status);
+    let head_height = head
+        .as_ref()
+        .and_then(|h| h.get("height"))
+        .and_then(Value::as_u64)
+        .filter(|_| status == 200);
+    if let Some(top) = head_height {
+        for height in top.saturating_sub(10)..=top {
+            let path = format!("/rpc/blocks/{height}");
+            let (status, body) = get(world, &path).await?;
+            step(path, status);
+            let hit = body.filter(|b| status == 200 && b.get("hash").and_then(Value::as_str) == Some(id));
+            if hit.is_some() {
+                return Ok(Lookup { trail, found: hit, via: Some(Via::HeadScan) });
+            }
+        }
+    }
+    Ok(Lookup { trail, found: None, via: None })
+}
+
+#[given(expr = "I note the hash of block {int} as {string}")]
+async fn note_hash(world: &mut World, height: u64, name: String) -> StepResult {
+    world
+        .send_as(Caller::NoKey, "GET", &format!("/rpc/blocks/{height}"), None)
+        .await?;
+    world.expect_status(200)?;
+    let hash = world.field("hash")?.as_str().unwrap_or_default().to_string();
+    world.vars.insert(name, hash);
+    Ok(())
+}
+
+#[given(expr = "I note the head as {string}")]
+async fn note_head(world: &mut World, name: String) -> StepResult {
+    world.send_as(Caller::NoKey, "GET", "/rpc/head", None).await?;
+    world.expect_status(200)?;
+    let hash = world.field("hash")?.as_str().unwrap_or_default().to_string();
+    let height = world.field("height")?.to_string();
+    world.vars.insert(format!("{name}_height"), height);
+    world.vars.insert(name, hash);
+    Ok(())
+}
+
+#[given(expr = "the node does not serve {string}")]
+async fn node_lacks(world: &mut World, route: String) -> StepResult {
+    let session = world.session()?;
+    let double = session.double.as_ref().ok_or_else(|| {
+        Failure::harness("this step degrades the embedded double; tag the scenario @double-only")
+    })?;
+    if double.remove_route(&route).await {
+        Ok(())
+    } else {
+        Err(Failure::harness(format!("the double has no route named {route:?}")))
+    }
+}
+
+#[when(expr = "I look up block {string} the way the CLI does")]
+async fn look_up(world: &mut World, id: String) -> StepResult {
+    let id = world.expand(&id);
+    let lookup = cli_lookup(world, &id).await?;
+    world.lookup = Some(lookup);
+    Ok(())
+}
+
+fn lookup(world: &World) -> Result<&Lookup, Failure> {
+    world
+        .lookup
+        .as_ref()
+        .ok_or_else(|| Failure::harness("no block lookup was made before this check"))
+}
+
+#[then(expr = "the lookup found the block at height {int}")]
+async fn lookup_found(world: &mut World, height: u64) -> StepResult {
+    let lookup = lookup(world)?;
+    let got = lookup.found.as_ref().and_then(|b| b.get("height")).and_then(Value::as_u64);
+    if got == Some(height) {
+        return Ok(());
+    }
+    Err(Failure::contract(format!(
+        "the lookup found {}, expected height {height}; requests: {}",
+        got.map_or("no block".to_string(), |h| format!("height {h}")),
+        lookup.trail.join(", ")
+    )))
+}
+
+#[then("the lookup reports \"Block not found\"")]
+async fn lookup_missed(world: &mut World) -> StepResult {
+    let lookup = lookup(world)?;
+    match &lookup.found {
+        None => Ok(()),
+        Some(block) => Err(Failure::contract(format!("the lookup found a block: {block}"))),
+    }
+}
+
+#[then(expr = "the lookup went through {string}")]
+async fn lookup_via(world: &mut World, via: String) -> StepResult {
+    let want = Via::parse(&via)
+        .ok_or_else(|| Failure::harness(format!("{via:?}: use by_hash, by height or head scan")))?;
+    let lookup = lookup(world)?;
+    if lookup.via == Some(want) {
+        return Ok(());
+    }
+    Err(Failure::contract(format!(
+        "the lookup went through {:?}, expected {via}; requests: {}",
+        lookup.via,
+        lookup.trail.join(", ")
+    )))
+}
+
+#[then(expr = "the lookup made {int} request(s)")]
+async fn lookup_requests(world: &mut World, count: usize) -> StepResult {
+    let lookup = lookup(world)?;
+    if lookup.trail.len() == count {
+        return Ok(());
+    }
+    Err(Failure::contract(format!(
+        "the lookup made {} requests, expected {count}: {}",
+        lookup.trail.len(),
+        lookup.trail.join(", ")
+    )))
+}
+
+#[when("I walk the chain from genesis to the head")]
+async fn walk_chain(world: &mut World) -> StepResult {
+    world.send_as(Caller::NoKey, "GET", "/rpc/head", None).await?;
+    world.expect_status(200)?;
+    let head = world.field("")?.clone();
+    let top = head.get("height").and_then(Value::as_u64).ok_or_else(|| {
+        Failure::contract(format!("head has no integer height: {head}"))
+    })?;
+    let mut blocks = Vec::new();
+    for height in 0..=top {
+        world
+            .send_as(Caller::NoKey, "GET", &format!("/rpc/blocks/{height}"), None)
+            .await?;
+        world.expect_status(200)?;
+        blocks.push(world.field("")?.clone());
+    }
+    world.vars.insert("head_hash".into(), head["hash"].as_str().unwrap_or_default().into());
+    world.blocks = blocks;
+    Ok(())
+}
+
+/// Checks heights are contiguous from `first` and each `parent_hash` is the previous `hash`.
+pub fn check_linked(blocks: &[Value], first: u64) -> Result<(), String> {
+    for (i, block) in blocks.iter().enumerate() {
+        let height = block.get("height").and_then(Value::as_u64);
+        if height != Some(first + i as u64) {
+            return Err(format!("block {i} has height {height:?}, expected {}", first + i as u64));
+        }
+        let Some(prev) = i.checked_sub(1).map(|p| &blocks[p]) else {
+            continue;
+        };
+        if block.get("parent_hash") != prev.get("hash") {
+            return Err(format!(
+                "block {} has parent_hash {}, but block {} has hash {}",
+                first + i as u64,
+                block.get("parent_hash").unwrap_or(&Value::Null),
+                first + i as u64 - 1,
+                prev.get("hash").unwrap_or(&Value::Null)
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[then("the walked blocks are contiguous and linked by parent_hash")]
+async fn walked_linked(world: &mut World) -> StepResult {
+    if world.blocks.is_empty() {
+        return Err(Failure::harness("no chain walk was made before this check"));
+    }
+    check_linked(&world.blocks, 0).map_err(|m| Failure::new(FailureClass::State, m))
+}
+
+#[then(expr = "the genesis block's parent_hash is {string}")]
+async fn genesis_parent(world: &mut World, expected: String) -> StepResult {
+    let parent = world.blocks.first().and_then(|b| b.get("parent_hash")).and_then(Value::as_str);
+    if parent == Some(expected.as_str()) {
+        return Ok(());
+    }
+    Err(Failure::contract(format!("genesis parent_hash is {parent:?}, expected {expected:?}")))
+}
+
+#[then("the last walked block is the head")]
+async fn last_is_head(world: &mut World) -> StepResult {
+    let last = world.blocks.last().and_then(|b| b.get("hash")).and_then(Value::as_str);
+    let head = world.vars.get("head_hash").map(String::as_str);
+    if last.is_some() && last == head {
+        return Ok(());
+    }
+    Err(Failure::new(FailureClass::State, format!("the highest block is {last:?} but the head is {head:?}")))
+}
+
+#[then(expr = "the blocks in {string} are contiguous from height {int} and linked by parent_hash")]
+async fn range_linked(world: &mut World, field: String, first: u64) -> StepResult {
+    let blocks = world.field(&field)?.as_array().cloned().unwrap_or_default();
+    check_linked(&blocks, first).map_err(|m| Failure::new(FailureClass::State, m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_broken_link_is_named() {
+        let good = vec![
+            json!({"height": 3, "hash": "a", "parent_hash": "z"}),
+            json!({"height": 4, "hash": "b", "parent_hash": "a"}),
+        ];
+        assert!(check_linked(&good, 3).is_ok());
+        let mut broken = good.clone();
+        broken[1]["parent_hash"] = json!("q");
+        assert!(check_linked(&broken, 3).unwrap_err().contains("block 4 has parent_hash \"q\""));
+        assert!(check_linked(&good, 0).is_err());
+    }
+}

@@ -1,0 +1,193 @@
+//! Generic steps: who calls, what is sent, and what the answer must look like.
+
+use cucumber::gherkin::Step;
+use cucumber::{given, then, when};
+use serde_json::Value;
+
+use super::{docstring, parse_json};
+use crate::failure::{Failure, FailureClass};
+use crate::json_path;
+use crate::world::{Caller, ConformanceWorld as World, StepResult};
+
+#[given(expr = "I authenticate as {string}")]
+async fn authenticate(world: &mut World, role: String) -> StepResult {
+    world.caller = Caller::parse(&role).ok_or_else(|| {
+        Failure::harness(format!(
+            "unknown role {role:?}: use client, other-client, miner, admin, other-admin, none, empty or unknown"
+        ))
+    })?;
+    Ok(())
+}
+
+#[when(regex = r"^I send (GET|POST|PUT|DELETE|PATCH) (\S+)$")]
+async fn send(world: &mut World, method: String, path: String) -> StepResult {
+    world.send(&method, path.trim_matches('"'), None).await
+}
+
+#[when(regex = r"^I send (GET|POST|PUT|DELETE|PATCH) (\S+) with body:$")]
+async fn send_with_body(world: &mut World, step: &Step, method: String, path: String) -> StepResult {
+    let body = parse_json(&world.expand(docstring(step)?))?;
+    world.send(&method, path.trim_matches('"'), Some(body)).await
+}
+
+#[then(expr = "the response status is {int}")]
+async fn status_is(world: &mut World, status: u16) -> StepResult {
+    world.expect_status(status)
+}
+
+#[then("the response body is empty")]
+async fn body_is_empty(world: &mut World) -> StepResult {
+    let last = world.last()?;
+    if last.body.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::contract(format!("expected an empty body, got {}", last.describe())))
+}
+
+#[then("the response body is:")]
+async fn body_is(world: &mut World, step: &Step) -> StepResult {
+    let expected = parse_json(&world.expand(docstring(step)?))?;
+    let actual = world.field("")?;
+    if json_path::equals(actual, &expected) {
+        return Ok(());
+    }
+    Err(Failure::contract(format!(
+        "the body differs: expected {}, got {}",
+        json_path::brief(&expected, 300),
+        json_path::brief(actual, 300)
+    )))
+}
+
+#[then("the response body contains:")]
+async fn body_contains(world: &mut World, step: &Step) -> StepResult {
+    let expected = parse_json(&world.expand(docstring(step)?))?;
+    let actual = world.field("")?;
+    if json_path::contains(actual, &expected) {
+        return Ok(());
+    }
+    Err(Failure::contract(format!(
+        "the body does not contain {}: got {}",
+        json_path::brief(&expected, 300),
+        json_path::brief(actual, 300)
+    )))
+}
+
+/// `the response field "state" is "QUEUED"` — the right side is a JSON literal.
+#[then(regex = r#"^the response field "([^"]*)" is (.+)$"#)]
+async fn field_is(world: &mut World, field: String, literal: String) -> StepResult {
+    let expected = parse_json(&world.expand(&literal))?;
+    let actual = world.field(&field)?;
+    if json_path::equals(actual, &expected) {
+        return Ok(());
+    }
+    let class = if matches!(field.rsplit('.').next(), Some("state" | "status")) {
+        FailureClass::State
+    } else {
+        FailureClass::Contract
+    };
+    Err(Failure::new(
+        class,
+        format!("field {field:?} is {}, expected {}", json_path::brief(actual, 200), expected),
+    ))
+}
+
+#[then(expr = "the response field {string} matches {string}")]
+async fn field_matches(world: &mut World, field: String, pattern: String) -> StepResult {
+    let re = regex::Regex::new(&pattern)
+        .map_err(|e| Failure::harness(format!("bad pattern {pattern:?}: {e}")))?;
+    let actual = world.field(&field)?;
+    match actual.as_str() {
+        Some(text) if re.is_match(text) => Ok(()),
+        _ => Err(Failure::contract(format!(
+            "field {field:?} is {}, which does not match /{pattern}/",
+            json_path::brief(actual, 200)
+        ))),
+    }
+}
+
+#[then(expr = "the response field {string} has {int} item(s)")]
+async fn field_has_items(world: &mut World, field: String, count: usize) -> StepResult {
+    let actual = world.field(&field)?;
+    match actual.as_array() {
+        Some(items) if items.len() == count => Ok(()),
+        Some(items) => Err(Failure::contract(format!(
+            "field {field:?} has {} items, expected {count}",
+            items.len()
+        ))),
+        None => Err(Failure::contract(format!(
+            "field {field:?} is not a list: {}",
+            json_path::brief(actual, 200)
+        ))),
+    }
+}
+
+#[then(expr = "the response field {string} holds at most {int} item(s)")]
+async fn field_has_at_most(world: &mut World, field: String, max: usize) -> StepResult {
+    let actual = world.field(&field)?;
+    match actual.as_array() {
+        Some(items) if items.len() <= max => Ok(()),
+        _ => Err(Failure::contract(format!(
+            "field {field:?} is not a list of at most {max} items: {}",
+            json_path::brief(actual, 200)
+        ))),
+    }
+}
+
+/// `each item of "" has "status" equal to "available"` — the right side is a JSON literal.
+#[then(regex = r#"^each item of "([^"]*)" has "([^"]*)" equal to (.+)$"#)]
+async fn each_item_equals(world: &mut World, field: String, key: String, literal: String) -> StepResult {
+    let expected = parse_json(&world.expand(&literal))?;
+    each_item(world, &field, &key, |v| json_path::equals(v, &expected), &format!("= {expected}"))
+}
+
+#[then(regex = r#"^each item of "([^"]*)" has "([^"]*)" at most (-?[0-9.]+)$"#)]
+async fn each_item_at_most(world: &mut World, field: String, key: String, max: f64) -> StepResult {
+    each_item(world, &field, &key, |v| v.as_f64().is_some_and(|n| n <= max), &format!("≤ {max}"))
+}
+
+fn each_item(
+    world: &World,
+    field: &str,
+    key: &str,
+    ok: impl Fn(&Value) -> bool,
+    wanted: &str,
+) -> StepResult {
+    let list = world.field(field)?;
+    let items = list
+        .as_array()
+        .ok_or_else(|| Failure::contract(format!("field {field:?} is not a list")))?;
+    match items.iter().position(|item| !item.get(key).is_some_and(&ok)) {
+        None => Ok(()),
+        Some(i) => Err(Failure::contract(format!(
+            "item {i} of {field:?} has {key:?} = {}, expected {wanted}",
+            items[i].get(key).map_or("(absent)".to_string(), |v| v.to_string())
+        ))),
+    }
+}
+
+#[then(expr = "I save the response field {string} as {string}")]
+async fn save_field(world: &mut World, field: String, name: String) -> StepResult {
+    let value = world.field(&field)?;
+    let text = value.as_str().map_or_else(|| value.to_string(), String::from);
+    world.vars.insert(name, text);
+    Ok(())
+}
+
+#[then(expr = "{string} is {int} seconds after {string}")]
+async fn seconds_after(world: &mut World, later: String, seconds: i64, earlier: String) -> StepResult {
+    let time = |field: &str| -> Result<i64, Failure> {
+        let value = world.field(field)?;
+        value
+            .as_str()
+            .and_then(crate::clock::parse_iso)
+            .ok_or_else(|| Failure::contract(format!("field {field:?} is not an ISO-8601 time: {value}")))
+    };
+    let (a, b) = (time(&later)?, time(&earlier)?);
+    if a - b == seconds * 1_000_000 {
+        return Ok(());
+    }
+    Err(Failure::contract(format!(
+        "{later:?} is {:.6} s after {earlier:?}, expected {seconds} s",
+        (a - b) as f64 / 1e6
+    )))
+}

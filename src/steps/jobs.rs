@@ -1,0 +1,95 @@
+//! Domain steps for jobs and miners: set-up that reads like the CLI session it stands for.
+
+use cucumber::gherkin::Step;
+use cucumber::given;
+use serde_json::{json, Value};
+
+use super::{docstring, parse_json};
+use crate::failure::Failure;
+use crate::world::{Caller, ConformanceWorld as World, StepResult};
+
+/// The body `aitbc client submit` sends.
+pub fn default_job() -> Value {
+    json!({ "payload": { "type": "inference", "prompt": "hello", "model": "llama3" }, "ttl_seconds": 900 })
+}
+
+/// The body `aitbc miner register` sends.
+pub fn default_miner() -> Value {
+    json!({ "capabilities": { "gpu": "RTX 4090", "vram_gb": 24, "models": ["llama3"], "cuda": "12.2" },
+            "concurrency": 1, "region": "eu-west" })
+}
+
+async fn submit(world: &mut World, name: &str, body: Value) -> StepResult {
+    world.send_as(Caller::Client, "POST", "/v1/jobs", Some(body)).await?;
+    world.expect_status(201)?;
+    let id = world.field("job_id")?;
+    let id = id
+        .as_str()
+        .ok_or_else(|| Failure::contract(format!("job_id is not a string: {id}")))?
+        .to_string();
+    world.vars.insert(name.to_string(), id);
+    Ok(())
+}
+
+#[given(expr = "a job {string} submitted by the client")]
+async fn job_submitted(world: &mut World, name: String) -> StepResult {
+    submit(world, &name, default_job()).await
+}
+
+#[given(expr = "a job {string} submitted by the client with body:")]
+async fn job_submitted_with(world: &mut World, step: &Step, name: String) -> StepResult {
+    let body = parse_json(&world.expand(docstring(step)?))?;
+    submit(world, &name, body).await
+}
+
+#[given("the miner is registered")]
+async fn miner_registered(world: &mut World) -> StepResult {
+    register(world, default_miner()).await
+}
+
+#[given("the miner is registered with body:")]
+async fn miner_registered_with(world: &mut World, step: &Step) -> StepResult {
+    let body = parse_json(&world.expand(docstring(step)?))?;
+    register(world, body).await
+}
+
+async fn register(world: &mut World, body: Value) -> StepResult {
+    world
+        .send_as(Caller::Miner, "POST", "/v1/miners/register", Some(body))
+        .await?;
+    world.expect_status(200)
+}
+
+#[given(expr = "the miner has taken job {string}")]
+async fn miner_took(world: &mut World, name: String) -> StepResult {
+    let body = json!({ "max_wait_seconds": 0 });
+    world
+        .send_as(Caller::Miner, "POST", "/v1/miners/poll", Some(body))
+        .await?;
+    world.expect_status(200)?;
+    let expected = world.expand(&format!("{{{name}}}"));
+    let got = world.field("job_id")?.as_str().unwrap_or_default().to_string();
+    if got == expected {
+        return Ok(());
+    }
+    Err(Failure::new(
+        crate::failure::FailureClass::State,
+        format!("the miner was handed job {got}, expected job {name} ({expected})"),
+    ))
+}
+
+#[given(expr = "the miner has completed job {string}")]
+async fn miner_completed(world: &mut World, name: String) -> StepResult {
+    let body = json!({ "result": { "output": "hi there", "tokens": 3 }, "metrics": { "duration_ms": 12 } });
+    let path = format!("/v1/miners/{{{name}}}/result");
+    world.send_as(Caller::Miner, "POST", &path, Some(body)).await?;
+    world.expect_status(200)
+}
+
+#[given(expr = "the miner has failed job {string}")]
+async fn miner_failed(world: &mut World, name: String) -> StepResult {
+    let body = json!({ "error_code": "OOM", "error_message": "out of memory" });
+    let path = format!("/v1/miners/{{{name}}}/fail");
+    world.send_as(Caller::Miner, "POST", &path, Some(body)).await?;
+    world.expect_status(200)
+}

@@ -1,0 +1,276 @@
+//! Loading `features/`: parse every `.feature` file, expand outlines, tie each scenario to a
+//! catalog command through its `@command:<id>` tag. Any problem names the file and line.
+
+use std::path::{Path, PathBuf};
+
+use cucumber::feature::Ext as _;
+use cucumber::gherkin::{self, GherkinEnv};
+use cucumber::tag::Ext as _;
+
+use crate::catalog::{Catalog, TAG_PREFIX};
+use crate::error::InputError;
+
+/// Scenarios with this tag only run against the embedded double (they degrade it on purpose).
+pub const DOUBLE_ONLY_TAG: &str = "double-only";
+
+/// One scenario (an outline's example row counts as one), as the report names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioMeta {
+    /// The feature file, as given (relative to where the run started).
+    pub path: PathBuf,
+    pub feature: String,
+    pub name: String,
+    pub line: usize,
+    /// The catalog command id it covers.
+    pub command: String,
+    /// All tags that apply: feature, rule and scenario.
+    pub tags: Vec<String>,
+}
+
+/// The parsed features plus one `ScenarioMeta` per scenario.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    pub features: Vec<gherkin::Feature>,
+    pub scenarios: Vec<ScenarioMeta>,
+}
+
+impl Suite {
+    /// Parses every `.feature` under `dir` (or the one file `dir` names) and checks its tags.
+    pub fn load(dir: &Path, catalog: &Catalog) -> Result<Self, InputError> {
+        let files = feature_files(dir)?;
+        let mut features = Vec::with_capacity(files.len());
+        let mut scenarios = Vec::new();
+        for file in files {
+            let feature = parse_feature(&file)?;
+            scenarios.extend(describe(&feature, &file, catalog)?);
+            features.push(feature);
+        }
+        Ok(Self {
+            features,
+            scenarios,
+        })
+    }
+
+    /// The scenarios a tag expression selects (all when `None`).
+    pub fn select<'s>(
+        &'s self,
+        tags: Option<&'s gherkin::tagexpr::TagOperation>,
+    ) -> impl Iterator<Item = &'s ScenarioMeta> + 's {
+        self.scenarios
+            .iter()
+            .filter(move |s| tags.is_none_or(|op| op.eval(s.tags.iter())))
+    }
+}
+
+/// Every `*.feature` under `dir`, sorted, so runs and reports are stable.
+fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
+    let read_err = |source| InputError::Read {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(dir).map_err(read_err)?;
+    if meta.is_file() {
+        return Ok(vec![dir.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder).map_err(|source| InputError::Read {
+            path: folder.clone(),
+            source,
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "feature") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        return Err(InputError::NoFeatures {
+            path: dir.to_path_buf(),
+        });
+    }
+    Ok(found)
+}
+
+/// Parses one file and expands its outlines; errors carry `file:line:column`.
+pub fn parse_feature(path: &Path) -> Result<gherkin::Feature, InputError> {
+    let feature = gherkin::Feature::parse_path(path, GherkinEnv::default()).map_err(|err| {
+        match err {
+            gherkin::ParseFileError::Reading { source, .. } => InputError::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+            gherkin::ParseFileError::Parsing { error, source, .. } => {
+                let (line, column) = position_of(&source.to_string());
+                let message = match error {
+                    Some(env) => env.to_string(),
+                    None => expected_tokens(&source.to_string()),
+                };
+                InputError::Gherkin {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message,
+                }
+            }
+        }
+    })?;
+    feature.expand_examples().map_err(|err| InputError::Gherkin {
+        path: path.to_path_buf(),
+        line: err.pos.line,
+        column: err.pos.col,
+        message: format!("the outline uses <{}> but its Examples have no such column", err.name),
+    })
+}
+
+/// gherkin renders its error as `Error at LINE:COL: {expected…}`; its fields are private.
+fn position_of(rendered: &str) -> (usize, usize) {
+    let numbers = rendered
+        .strip_prefix("Error at ")
+        .and_then(|rest| rest.split(':').take(2).map(|n| n.trim().parse().ok()).collect::<Option<Vec<usize>>>());
+    match numbers.as_deref() {
+        Some([line, col]) => (*line, *col),
+        _ => (1, 1),
+    }
+}
+
+fn expected_tokens(rendered: &str) -> String {
+    let expected = rendered.splitn(3, ':').nth(2).unwrap_or("").trim();
+    format!("unexpected text here; the parser expected one of {expected}")
+}
+
+fn command_tags(tags: &[String]) -> Vec<&str> {
+    tags.iter()
+        .filter_map(|t| t.strip_prefix(TAG_PREFIX))
+        .collect()
+}
+
+/// One `ScenarioMeta` per scenario; the innermost level with a command tag decides.
+fn describe(
+    feature: &gherkin::Feature,
+    path: &Path,
+    catalog: &Catalog,
+) -> Result<Vec<ScenarioMeta>, InputError> {
+    let no_rule_tags: Vec<String> = Vec::new();
+    let top = feature.scenarios.iter().map(|s| (s, &no_rule_tags));
+    let in_rules = feature
+        .rules
+        .iter()
+        .flat_map(|r| r.scenarios.iter().map(move |s| (s, &r.tags)));
+    top.chain(in_rules)
+        .map(|(scenario, rule_tags)| {
+            let invalid = |message: String| InputError::Invalid {
+                path: path.to_path_buf(),
+                line: scenario.position.line as u64,
+                message,
+            };
+            let levels = [&scenario.tags, rule_tags, &feature.tags];
+            let command = levels
+                .iter()
+                .map(|tags| command_tags(tags))
+                .find(|found| !found.is_empty())
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "scenario {:?} has no @{TAG_PREFIX}<id> tag; every scenario must name the CLI command it covers",
+                        scenario.name
+                    ))
+                })?;
+            let [id] = command.as_slice() else {
+                return Err(invalid(format!(
+                    "scenario {:?} names {} commands ({}); tag it with exactly one",
+                    scenario.name,
+                    command.len(),
+                    command.join(", ")
+                )));
+            };
+            if catalog.get(id).is_none() {
+                return Err(invalid(format!(
+                    "@{TAG_PREFIX}{id} names no command in the catalog (see `aitbc-conformance list`)"
+                )));
+            }
+            Ok(ScenarioMeta {
+                path: path.to_path_buf(),
+                feature: feature.name.clone(),
+                name: scenario.name.clone(),
+                line: scenario.position.line,
+                command: (*id).to_string(),
+                tags: levels.iter().flat_map(|t| t.iter().cloned()).collect(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let text = "commands:\n  - id: blockchain-head\n    cli: blockchain head\n    endpoints: [GET /rpc/head]\n";
+        Catalog::parse(Path::new("c.yaml"), text).unwrap()
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn outlines_expand_and_inherit_the_feature_tag() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.feature",
+            "@command:blockchain-head\nFeature: Head\n\n  Scenario Outline: n <n>\n    When I send GET \"/rpc/head\"\n\n    Examples:\n      | n |\n      | 1 |\n      | 2 |\n",
+        );
+        let suite = Suite::load(dir.path(), &catalog()).unwrap();
+        assert_eq!(suite.scenarios.len(), 2);
+        assert_eq!(suite.scenarios[0].name, "n 1");
+        assert_eq!(suite.scenarios[1].command, "blockchain-head");
+        assert_ne!(suite.scenarios[0].line, suite.scenarios[1].line);
+    }
+
+    #[test]
+    fn an_unknown_command_tag_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "b.feature",
+            "Feature: X\n\n  @command:no-such-command\n  Scenario: x\n    When I send GET \"/rpc/head\"\n",
+        );
+        let err = Suite::load(dir.path(), &catalog()).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("{}:4:", path.display())), "{err}");
+        assert!(err.contains("no-such-command"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_command_tag_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "c.feature", "Feature: X\n\n  Scenario: x\n    When I send GET \"/rpc/head\"\n");
+        let err = Suite::load(dir.path(), &catalog()).unwrap_err().to_string();
+        assert!(err.contains(":3: scenario \"x\" has no @command:<id> tag"), "{err}");
+    }
+
+    #[test]
+    fn malformed_gherkin_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "d.feature", "Feature: X\n\n  Scenario: x\n    When I send\n  Bogus line here\n");
+        let err = Suite::load(dir.path(), &catalog()).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("{}:", path.display())), "{err}");
+        assert!(err.contains("malformed feature file"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_folder_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Suite::load(dir.path(), &catalog()),
+            Err(InputError::NoFeatures { .. })
+        ));
+    }
+}

@@ -1,0 +1,270 @@
+//! The cucumber World: one per scenario, holding its session, the last exchange and saved values.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::failure::{Failure, FailureClass};
+use crate::json_path;
+use crate::target::{Credential, RunContext, Session};
+
+/// What a step returns; `Err` fails the step with a classified message.
+pub type StepResult = Result<(), Failure>;
+
+/// One request and its answer.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub json: Option<Value>,
+}
+
+impl Exchange {
+    /// `GET /v1/jobs/… → 404 {"detail":"job not found"}`, for messages.
+    pub fn describe(&self) -> String {
+        let body = match (&self.json, self.body.is_empty()) {
+            (Some(json), _) => json_path::brief(json, 200),
+            (None, true) => "(empty body)".to_string(),
+            (None, false) => String::from_utf8_lossy(&self.body).chars().take(200).collect(),
+        };
+        format!("{} {} → {} {}", self.method, self.path, self.status, body)
+    }
+}
+
+/// The role a request authenticates as (`Given I authenticate as "…"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    Client,
+    OtherClient,
+    Miner,
+    Admin,
+    OtherAdmin,
+    NoKey,
+    EmptyKey,
+    UnknownKey,
+}
+
+impl Caller {
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "client" => Caller::Client,
+            "other-client" => Caller::OtherClient,
+            "miner" => Caller::Miner,
+            "admin" => Caller::Admin,
+            "other-admin" => Caller::OtherAdmin,
+            "none" => Caller::NoKey,
+            "empty" => Caller::EmptyKey,
+            "unknown" => Caller::UnknownKey,
+            _ => return None,
+        })
+    }
+}
+
+/// The per-scenario state.
+#[derive(Debug, cucumber::World)]
+#[world(init = Self::blank)]
+pub struct ConformanceWorld {
+    ctx: Option<Arc<RunContext>>,
+    session: Option<Session>,
+    pub caller: Caller,
+    pub last: Option<Exchange>,
+    pub vars: HashMap<String, String>,
+    /// Blocks fetched by a chain walk, in height order.
+    pub blocks: Vec<Value>,
+    /// The outcome of a CLI-style block lookup.
+    pub lookup: Option<crate::steps::blocks::Lookup>,
+}
+
+impl ConformanceWorld {
+    fn blank() -> Self {
+        Self {
+            ctx: None,
+            session: None,
+            caller: Caller::NoKey,
+            last: None,
+            vars: HashMap::new(),
+            blocks: Vec::new(),
+            lookup: None,
+        }
+    }
+
+    /// Called by the runner's before-hook: binds the run context and opens a session.
+    pub async fn attach(&mut self, ctx: Arc<RunContext>) {
+        self.session = Some(ctx.session().await);
+        self.ctx = Some(ctx);
+    }
+
+    fn parts(&self) -> Result<(&RunContext, &Session), Failure> {
+        match (&self.ctx, &self.session) {
+            (Some(ctx), Some(session)) => Ok((ctx, session)),
+            _ => Err(Failure::harness("the scenario has no target session")),
+        }
+    }
+
+    /// The scenario's session (URLs, credentials, double).
+    pub fn session(&self) -> Result<&Session, Failure> {
+        self.parts().map(|(_, s)| s)
+    }
+
+    /// The key the current caller sends, `None` for no header.
+    fn key_for(&self, caller: Caller) -> Result<Option<String>, Failure> {
+        let creds = &self.session()?.credentials;
+        let pick = |c: &Option<Credential>, role: &str| {
+            c.as_ref()
+                .map(|c| Some(c.secret().to_string()))
+                .ok_or_else(|| Failure::harness(format!("no {role} credential is configured")))
+        };
+        match caller {
+            Caller::Client => pick(&creds.client, "client"),
+            Caller::OtherClient => pick(&creds.other_client, "second client"),
+            Caller::Miner => pick(&creds.miner, "miner"),
+            Caller::Admin => pick(&creds.admin, "admin"),
+            Caller::OtherAdmin => pick(&creds.other_admin, "second admin"),
+            Caller::NoKey => Ok(None),
+            Caller::EmptyKey => Ok(Some(String::new())),
+            Caller::UnknownKey => Ok(Some("unknown_key_not_configured_0000".to_string())),
+        }
+    }
+
+    /// Replaces `{NAME}` with saved values; unknown names are left as they are.
+    pub fn expand(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let tail = &rest[open + 1..];
+            let close = tail.find('}');
+            let name = close.map(|c| &tail[..c]);
+            match name.and_then(|n| self.vars.get(n)) {
+                Some(value) => {
+                    out.push_str(value);
+                    rest = &tail[close.unwrap_or(0) + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = tail;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Sends a request as the current caller and records the exchange.
+    pub async fn send(&mut self, method: &str, path: &str, body: Option<Value>) -> StepResult {
+        let caller = self.caller;
+        self.send_as(caller, method, path, body).await
+    }
+
+    /// Sends a request as `caller`; `/rpc…` paths go to the node, the rest to the coordinator.
+    pub async fn send_as(
+        &mut self,
+        caller: Caller,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> StepResult {
+        let path = self.expand(path);
+        if let Some(name) = unresolved_name(&path) {
+            return Err(Failure::harness(format!("no saved value named {name:?} in {path}")));
+        }
+        let key = self.key_for(caller)?;
+        let (ctx, session) = self.parts()?;
+        let base = if path.starts_with("/rpc") {
+            &session.node_url
+        } else {
+            &session.coordinator_url
+        };
+        let method_value = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| Failure::harness(format!("{method:?} is not an HTTP method")))?;
+        let mut request = ctx.http.request(method_value, format!("{base}{path}"));
+        if let Some(key) = key {
+            request = request.header("X-Api-Key", key);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.map_err(|e| transport_failure(method, &path, &e))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| transport_failure(method, &path, &e))?
+            .to_vec();
+        let json = serde_json::from_slice(&bytes).ok();
+        self.last = Some(Exchange {
+            method: method.to_string(),
+            path,
+            status,
+            body: bytes,
+            json,
+        });
+        Ok(())
+    }
+
+    /// The last exchange, or a harness failure if the scenario sent nothing yet.
+    pub fn last(&self) -> Result<&Exchange, Failure> {
+        self.last
+            .as_ref()
+            .ok_or_else(|| Failure::harness("no request was sent before this check"))
+    }
+
+    /// Fails unless the last status is `expected`, classifying the surprise.
+    pub fn expect_status(&self, expected: u16) -> StepResult {
+        let last = self.last()?;
+        if last.status == expected {
+            return Ok(());
+        }
+        Err(Failure::new(
+            FailureClass::of_status(last.status, last.json.as_ref()),
+            format!("expected status {expected}, got {}", last.describe()),
+        ))
+    }
+
+    /// The JSON value at `field` of the last body.
+    pub fn field(&self, field: &str) -> Result<&Value, Failure> {
+        let last = self.last()?;
+        let json = last.json.as_ref().ok_or_else(|| {
+            Failure::contract(format!("the body is not JSON: {}", last.describe()))
+        })?;
+        json_path::lookup(json, field).ok_or_else(|| {
+            Failure::contract(format!(
+                "the body has no field {field:?}: {}",
+                json_path::brief(json, 300)
+            ))
+        })
+    }
+}
+
+fn unresolved_name(path: &str) -> Option<&str> {
+    let open = path.find('{')?;
+    let close = path[open..].find('}')?;
+    Some(&path[open + 1..open + close])
+}
+
+fn transport_failure(method: &str, path: &str, err: &reqwest::Error) -> Failure {
+    let class = if err.is_timeout() {
+        FailureClass::Timeout
+    } else if err.is_connect() {
+        FailureClass::Unreachable
+    } else {
+        FailureClass::ServerError
+    };
+    Failure::new(class, format!("{method} {path}: {}", error_chain(err)))
+}
+
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
