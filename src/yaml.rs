@@ -31,12 +31,18 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, InputErr
     })
 }
 
+/// The first non-empty line, without the `error: line L column C:` prefix we print ourselves.
 fn first_line(text: &str) -> String {
-    text.lines()
+    let line = text
+        .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
-        .unwrap_or("unknown error")
-        .to_string()
+        .unwrap_or("unknown error");
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => rest.to_string(),
+        _ => line.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ pub mod reply;
 pub mod seed;
 pub mod state;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{mpsc, Arc, Mutex, OnceLock, PoisonError};
 
 use wiremock::matchers::{any, method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -173,15 +173,41 @@ async fn mount<S: Send + 'static>(server: &MockServer, state: Arc<Mutex<S>>, rou
 
 /// A running coordinator + node double.
 pub struct Double {
-    coordinator: MockServer,
-    node: MockServer,
+    servers: Option<(MockServer, MockServer)>,
+    coordinator_url: String,
+    node_url: String,
+}
+
+impl Drop for Double {
+    fn drop(&mut self) {
+        if let Some(servers) = self.servers.take() {
+            reap(servers);
+        }
+    }
+}
+
+/// wiremock's `MockServer::drop` blocks on an async `verify()`; on a tokio worker whose
+/// co-operative budget is spent that `block_on` spins forever. Doubles are therefore dropped
+/// on one plain thread of their own, outside any runtime.
+fn reap(servers: (MockServer, MockServer)) {
+    static REAPER: OnceLock<Mutex<mpsc::Sender<(MockServer, MockServer)>>> = OnceLock::new();
+    let sender = REAPER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<(MockServer, MockServer)>();
+        std::thread::Builder::new()
+            .name("double-reaper".into())
+            .spawn(move || rx.into_iter().for_each(drop))
+            .map_or_else(|_| Mutex::new(mpsc::channel().0), |_| Mutex::new(tx))
+    });
+    let sender = sender.lock().unwrap_or_else(PoisonError::into_inner);
+    // If the reaper is gone the servers come back in the error and drop here instead.
+    let _ = sender.send(servers);
 }
 
 impl std::fmt::Debug for Double {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Double")
-            .field("coordinator", &self.coordinator.uri())
-            .field("node", &self.node.uri())
+            .field("coordinator", &self.coordinator_url)
+            .field("node", &self.node_url)
             .finish()
     }
 }
@@ -198,26 +224,33 @@ impl Double {
         let chain = Arc::new(Mutex::new(Chain::generate(&seed.chain, seed.seed ^ salt)));
         mount(&coordinator, state, COORDINATOR_ROUTES).await;
         mount(&node, chain, NODE_ROUTES).await;
-        Self { coordinator, node }
+        Self {
+            coordinator_url: coordinator.uri(),
+            node_url: node.uri(),
+            servers: Some((coordinator, node)),
+        }
     }
 
     /// The coordinator's base URL (`http://127.0.0.1:PORT`).
     pub fn coordinator_url(&self) -> String {
-        self.coordinator.uri()
+        self.coordinator_url.clone()
     }
 
     /// The node's base URL.
     pub fn node_url(&self) -> String {
-        self.node.uri()
+        self.node_url.clone()
     }
 
     /// Makes a named route answer FastAPI's 404 `Not Found`, as on a server without it.
     pub async fn remove_route(&self, name: &str) -> bool {
         let coordinator = COORDINATOR_ROUTES.iter().find(|r| r.name == name);
         let node = NODE_ROUTES.iter().find(|r| r.name == name);
+        let Some((coordinator_server, node_server)) = &self.servers else {
+            return false;
+        };
         let (server, m, template) = match (coordinator, node) {
-            (Some(r), _) => (&self.coordinator, r.method, r.template),
-            (_, Some(r)) => (&self.node, r.method, r.template),
+            (Some(r), _) => (coordinator_server, r.method, r.template),
+            (_, Some(r)) => (node_server, r.method, r.template),
             _ => return false,
         };
         Mock::given(method(m))

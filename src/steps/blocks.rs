@@ -129,8 +129,12 @@ fn lookup(world: &World) -> Result<&Lookup, Failure> {
         .ok_or_else(|| Failure::harness("no block lookup was made before this check"))
 }
 
-#[then(expr = "the lookup found the block at height {int}")]
-async fn lookup_found(world: &mut World, height: u64) -> StepResult {
+#[then(expr = "the lookup found the block at height {word}")]
+async fn lookup_found(world: &mut World, height: String) -> StepResult {
+    let height: u64 = world
+        .expand(&height)
+        .parse()
+        .map_err(|_| Failure::harness(format!("{height:?} is not a height")))?;
     let lookup = lookup(world)?;
     let got = lookup.found.as_ref().and_then(|b| b.get("height")).and_then(Value::as_u64);
     if got == Some(height) {

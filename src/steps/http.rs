@@ -191,3 +191,12 @@ async fn seconds_after(world: &mut World, later: String, seconds: i64, earlier: 
         (a - b) as f64 / 1e6
     )))
 }
+
+#[then(expr = "the response field {string} holds a whole number")]
+async fn field_is_integer(world: &mut World, field: String) -> StepResult {
+    let actual = world.field(&field)?;
+    if actual.is_u64() || actual.is_i64() {
+        return Ok(());
+    }
+    Err(Failure::contract(format!("field {field:?} is {actual}, expected a whole number")))
+}

@@ -1,0 +1,121 @@
+@command:auth-login
+Feature: API keys and roles
+  Every protected coordinator route takes the X-Api-Key of exactly one role: client, miner
+  or admin. A missing, empty, unknown or other-role key gets 401 {"detail":"invalid api key"}
+  (contract §2). The key is the identity: a client never sees another client's jobs.
+
+  Scenario Outline: A client route refuses a <caller> key
+    Given I authenticate as "<caller>"
+    When I send GET "/v1/jobs/0123456789abcdef0123456789abcdef"
+    Then the response status is 401
+    And the response body is:
+      """
+      {"detail": "invalid api key"}
+      """
+
+    Examples:
+      | caller  |
+      | none    |
+      | empty   |
+      | unknown |
+      | miner   |
+      | admin   |
+
+  Scenario Outline: A miner route refuses a <caller> key
+    Given I authenticate as "<caller>"
+    When I send POST "/v1/miners/heartbeat" with body:
+      """
+      {"inflight": 0, "status": "ONLINE", "metadata": {}}
+      """
+    Then the response status is 401
+    And the response body is:
+      """
+      {"detail": "invalid api key"}
+      """
+
+    Examples:
+      | caller  |
+      | none    |
+      | empty   |
+      | unknown |
+      | client  |
+      | admin   |
+
+  Scenario Outline: An admin route refuses a <caller> key
+    Given I authenticate as "<caller>"
+    When I send GET "/v1/admin/stats"
+    Then the response status is 401
+    And the response body is:
+      """
+      {"detail": "invalid api key"}
+      """
+
+    Examples:
+      | caller  |
+      | none    |
+      | empty   |
+      | unknown |
+      | client  |
+      | miner   |
+
+  Scenario: A client key is accepted on a client route
+    Given I authenticate as "client"
+    When I send POST "/v1/jobs" with body:
+      """
+      {"payload": {"type": "inference", "prompt": "ping", "model": "llama3"}}
+      """
+    Then the response status is 201
+
+  Scenario: A miner key is accepted on a miner route
+    Given I authenticate as "miner"
+    When I send POST "/v1/miners/register" with body:
+      """
+      {"capabilities": {"gpu": "RTX 4090"}, "concurrency": 1, "region": "eu-west"}
+      """
+    Then the response status is 200
+    And the response field "status" is "ok"
+
+  Scenario: An admin key is accepted on an admin route
+    Given I authenticate as "admin"
+    When I send GET "/v1/admin/stats"
+    Then the response status is 200
+
+  Scenario: Auth is checked before the body is validated
+    Given I authenticate as "miner"
+    When I send POST "/v1/jobs" with body:
+      """
+      {"prompt": "no payload here"}
+      """
+    Then the response status is 401
+    And the response field "detail" is "invalid api key"
+
+  Scenario Outline: An unknown route is 404 Not Found for a <caller> key
+    Given I authenticate as "<caller>"
+    When I send GET "/v1/no-such-route"
+    Then the response status is 404
+    And the response body is:
+      """
+      {"detail": "Not Found"}
+      """
+
+    Examples:
+      | caller |
+      | client |
+      | none   |
+
+  Scenario: A job is invisible to another client key
+    Given a job "A" submitted by the client
+    And I authenticate as "other-client"
+    When I send GET "/v1/jobs/{A}"
+    Then the response status is 404
+    And the response body is:
+      """
+      {"detail": "job not found"}
+      """
+
+  Scenario: Another client cannot cancel someone else's job
+    Given a job "A" submitted by the client
+    And I authenticate as "other-client"
+    When I send POST "/v1/jobs/{A}/cancel"
+    Then the response status is 404
+    And the response field "detail" is "job not found"

@@ -1,0 +1,45 @@
+@command:client-result
+Feature: Job result
+  `aitbc client result <id>` reads GET /v1/jobs/{id}/result: 425 "job not ready" until the
+  job has a result, then the result and its receipt (contract §4).
+
+  Background:
+    Given I authenticate as "client"
+    And a job "A" submitted by the client
+
+  Scenario: A queued job's result is not ready
+    When I send GET "/v1/jobs/{A}/result"
+    Then the response status is 425
+    And the response body is:
+      """
+      {"detail": "job not ready"}
+      """
+
+  Scenario: A running job's result is not ready
+    Given the miner is registered
+    And the miner has taken job "A"
+    When I send GET "/v1/jobs/{A}/result"
+    Then the response status is 425
+    And the response field "detail" is "job not ready"
+
+  Scenario: A completed job returns its result and receipt
+    Given the miner is registered
+    And the miner has taken job "A"
+    And the miner has completed job "A"
+    When I send GET "/v1/jobs/{A}/result"
+    Then the response status is 200
+    And the response field "result" is {"output": "hi there", "tokens": 3}
+    And the response field "receipt.job_id" is "{A}"
+    And the response field "receipt.status" is "COMPLETED"
+
+  Scenario: A failed job has no result
+    Given the miner is registered
+    And the miner has taken job "A"
+    And the miner has failed job "A"
+    When I send GET "/v1/jobs/{A}/result"
+    Then the response status is 425
+
+  Scenario: An unknown job's result is 404
+    When I send GET "/v1/jobs/00000000000000000000000000000000/result"
+    Then the response status is 404
+    And the response field "detail" is "job not found"

@@ -1,0 +1,60 @@
+@command:client-status
+Feature: Job status
+  `aitbc client status <id>` reads GET /v1/jobs/{id}: the job's state as it moves
+  QUEUED → RUNNING → COMPLETED | FAILED, or CANCELED, or EXPIRED (contract §4).
+
+  Background:
+    Given I authenticate as "client"
+
+  Scenario: A new job reads as queued
+    Given a job "A" submitted by the client
+    When I send GET "/v1/jobs/{A}"
+    Then the response status is 200
+    And the response field "job_id" is "{A}"
+    And the response field "state" is "QUEUED"
+
+  Scenario: An unknown job id is 404
+    When I send GET "/v1/jobs/ffffffffffffffffffffffffffffffff"
+    Then the response status is 404
+    And the response body is:
+      """
+      {"detail": "job not found"}
+      """
+
+  Scenario: A job taken by a miner is running and names its miner
+    Given a job "A" submitted by the client
+    And the miner is registered
+    And the miner has taken job "A"
+    When I send GET "/v1/jobs/{A}"
+    Then the response status is 200
+    And the response field "state" is "RUNNING"
+    And the response field "assigned_miner_id" matches "."
+
+  Scenario: After the miner's result the job is completed
+    Given a job "A" submitted by the client
+    And the miner is registered
+    And the miner has taken job "A"
+    And the miner has completed job "A"
+    When I send GET "/v1/jobs/{A}"
+    Then the response status is 200
+    And the response field "state" is "COMPLETED"
+
+  Scenario: After the miner's failure the job is failed with its reason
+    Given a job "A" submitted by the client
+    And the miner is registered
+    And the miner has taken job "A"
+    And the miner has failed job "A"
+    When I send GET "/v1/jobs/{A}"
+    Then the response status is 200
+    And the response field "state" is "FAILED"
+    And the response field "error" is "OOM: out of memory"
+
+  Scenario: A job past its expiry reads as expired
+    Given a job "A" submitted by the client with body:
+      """
+      {"payload": {"type": "inference", "prompt": "too late"}, "ttl_seconds": 0}
+      """
+    When I send GET "/v1/jobs/{A}"
+    Then the response status is 200
+    And the response field "state" is "EXPIRED"
+    And the response field "error" is "job expired"

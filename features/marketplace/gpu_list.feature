@@ -1,0 +1,62 @@
+@command:marketplace-gpu-list
+Feature: Listing GPUs on the marketplace
+  `aitbc marketplace gpu list` reads /v1/marketplace/gpu/list (no auth): a bare JSON array,
+  filtered by availability, price, region and model, at most `limit` (1..500) items
+  (contract §8).
+
+  Background:
+    Given I authenticate as "none"
+
+  Scenario: The list is a bare array of offers
+    When I send GET "/v1/marketplace/gpu/list"
+    Then the response status is 200
+    And the response field "0.id" matches "^gpu_[0-9a-f]{8}$"
+    And the response field "0.status" matches "^(available|booked)$"
+    And the response field "0.average_rating" is 0.0
+    And the response field "0.created_at" matches "Z$"
+
+  Scenario: Only available offers when asked
+    When I send GET "/v1/marketplace/gpu/list?available=true"
+    Then the response status is 200
+    And each item of "" has "status" equal to "available"
+
+  Scenario: Offers at or under a price
+    When I send GET "/v1/marketplace/gpu/list?price_max=1.0"
+    Then the response status is 200
+    And each item of "" has "price_per_hour" at most 1.0
+
+  Scenario: Offers in one region
+    When I send GET "/v1/marketplace/gpu/list?region=us-east"
+    Then the response status is 200
+    And each item of "" has "region" equal to "us-east"
+
+  Scenario: The limit caps the list
+    When I send GET "/v1/marketplace/gpu/list?limit=2"
+    Then the response status is 200
+    And the response field "" holds at most 2 items
+
+  Scenario Outline: A limit of <limit> is out of bounds
+    When I send GET "/v1/marketplace/gpu/list?limit=<limit>"
+    Then the response status is 422
+    And the response field "error.code" is "VALIDATION_ERROR"
+    And the response field "error.details.0.field" is "query.limit"
+
+    Examples:
+      | limit |
+      | 0     |
+      | 501   |
+
+  Scenario: A registered GPU is listed by its model
+    When I send POST "/v1/marketplace/gpu/register" with body:
+      """
+      {"gpu": {"name": "Conformance X9", "memory": 16, "cuda_version": "12.2", "region": "eu-west",
+               "price_per_hour": 0.25, "capabilities": ["inference"], "miner_id": "conformance-miner"}}
+      """
+    Then the response status is 200
+    And the response field "status" is "registered"
+    And I save the response field "gpu_id" as "G"
+    When I send GET "/v1/marketplace/gpu/list?model=Conformance%20X9"
+    Then the response status is 200
+    And the response field "" has 1 item
+    And the response field "0.id" is "{G}"
+    And the response field "0.status" is "available"

@@ -1,0 +1,80 @@
+@command:miner-poll
+Feature: Polling for work
+  `aitbc miner poll` asks for the oldest QUEUED job whose constraints the miner meets
+  (FIFO by requested_at); 204 with an empty body when nothing fits or the miner is at its
+  concurrency (contract §5).
+
+  Background:
+    Given I authenticate as "miner"
+
+  Scenario: An idle coordinator answers 204 with an empty body
+    Given the miner is registered
+    When I send POST "/v1/miners/poll" with body:
+      """
+      {"max_wait_seconds": 0}
+      """
+    Then the response status is 204
+    And the response body is empty
+
+  Scenario: Jobs are handed out oldest first
+    Given a job "A" submitted by the client
+    And a job "B" submitted by the client
+    And the miner is registered with body:
+      """
+      {"capabilities": {"gpu": "RTX 4090", "vram_gb": 24}, "concurrency": 2}
+      """
+    When I send POST "/v1/miners/poll" with body:
+      """
+      {"max_wait_seconds": 0}
+      """
+    Then the response status is 200
+    And the response field "job_id" is "{A}"
+    And the response field "payload" is {"type": "inference", "prompt": "hello", "model": "llama3"}
+    When I send POST "/v1/miners/poll" with body:
+      """
+      {"max_wait_seconds": 0}
+      """
+    Then the response status is 200
+    And the response field "job_id" is "{B}"
+
+  Scenario: A miner at its concurrency gets 204
+    Given a job "A" submitted by the client
+    And a job "B" submitted by the client
+    And the miner is registered
+    And the miner has taken job "A"
+    When I send POST "/v1/miners/poll" with body:
+      """
+      {"max_wait_seconds": 0}
+      """
+    Then the response status is 204
+    And the response body is empty
+
+  Scenario: A job whose constraints the miner does not meet is skipped
+    Given a job "BIG" submitted by the client with body:
+      """
+      {"payload": {"type": "training"}, "constraints": {"min_vram_gb": 80}}
+      """
+    And a job "SMALL" submitted by the client with body:
+      """
+      {"payload": {"type": "inference"}, "constraints": {"min_vram_gb": 16, "models": ["llama3"]}}
+      """
+    And the miner is registered
+    When I send POST "/v1/miners/poll" with body:
+      """
+      {"max_wait_seconds": 0}
+      """
+    Then the response status is 200
+    And the response field "job_id" is "{SMALL}"
+
+  Scenario: The offered constraints spell out every key
+    Given a job "A" submitted by the client with body:
+      """
+      {"payload": {"type": "inference"}, "constraints": {"models": ["llama3"]}}
+      """
+    And the miner is registered
+    When I send POST "/v1/miners/poll" with body:
+      """
+      {"max_wait_seconds": 0}
+      """
+    Then the response status is 200
+    And the response field "constraints" is {"gpu": null, "cuda": null, "min_vram_gb": null, "models": ["llama3"], "region": null, "max_price": null}

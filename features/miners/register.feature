@@ -1,0 +1,45 @@
+@command:miner-register
+Feature: Registering a miner
+  `aitbc miner register` posts the miner's capabilities; registration is an upsert that
+  resets inflight and sets the miner ONLINE (contract §5).
+
+  Background:
+    Given I authenticate as "miner"
+
+  Scenario: A miner registers and gets a session token
+    When I send POST "/v1/miners/register" with body:
+      """
+      {"capabilities": {"gpu": "RTX 4090", "vram_gb": 24, "models": ["llama3"]}, "concurrency": 2, "region": "eu-west"}
+      """
+    Then the response status is 200
+    And the response field "status" is "ok"
+    And the response field "session_token" matches "^[0-9a-f]{32}$"
+
+  Scenario: Capabilities are required
+    When I send POST "/v1/miners/register" with body:
+      """
+      {"concurrency": 1}
+      """
+    Then the response status is 422
+    And the response body contains:
+      """
+      {"error": {"code": "VALIDATION_ERROR", "details": [{"field": "body.capabilities", "code": "missing"}]}}
+      """
+
+  Scenario: Registering again is an upsert that resets inflight
+    Given the miner is registered
+    And I authenticate as "client"
+    And a job "A" submitted by the client
+    And the miner has taken job "A"
+    And I authenticate as "miner"
+    When I send POST "/v1/miners/register" with body:
+      """
+      {"capabilities": {"gpu": "RTX 4090"}, "concurrency": 1}
+      """
+    Then the response status is 200
+    Given I authenticate as "admin"
+    When I send GET "/v1/admin/miners"
+    Then the response status is 200
+    And the response field "items" has 1 item
+    And the response field "items.0.inflight" is 0
+    And the response field "items.0.status" is "ONLINE"

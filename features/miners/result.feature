@@ -1,0 +1,56 @@
+@command:miner-result
+Feature: Reporting a job's outcome
+  `aitbc miner result` posts the result (or the failure) of a job the miner holds; the
+  client then sees COMPLETED (or FAILED) (contract §5).
+
+  Background:
+    Given I authenticate as "miner"
+    And a job "A" submitted by the client
+    And the miner is registered
+    And the miner has taken job "A"
+
+  Scenario: A result completes the job and returns its receipt
+    When I send POST "/v1/miners/{A}/result" with body:
+      """
+      {"result": {"output": "42"}, "metrics": {"tokens": 1}}
+      """
+    Then the response status is 200
+    And the response field "status" is "ok"
+    And the response field "receipt.job_id" is "{A}"
+    Given I authenticate as "client"
+    When I send GET "/v1/jobs/{A}"
+    Then the response field "state" is "COMPLETED"
+
+  Scenario: A failure fails the job with code and message
+    When I send POST "/v1/miners/{A}/fail" with body:
+      """
+      {"error_code": "CUDA_ERROR", "error_message": "device lost"}
+      """
+    Then the response status is 200
+    And the response body is:
+      """
+      {"status": "ok"}
+      """
+    Given I authenticate as "client"
+    When I send GET "/v1/jobs/{A}"
+    Then the response field "state" is "FAILED"
+    And the response field "error" is "CUDA_ERROR: device lost"
+
+  Scenario: A result for an unknown job is 404
+    When I send POST "/v1/miners/0000000000000000000000000000dead/result" with body:
+      """
+      {"result": {"output": "42"}}
+      """
+    Then the response status is 404
+    And the response field "detail" is "job not found"
+
+  Scenario: A failure needs both its code and its message
+    When I send POST "/v1/miners/{A}/fail" with body:
+      """
+      {"error_code": "CUDA_ERROR"}
+      """
+    Then the response status is 422
+    And the response body contains:
+      """
+      {"error": {"code": "VALIDATION_ERROR", "details": [{"field": "body.error_message", "code": "missing"}]}}
+      """
