@@ -67,7 +67,10 @@ impl Catalog {
                 )));
             }
             if *occurrence > 1 {
-                return Err(invalid(format!("command id {:?} appears twice", command.id)));
+                return Err(invalid(format!(
+                    "command id {:?} appears twice",
+                    command.id
+                )));
             }
             if command.cli.trim().is_empty() || command.endpoints.is_empty() {
                 return Err(invalid(format!(
@@ -89,9 +92,11 @@ impl Catalog {
 
 fn is_tag_id(id: &str) -> bool {
     !id.is_empty()
-        && id
-            .split('-')
-            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && id.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// 1-based line of the `nth` (1-based) line containing `needle`, or 1.
@@ -119,9 +124,13 @@ mod tests {
 
     #[test]
     fn a_duplicate_id_names_its_line() {
-        let text = format!("{GOOD}  - id: client-submit\n    cli: again\n    endpoints: [GET /x]\n");
+        let text =
+            format!("{GOOD}  - id: client-submit\n    cli: again\n    endpoints: [GET /x]\n");
         let err = Catalog::parse(Path::new("c.yaml"), &text).unwrap_err();
-        assert_eq!(err.to_string(), "c.yaml:5: command id \"client-submit\" appears twice");
+        assert_eq!(
+            err.to_string(),
+            "c.yaml:5: command id \"client-submit\" appears twice"
+        );
     }
 
     #[test]

@@ -34,11 +34,21 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct SuiteArgs {
     /// Folder of .feature files (searched recursively), or one .feature file.
-    #[arg(long, env = "AITBC_CONFORMANCE_FEATURES", default_value = "features", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_FEATURES",
+        default_value = "features",
+        value_name = "DIR"
+    )]
     pub features: PathBuf,
 
     /// Folder holding commands.yaml (the command catalog) and double.yaml (the double's seed).
-    #[arg(long, env = "AITBC_CONFORMANCE_FIXTURES", default_value = "fixtures", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_FIXTURES",
+        default_value = "fixtures",
+        value_name = "DIR"
+    )]
     pub fixtures: PathBuf,
 }
 
@@ -61,7 +71,12 @@ pub struct RunArgs {
     pub fail_fast: bool,
 
     /// Where summary.json, junit.xml and history.jsonl go.
-    #[arg(long, env = "AITBC_CONFORMANCE_REPORT_DIR", default_value = "reports", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_REPORT_DIR",
+        default_value = "reports",
+        value_name = "DIR"
+    )]
     pub report_dir: PathBuf,
 
     /// Per-request timeout, e.g. 5s, 800ms.
@@ -81,8 +96,9 @@ pub struct ListArgs {
 }
 
 fn parse_tags(text: &str) -> Result<TagOperation, String> {
-    text.parse::<TagOperation>()
-        .map_err(|e| format!("not a tag expression ({e}); e.g. \"@command:client-submit and not @slow\""))
+    text.parse::<TagOperation>().map_err(|e| {
+        format!("not a tag expression ({e}); e.g. \"@command:client-submit and not @slow\"")
+    })
 }
 
 /// `5s`, `800ms`, `1.5s`, `2m`, or a bare number of seconds.

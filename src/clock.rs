@@ -95,12 +95,21 @@ mod tests {
     #[test]
     fn adds_a_ttl_across_midnight_and_years() {
         let start = parse_iso("2026-12-31T23:59:30.5").unwrap();
-        assert_eq!(iso_naive(start + 900 * 1_000_000), "2027-01-01T00:14:30.500000");
+        assert_eq!(
+            iso_naive(start + 900 * 1_000_000),
+            "2027-01-01T00:14:30.500000"
+        );
     }
 
     #[test]
     fn rejects_what_is_not_a_timestamp() {
-        for bad in ["", "2026-11-24", "2026-13-01T00:00:00", "2026-11-24T25:00:00", "x-y-zTa:b:c"] {
+        for bad in [
+            "",
+            "2026-11-24",
+            "2026-13-01T00:00:00",
+            "2026-11-24T25:00:00",
+            "x-y-zTa:b:c",
+        ] {
             assert_eq!(parse_iso(bad), None, "{bad}");
         }
         assert!(parse_iso("2026-11-24T21:04:08Z").is_some());

@@ -105,10 +105,22 @@ mod tests {
         let not_found = json!({"detail": "Not Found"});
         let job_not_found = json!({"detail": "job not found"});
         assert_eq!(FailureClass::of_status(401, None), FailureClass::Auth);
-        assert_eq!(FailureClass::of_status(404, Some(&not_found)), FailureClass::MissingEndpoint);
-        assert_eq!(FailureClass::of_status(404, Some(&job_not_found)), FailureClass::Contract);
-        assert_eq!(FailureClass::of_status(503, None), FailureClass::ServerError);
-        assert_eq!(FailureClass::of_status(429, None), FailureClass::RateLimited);
+        assert_eq!(
+            FailureClass::of_status(404, Some(&not_found)),
+            FailureClass::MissingEndpoint
+        );
+        assert_eq!(
+            FailureClass::of_status(404, Some(&job_not_found)),
+            FailureClass::Contract
+        );
+        assert_eq!(
+            FailureClass::of_status(503, None),
+            FailureClass::ServerError
+        );
+        assert_eq!(
+            FailureClass::of_status(429, None),
+            FailureClass::RateLimited
+        );
         assert_eq!(FailureClass::of_status(422, None), FailureClass::Contract);
     }
 

@@ -60,7 +60,9 @@ mod tests {
         for n in [8, 10, 32, 64] {
             let id = gen.hex(n);
             assert_eq!(id.len(), n);
-            assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+            assert!(id
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         }
     }
 

@@ -33,7 +33,9 @@ pub fn contains(actual: &Value, expected: &Value) -> bool {
 pub fn equals(actual: &Value, expected: &Value) -> bool {
     match (actual, expected) {
         (Value::Object(a), Value::Object(e)) => {
-            a.len() == e.len() && e.iter().all(|(k, ev)| a.get(k).is_some_and(|av| equals(av, ev)))
+            a.len() == e.len()
+                && e.iter()
+                    .all(|(k, ev)| a.get(k).is_some_and(|av| equals(av, ev)))
         }
         (Value::Array(a), Value::Array(e)) => {
             a.len() == e.len() && a.iter().zip(e).all(|(av, ev)| equals(av, ev))

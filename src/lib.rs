@@ -12,6 +12,7 @@ pub mod exit;
 pub mod failure;
 pub mod ids;
 pub mod json_path;
+pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod steps;
@@ -43,7 +44,11 @@ where
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return if err.use_stderr() { exit::INPUT_ERROR } else { exit::SUCCESS };
+            return if err.use_stderr() {
+                exit::INPUT_ERROR
+            } else {
+                exit::SUCCESS
+            };
         }
     };
     let result = match cli.command {
@@ -77,6 +82,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     }
     let target = Target::Double { seed };
     let description = target.describe();
+    let redactor = redact::Redactor::new(target.secrets());
     let ctx = RunContext::new(target, args.timeout)
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
     let options = runner::ExecOptions {
@@ -89,8 +95,15 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
-    let (outcomes, parse_errors) =
-        runtime.block_on(runner::execute(suite.features.clone(), Arc::new(ctx), &options));
+    let (mut outcomes, parse_errors) = runtime.block_on(runner::execute(
+        suite.features.clone(),
+        Arc::new(ctx),
+        &options,
+    ));
+    for failure in outcomes.iter_mut().filter_map(|o| o.failure.as_mut()) {
+        failure.message = redactor.apply(&failure.message);
+        failure.step = redactor.apply(&failure.step);
+    }
     if let Some(first) = parse_errors.first() {
         return Err(InputError::Flag {
             flag: "--features",
@@ -120,9 +133,18 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
 /// `list`: the catalog with endpoints and scenario counts.
 pub fn list(args: &ListArgs) -> Result<u8, RunError> {
     let (catalog, suite) = load_inputs(&args.suite)?;
-    let width = catalog.commands.iter().map(|c| c.cli.len()).max().unwrap_or(0);
+    let width = catalog
+        .commands
+        .iter()
+        .map(|c| c.cli.len())
+        .max()
+        .unwrap_or(0);
     for command in &catalog.commands {
-        let count = suite.scenarios.iter().filter(|s| s.command == command.id).count();
+        let count = suite
+            .scenarios
+            .iter()
+            .filter(|s| s.command == command.id)
+            .count();
         println!(
             "{:width$}  {:>3} scenarios  @{}{}",
             command.cli,

@@ -40,10 +40,16 @@ pub async fn execute(
     options: &ExecOptions,
 ) -> (Vec<Outcome>, Vec<String>) {
     // The binary owns argv: cucumber gets its options from us, never from the process.
-    let mut opts = cli::Opts::<cli::Empty, runner::basic::Cli, cli::Empty, cli::Empty>::default();
-    opts.tags_filter = options.tags.clone();
-    opts.runner.concurrency = Some(options.concurrency.max(1));
-    opts.runner.fail_fast = options.fail_fast;
+    let runner_cli = runner::basic::Cli {
+        concurrency: Some(options.concurrency.max(1)),
+        fail_fast: options.fail_fast,
+        ..Default::default()
+    };
+    let opts = cli::Opts::<cli::Empty, runner::basic::Cli, cli::Empty, cli::Empty> {
+        tags_filter: options.tags.clone(),
+        runner: runner_cli,
+        ..Default::default()
+    };
     let collector = Collector::new(options.expected);
     let collector = ConformanceWorld::cucumber::<std::path::PathBuf>()
         .with_parser(Preparsed)

@@ -99,8 +99,8 @@ fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
 
 /// Parses one file and expands its outlines; errors carry `file:line:column`.
 pub fn parse_feature(path: &Path) -> Result<gherkin::Feature, InputError> {
-    let feature = gherkin::Feature::parse_path(path, GherkinEnv::default()).map_err(|err| {
-        match err {
+    let feature =
+        gherkin::Feature::parse_path(path, GherkinEnv::default()).map_err(|err| match err {
             gherkin::ParseFileError::Reading { source, .. } => InputError::Read {
                 path: path.to_path_buf(),
                 source,
@@ -118,21 +118,28 @@ pub fn parse_feature(path: &Path) -> Result<gherkin::Feature, InputError> {
                     message,
                 }
             }
-        }
-    })?;
-    feature.expand_examples().map_err(|err| InputError::Gherkin {
-        path: path.to_path_buf(),
-        line: err.pos.line,
-        column: err.pos.col,
-        message: format!("the outline uses <{}> but its Examples have no such column", err.name),
-    })
+        })?;
+    feature
+        .expand_examples()
+        .map_err(|err| InputError::Gherkin {
+            path: path.to_path_buf(),
+            line: err.pos.line,
+            column: err.pos.col,
+            message: format!(
+                "the outline uses <{}> but its Examples have no such column",
+                err.name
+            ),
+        })
 }
 
 /// gherkin renders its error as `Error at LINE:COL: {expected…}`; its fields are private.
 fn position_of(rendered: &str) -> (usize, usize) {
-    let numbers = rendered
-        .strip_prefix("Error at ")
-        .and_then(|rest| rest.split(':').take(2).map(|n| n.trim().parse().ok()).collect::<Option<Vec<usize>>>());
+    let numbers = rendered.strip_prefix("Error at ").and_then(|rest| {
+        rest.split(':')
+            .take(2)
+            .map(|n| n.trim().parse().ok())
+            .collect::<Option<Vec<usize>>>()
+    });
     match numbers.as_deref() {
         Some([line, col]) => (*line, *col),
         _ => (1, 1),
@@ -251,15 +258,26 @@ mod tests {
     #[test]
     fn a_missing_command_tag_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "c.feature", "Feature: X\n\n  Scenario: x\n    When I send GET \"/rpc/head\"\n");
+        write(
+            dir.path(),
+            "c.feature",
+            "Feature: X\n\n  Scenario: x\n    When I send GET \"/rpc/head\"\n",
+        );
         let err = Suite::load(dir.path(), &catalog()).unwrap_err().to_string();
-        assert!(err.contains(":3: scenario \"x\" has no @command:<id> tag"), "{err}");
+        assert!(
+            err.contains(":3: scenario \"x\" has no @command:<id> tag"),
+            "{err}"
+        );
     }
 
     #[test]
     fn malformed_gherkin_names_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(dir.path(), "d.feature", "Feature: X\n\n  Scenario: x\n    When I send\n  Bogus line here\n");
+        let path = write(
+            dir.path(),
+            "d.feature",
+            "Feature: X\n\n  Scenario: x\n    When I send\n  Bogus line here\n",
+        );
         let err = Suite::load(dir.path(), &catalog()).unwrap_err().to_string();
         assert!(err.starts_with(&format!("{}:", path.display())), "{err}");
         assert!(err.contains("malformed feature file"), "{err}");

@@ -52,11 +52,17 @@ impl Credentials {
 
     /// Every configured secret, for redaction.
     pub fn secrets(&self) -> Vec<String> {
-        [&self.client, &self.other_client, &self.miner, &self.admin, &self.other_admin]
-            .into_iter()
-            .flatten()
-            .map(|c| c.secret().to_string())
-            .collect()
+        [
+            &self.client,
+            &self.other_client,
+            &self.miner,
+            &self.admin,
+            &self.other_admin,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|c| c.secret().to_string())
+        .collect()
     }
 }
 
@@ -68,6 +74,21 @@ pub enum Target {
 }
 
 impl Target {
+    /// Every secret this target's credentials hold, for redaction.
+    pub fn secrets(&self) -> Vec<String> {
+        match self {
+            Target::Double { seed } => {
+                let keys = &seed.keys;
+                keys.client
+                    .iter()
+                    .chain(&keys.miner)
+                    .chain(&keys.admin)
+                    .cloned()
+                    .collect()
+            }
+        }
+    }
+
     /// A one-word description for reports.
     pub fn describe(&self) -> String {
         match self {

@@ -28,7 +28,10 @@ impl Exchange {
         let body = match (&self.json, self.body.is_empty()) {
             (Some(json), _) => json_path::brief(json, 200),
             (None, true) => "(empty body)".to_string(),
-            (None, false) => String::from_utf8_lossy(&self.body).chars().take(200).collect(),
+            (None, false) => String::from_utf8_lossy(&self.body)
+                .chars()
+                .take(200)
+                .collect(),
         };
         format!("{} {} → {} {}", self.method, self.path, self.status, body)
     }
@@ -169,7 +172,9 @@ impl ConformanceWorld {
     ) -> StepResult {
         let path = self.expand(path);
         if let Some(name) = unresolved_name(&path) {
-            return Err(Failure::harness(format!("no saved value named {name:?} in {path}")));
+            return Err(Failure::harness(format!(
+                "no saved value named {name:?} in {path}"
+            )));
         }
         let key = self.key_for(caller)?;
         let (ctx, session) = self.parts()?;
@@ -189,7 +194,10 @@ impl ConformanceWorld {
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
         }
-        let response = request.send().await.map_err(|e| transport_failure(method, &path, &e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| transport_failure(method, &path, &e))?;
         let status = response.status().as_u16();
         let bytes = response
             .bytes()

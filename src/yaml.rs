@@ -40,7 +40,9 @@ fn first_line(text: &str) -> String {
         .unwrap_or("unknown error");
     let line = line.strip_prefix("error: ").unwrap_or(line);
     match line.split_once(": ") {
-        Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => rest.to_string(),
+        Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => {
+            rest.to_string()
+        }
         _ => line.to_string(),
     }
 }

@@ -110,7 +110,14 @@ pub fn update(state: &mut Coordinator, call: &Call) -> Handled {
     let index = workflow_index(state, call, &caller, false)?;
     let body = call.json_object()?;
     let workflow = &mut state.workflows[index].body;
-    for key in ["name", "description", "steps", "dependencies", "tags", "is_public"] {
+    for key in [
+        "name",
+        "description",
+        "steps",
+        "dependencies",
+        "tags",
+        "is_public",
+    ] {
         if let Some(value) = body.get(key) {
             workflow[key] = value.clone();
         }
@@ -158,10 +165,7 @@ pub fn execute(state: &mut Coordinator, call: &Call) -> Handled {
     Ok(Reply::ok(body))
 }
 
-fn own_execution<'s>(
-    state: &'s mut Coordinator,
-    call: &Call,
-) -> Result<&'s mut Execution, Reply> {
+fn own_execution<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Execution, Reply> {
     let caller = state.authorize(call, Role::Admin)?;
     let id = call.param("execution_id");
     let execution = state
@@ -194,7 +198,11 @@ pub fn execution_status(state: &mut Coordinator, call: &Call) -> Handled {
     advance(e);
     let step_states: Map<String, Value> = (0..e.total_steps)
         .map(|i| {
-            let s = if i < e.current_step { "completed" } else { "pending" };
+            let s = if i < e.current_step {
+                "completed"
+            } else {
+                "pending"
+            };
             (format!("step_{}", i + 1), json!({ "status": s }))
         })
         .collect();

@@ -12,7 +12,12 @@ pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
         None => 100,
         Some(text) => match text.parse::<usize>() {
             Ok(n) if (1..=500).contains(&n) => n,
-            Ok(n) if n < 1 => return Err(bad_limit("greater than or equal to 1", "greater_than_equal")),
+            Ok(n) if n < 1 => {
+                return Err(bad_limit(
+                    "greater than or equal to 1",
+                    "greater_than_equal",
+                ))
+            }
             Ok(_) => return Err(bad_limit("less than or equal to 500", "less_than_equal")),
             Err(_) => return Err(bad_limit("a valid integer", "int_parsing")),
         },
@@ -21,12 +26,22 @@ pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
         None => None,
         Some("true" | "1") => Some(true),
         Some("false" | "0") => Some(false),
-        Some(_) => return Err(query_error("available", "Input should be a valid boolean", "bool_parsing")),
+        Some(_) => {
+            return Err(query_error(
+                "available",
+                "Input should be a valid boolean",
+                "bool_parsing",
+            ))
+        }
     };
     let price_max = match call.query("price_max") {
         None => None,
         Some(text) => Some(text.parse::<f64>().map_err(|_| {
-            query_error("price_max", "Input should be a valid number", "float_parsing")
+            query_error(
+                "price_max",
+                "Input should be a valid number",
+                "float_parsing",
+            )
         })?),
     };
     let region = call.query("region");
@@ -39,7 +54,9 @@ pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
         .filter(|g| region.as_ref().is_none_or(|r| g["region"] == r.as_str()))
         .filter(|g| {
             model.as_ref().is_none_or(|m| {
-                g["model"].as_str().is_some_and(|have| have.to_lowercase().contains(m))
+                g["model"]
+                    .as_str()
+                    .is_some_and(|have| have.to_lowercase().contains(m))
             })
         })
         .take(limit)

@@ -10,6 +10,8 @@ pub mod node;
 pub mod reply;
 pub mod seed;
 pub mod state;
+#[cfg(test)]
+mod tests;
 
 use std::sync::{mpsc, Arc, Mutex, OnceLock, PoisonError};
 
@@ -51,35 +53,130 @@ macro_rules! route {
 pub static COORDINATOR_ROUTES: &[Route<Coordinator>] = &[
     route!("jobs.submit", "POST", "/v1/jobs", jobs::submit),
     route!("jobs.status", "GET", "/v1/jobs/{job_id}", jobs::status),
-    route!("jobs.result", "GET", "/v1/jobs/{job_id}/result", jobs::result),
-    route!("jobs.cancel", "POST", "/v1/jobs/{job_id}/cancel", jobs::cancel),
-    route!("jobs.receipt", "GET", "/v1/jobs/{job_id}/receipt", jobs::receipt),
-    route!("jobs.receipts", "GET", "/v1/jobs/{job_id}/receipts", jobs::receipts),
-    route!("miners.register", "POST", "/v1/miners/register", miners::register),
-    route!("miners.heartbeat", "POST", "/v1/miners/heartbeat", miners::heartbeat),
+    route!(
+        "jobs.result",
+        "GET",
+        "/v1/jobs/{job_id}/result",
+        jobs::result
+    ),
+    route!(
+        "jobs.cancel",
+        "POST",
+        "/v1/jobs/{job_id}/cancel",
+        jobs::cancel
+    ),
+    route!(
+        "jobs.receipt",
+        "GET",
+        "/v1/jobs/{job_id}/receipt",
+        jobs::receipt
+    ),
+    route!(
+        "jobs.receipts",
+        "GET",
+        "/v1/jobs/{job_id}/receipts",
+        jobs::receipts
+    ),
+    route!(
+        "miners.register",
+        "POST",
+        "/v1/miners/register",
+        miners::register
+    ),
+    route!(
+        "miners.heartbeat",
+        "POST",
+        "/v1/miners/heartbeat",
+        miners::heartbeat
+    ),
     route!("miners.poll", "POST", "/v1/miners/poll", miners::poll),
-    route!("miners.result", "POST", "/v1/miners/{job_id}/result", miners::result),
-    route!("miners.fail", "POST", "/v1/miners/{job_id}/fail", miners::fail),
+    route!(
+        "miners.result",
+        "POST",
+        "/v1/miners/{job_id}/result",
+        miners::result
+    ),
+    route!(
+        "miners.fail",
+        "POST",
+        "/v1/miners/{job_id}/fail",
+        miners::fail
+    ),
     route!("admin.stats", "GET", "/v1/admin/stats", admin::stats),
     route!("admin.jobs", "GET", "/v1/admin/jobs", admin::jobs),
     route!("admin.miners", "GET", "/v1/admin/miners", admin::miners),
-    route!("agents.create", "POST", "/v1/agents/workflows", agents::create),
+    route!(
+        "agents.create",
+        "POST",
+        "/v1/agents/workflows",
+        agents::create
+    ),
     route!("agents.list", "GET", "/v1/agents/workflows", agents::list),
-    route!("agents.get", "GET", "/v1/agents/workflows/{workflow_id}", agents::get),
-    route!("agents.update", "PUT", "/v1/agents/workflows/{workflow_id}", agents::update),
-    route!("agents.delete", "DELETE", "/v1/agents/workflows/{workflow_id}", agents::delete),
-    route!("agents.execute", "POST", "/v1/agents/workflows/{workflow_id}/execute", agents::execute),
-    route!("agents.status", "GET", "/v1/agents/executions/{execution_id}/status", agents::execution_status),
-    route!("agents.cancel", "POST", "/v1/agents/executions/{execution_id}/cancel", agents::cancel_execution),
-    route!("marketplace.list", "GET", "/v1/marketplace/gpu/list", marketplace::list),
-    route!("marketplace.register", "POST", "/v1/marketplace/gpu/register", marketplace::register),
+    route!(
+        "agents.get",
+        "GET",
+        "/v1/agents/workflows/{workflow_id}",
+        agents::get
+    ),
+    route!(
+        "agents.update",
+        "PUT",
+        "/v1/agents/workflows/{workflow_id}",
+        agents::update
+    ),
+    route!(
+        "agents.delete",
+        "DELETE",
+        "/v1/agents/workflows/{workflow_id}",
+        agents::delete
+    ),
+    route!(
+        "agents.execute",
+        "POST",
+        "/v1/agents/workflows/{workflow_id}/execute",
+        agents::execute
+    ),
+    route!(
+        "agents.status",
+        "GET",
+        "/v1/agents/executions/{execution_id}/status",
+        agents::execution_status
+    ),
+    route!(
+        "agents.cancel",
+        "POST",
+        "/v1/agents/executions/{execution_id}/cancel",
+        agents::cancel_execution
+    ),
+    route!(
+        "marketplace.list",
+        "GET",
+        "/v1/marketplace/gpu/list",
+        marketplace::list
+    ),
+    route!(
+        "marketplace.register",
+        "POST",
+        "/v1/marketplace/gpu/register",
+        marketplace::register
+    ),
 ];
 
 /// The node's routes (contract §9).
 pub static NODE_ROUTES: &[Route<Chain>] = &[
     route!("blocks.head", "GET", "/rpc/head", node::head),
-    route!("blocks.by_height", "GET", "/rpc/blocks/{height}", node::by_height),
-    route!("blocks.by_hash", "GET", "/rpc/blocks/by_hash/{hash}", node::by_hash),
+    route!(
+        "blocks.by_height",
+        "GET",
+        "/rpc/blocks/{height}",
+        node::by_height
+    ),
+    route!(
+        "blocks.by_hash",
+        "GET",
+        "/rpc/blocks/by_hash/{hash}",
+        node::by_hash
+    ),
     route!("blocks.range", "GET", "/rpc/blocks-range", node::range),
 ];
 
@@ -102,7 +199,10 @@ fn regex_escape(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             let special = "\\.+*?()|[]{}^$#&-~".contains(c);
-            special.then_some('\\').into_iter().chain(std::iter::once(c))
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
         })
         .collect()
 }
@@ -150,7 +250,11 @@ impl Respond for Fallback {
     }
 }
 
-async fn mount<S: Send + 'static>(server: &MockServer, state: Arc<Mutex<S>>, routes: &'static [Route<S>]) {
+async fn mount<S: Send + 'static>(
+    server: &MockServer,
+    state: Arc<Mutex<S>>,
+    routes: &'static [Route<S>],
+) {
     for route in routes {
         Mock::given(method(route.method))
             .and(path_regex(template_regex(route.template)))
@@ -215,11 +319,22 @@ impl std::fmt::Debug for Double {
 impl Double {
     /// Starts a fresh pair of pooled servers seeded from `seed`; `salt` varies ids per scenario.
     pub async fn start(seed: &Seed, salt: u64) -> Self {
-        Self::start_on(MockServer::start().await, MockServer::start().await, seed, salt).await
+        Self::start_on(
+            MockServer::start().await,
+            MockServer::start().await,
+            seed,
+            salt,
+        )
+        .await
     }
 
     /// Mounts the double on servers the caller started (e.g. on fixed ports).
-    pub async fn start_on(coordinator: MockServer, node: MockServer, seed: &Seed, salt: u64) -> Self {
+    pub async fn start_on(
+        coordinator: MockServer,
+        node: MockServer,
+        seed: &Seed,
+        salt: u64,
+    ) -> Self {
         let state = Arc::new(Mutex::new(Coordinator::new(seed.clone(), salt)));
         let chain = Arc::new(Mutex::new(Chain::generate(&seed.chain, seed.seed ^ salt)));
         mount(&coordinator, state, COORDINATOR_ROUTES).await;
@@ -265,12 +380,15 @@ impl Double {
 }
 
 #[cfg(test)]
-mod tests {
+mod route_tests {
     use super::*;
 
     #[test]
     fn templates_become_anchored_regexes() {
-        assert_eq!(template_regex("/v1/jobs/{job_id}/result"), "^/v1/jobs/[^/]+/result$");
+        assert_eq!(
+            template_regex("/v1/jobs/{job_id}/result"),
+            "^/v1/jobs/[^/]+/result$"
+        );
         assert_eq!(template_regex("/rpc/blocks-range"), "^/rpc/blocks\\-range$");
         let re = regex::Regex::new(&template_regex("/rpc/blocks/{height}")).unwrap();
         assert!(re.is_match("/rpc/blocks/5"));

@@ -42,7 +42,10 @@ impl Chain {
             let parent_hash = blocks
                 .last()
                 .map_or_else(|| "0x00".to_string(), |b| b.hash.clone());
-            let hash = format!("0x{}", digest_hex(&[salt, height, parent_hash.len() as u64]));
+            let hash = format!(
+                "0x{}",
+                digest_hex(&[salt, height, parent_hash.len() as u64])
+            );
             let micros = genesis + (height * seed.block_interval_seconds * 1_000_000) as i64;
             blocks.push(Block {
                 height,
@@ -118,7 +121,10 @@ pub fn range(chain: &mut Chain, call: &Call) -> Handled {
         return Err(Reply::detail(400, "start must be non-negative"));
     }
     if end < start {
-        return Err(Reply::detail(400, "end must be greater than or equal to start"));
+        return Err(Reply::detail(
+            400,
+            "end must be greater than or equal to start",
+        ));
     }
     if end - start > 1000 {
         return Err(Reply::detail(400, "range too large (max 1000 blocks)"));

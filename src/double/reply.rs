@@ -165,7 +165,11 @@ impl<'r> Call<'r> {
                 "Input should be a valid dictionary or object to extract fields from",
                 "model_attributes_type",
             )),
-            Err(_) => Err(Reply::validation("body", "JSON decode error", "json_invalid")),
+            Err(_) => Err(Reply::validation(
+                "body",
+                "JSON decode error",
+                "json_invalid",
+            )),
         }
     }
 }
@@ -195,10 +199,7 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// A required object field of a body, or the contract's 422 naming `body.<field>`.
-pub fn required_object(
-    body: &serde_json::Map<String, Value>,
-    field: &str,
-) -> Result<Value, Reply> {
+pub fn required_object(body: &serde_json::Map<String, Value>, field: &str) -> Result<Value, Reply> {
     match body.get(field) {
         None | Some(Value::Null) => Err(Reply::validation(
             &format!("body.{field}"),

@@ -75,7 +75,9 @@ impl Seed {
             ));
         }
         if crate::clock::parse_iso(&self.chain.genesis_timestamp).is_none() {
-            return Err(invalid("chain.genesis_timestamp: not an ISO-8601 timestamp"));
+            return Err(invalid(
+                "chain.genesis_timestamp: not an ISO-8601 timestamp",
+            ));
         }
         Ok(())
     }

@@ -68,7 +68,10 @@ impl Collector {
         scenario: &gherkin::Scenario,
         event: RetryableScenario<ConformanceWorld>,
     ) {
-        let key = (feature.path.clone().unwrap_or_default(), scenario.position.line);
+        let key = (
+            feature.path.clone().unwrap_or_default(),
+            scenario.position.line,
+        );
         match event.event {
             event::Scenario::Started => {
                 self.running.insert(
@@ -119,7 +122,12 @@ impl Collector {
         });
         if self.progress {
             let mut err = std::io::stderr();
-            let _ = write!(err, "\r  {}/{} scenarios", self.outcomes.len(), self.expected);
+            let _ = write!(
+                err,
+                "\r  {}/{} scenarios",
+                self.outcomes.len(),
+                self.expected
+            );
             let _ = err.flush();
         }
     }
@@ -132,10 +140,7 @@ impl Collector {
     }
 }
 
-fn step_failure(
-    step: &gherkin::Step,
-    event: event::Step<ConformanceWorld>,
-) -> Option<StepFailure> {
+fn step_failure(step: &gherkin::Step, event: event::Step<ConformanceWorld>) -> Option<StepFailure> {
     let text = format!("{} {}", step.keyword.trim(), step.value);
     match event {
         event::Step::Failed(_, _, _, error) => {
@@ -222,7 +227,10 @@ mod tests {
     fn a_classed_message_splits_back() {
         assert_eq!(
             split_class("[missing_endpoint] expected status 201"),
-            (FailureClass::MissingEndpoint, "expected status 201".to_string())
+            (
+                FailureClass::MissingEndpoint,
+                "expected status 201".to_string()
+            )
         );
         assert_eq!(split_class("boom").0, FailureClass::Harness);
         assert_eq!(split_class("[nope] x").0, FailureClass::Harness);

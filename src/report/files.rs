@@ -29,7 +29,10 @@ pub fn write_all(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, RunError
 
 /// Writes to a temporary file beside `path`, syncs it, then renames it over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("report");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("report");
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
@@ -82,7 +85,11 @@ pub fn junit(summary: &Summary) -> String {
         summary.duration_ms / 1000.0
     ));
     for command in summary.commands.iter().filter(|c| c.scenarios_total > 0) {
-        let mine: Vec<_> = summary.scenarios.iter().filter(|s| s.command == command.command).collect();
+        let mine: Vec<_> = summary
+            .scenarios
+            .iter()
+            .filter(|s| s.command == command.command)
+            .collect();
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
             xml(&command.command),
@@ -105,7 +112,9 @@ pub fn junit(summary: &Summary) -> String {
                     xml(&f.message),
                     xml(&f.step)
                 )),
-                (None, Status::NotRun) => out.push_str(">\n      <skipped message=\"not run\"/>\n    </testcase>\n"),
+                (None, Status::NotRun) => {
+                    out.push_str(">\n      <skipped message=\"not run\"/>\n    </testcase>\n")
+                }
                 (None, _) => out.push_str("/>\n"),
             }
         }
@@ -149,7 +158,10 @@ mod tests {
         let path = dir.path().join("history.jsonl");
         append_line(&path, "{\"a\":1}").unwrap();
         append_line(&path, "{\"a\":2}").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"a\":1}\n{\"a\":2}\n");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "{\"a\":1}\n{\"a\":2}\n"
+        );
     }
 
     #[test]

@@ -129,8 +129,10 @@ impl Summary {
             .commands
             .iter()
             .map(|command| {
-                let mine: Vec<&ScenarioReport> =
-                    scenarios.iter().filter(|s| s.command == command.cli).collect();
+                let mine: Vec<&ScenarioReport> = scenarios
+                    .iter()
+                    .filter(|s| s.command == command.cli)
+                    .collect();
                 let total = mine.len();
                 let passed = mine.iter().filter(|s| s.status == Status::Passed).count();
                 let failures = mine.iter().filter_map(|s| s.failure.as_ref());
@@ -155,7 +157,10 @@ impl Summary {
                 }
             })
             .collect();
-        let working = commands.iter().filter(|c| c.verdict == Verdict::Working).count();
+        let working = commands
+            .iter()
+            .filter(|c| c.verdict == Verdict::Working)
+            .count();
         Self {
             schema_version: SCHEMA_VERSION,
             target,
@@ -167,7 +172,10 @@ impl Summary {
                 rate: (rate(working, commands.len()) * 1000.0).round() / 10.0,
             },
             scenarios_total: scenarios.len(),
-            scenarios_passed: scenarios.iter().filter(|s| s.status == Status::Passed).count(),
+            scenarios_passed: scenarios
+                .iter()
+                .filter(|s| s.status == Status::Passed)
+                .count(),
             commands,
             scenarios,
         }
@@ -181,7 +189,11 @@ impl Summary {
     /// `13/15 commands working (86.7%)`.
     pub fn headline_text(&self) -> String {
         let h = &self.headline;
-        let untested = self.commands.iter().filter(|c| c.verdict == Verdict::Untested).count();
+        let untested = self
+            .commands
+            .iter()
+            .filter(|c| c.verdict == Verdict::Untested)
+            .count();
         let note = if untested > 0 {
             format!(", {untested} untested")
         } else {
@@ -222,11 +234,13 @@ fn scenario_report(catalog: &Catalog, meta: &ScenarioMeta, outcomes: &[Outcome])
             .map_or_else(|| meta.command.clone(), |c| c.cli.clone()),
         status,
         duration_ms: outcome.map_or(0.0, |o| o.duration.as_secs_f64() * 1000.0),
-        failure: outcome.and_then(|o| o.failure.as_ref()).map(|f| FailureReport {
-            step: f.step.clone(),
-            class: f.class,
-            message: f.message.clone(),
-        }),
+        failure: outcome
+            .and_then(|o| o.failure.as_ref())
+            .map(|f| FailureReport {
+                step: f.step.clone(),
+                class: f.class,
+                message: f.message.clone(),
+            }),
     }
 }
 
@@ -279,19 +293,33 @@ mod tests {
     fn pass_rates_and_the_headline_are_computed_not_assumed() {
         let metas = [meta(1, "a"), meta(2, "a"), meta(3, "b"), meta(4, "b")];
         let selected: Vec<&ScenarioMeta> = metas.iter().collect();
-        let outcomes = [outcome(1, false), outcome(2, false), outcome(3, false), outcome(4, true)];
+        let outcomes = [
+            outcome(1, false),
+            outcome(2, false),
+            outcome(3, false),
+            outcome(4, true),
+        ];
         let summary = Summary::build(&catalog(), &selected, &outcomes, "t".into(), 1.0);
         let a = &summary.commands[0];
-        assert_eq!((a.scenarios_passed, a.scenarios_total, a.verdict), (2, 2, Verdict::Working));
+        assert_eq!(
+            (a.scenarios_passed, a.scenarios_total, a.verdict),
+            (2, 2, Verdict::Working)
+        );
         let b = &summary.commands[1];
         assert_eq!(b.pass_rate, 0.5);
         assert_eq!(b.verdict, Verdict::Partial);
         assert_eq!(b.classes, vec![FailureClass::Auth]);
-        assert_eq!(b.first_failure.as_deref(), Some("[auth] expected status 201, got 401"));
+        assert_eq!(
+            b.first_failure.as_deref(),
+            Some("[auth] expected status 201, got 401")
+        );
         assert_eq!(summary.commands[2].verdict, Verdict::Untested);
         assert_eq!(summary.headline.commands_working, 1);
         assert_eq!(summary.headline.rate, 33.3);
-        assert_eq!(summary.headline_text(), "1/3 commands working (33.3%, 1 untested)");
+        assert_eq!(
+            summary.headline_text(),
+            "1/3 commands working (33.3%, 1 untested)"
+        );
         assert!(!summary.all_passed());
     }
 

@@ -18,7 +18,10 @@ pub fn render(summary: &Summary) -> String {
                     format!("{:.0}%", c.pass_rate * 100.0)
                 },
                 c.verdict.as_str().to_string(),
-                c.first_failure.clone().map(|f| clip(&f, 90)).unwrap_or_default(),
+                c.first_failure
+                    .clone()
+                    .map(|f| clip(&f, 90))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -65,7 +68,10 @@ pub fn render(summary: &Summary) -> String {
                 || "not run".to_string(),
                 |f| format!("{}\n      [{}] {}", f.step, f.class, clip(&f.message, 300)),
             );
-            out.push_str(&format!("  {}:{} {} ({})\n      {reason}\n", s.file, s.line, s.name, s.command));
+            out.push_str(&format!(
+                "  {}:{} {} ({})\n      {reason}\n",
+                s.file, s.line, s.name, s.command
+            ));
         }
     }
     out.push_str(&format!(

@@ -48,7 +48,11 @@ pub async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> 
     let (status, body) = get(world, &path).await?;
     step(path, status);
     if status == 200 {
-        return Ok(Lookup { trail, found: body, via: Some(Via::ByHash) });
+        return Ok(Lookup {
+            trail,
+            found: body,
+            via: Some(Via::ByHash),
+        });
     }
     if let Ok(height) = id.parse::<u64>() {
         let path = format!("/rpc/blocks/{height}");
@@ -70,13 +74,22 @@ pub async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> 
             let path = format!("/rpc/blocks/{height}");
             let (status, body) = get(world, &path).await?;
             step(path, status);
-            let hit = body.filter(|b| status == 200 && b.get("hash").and_then(Value::as_str) == Some(id));
+            let hit =
+                body.filter(|b| status == 200 && b.get("hash").and_then(Value::as_str) == Some(id));
             if hit.is_some() {
-                return Ok(Lookup { trail, found: hit, via: Some(Via::HeadScan) });
+                return Ok(Lookup {
+                    trail,
+                    found: hit,
+                    via: Some(Via::HeadScan),
+                });
             }
         }
     }
-    Ok(Lookup { trail, found: None, via: None })
+    Ok(Lookup {
+        trail,
+        found: None,
+        via: None,
+    })
 }
 
 #[given(expr = "I note the hash of block {int} as {string}")]
@@ -85,16 +98,26 @@ async fn note_hash(world: &mut World, height: u64, name: String) -> StepResult {
         .send_as(Caller::NoKey, "GET", &format!("/rpc/blocks/{height}"), None)
         .await?;
     world.expect_status(200)?;
-    let hash = world.field("hash")?.as_str().unwrap_or_default().to_string();
+    let hash = world
+        .field("hash")?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     world.vars.insert(name, hash);
     Ok(())
 }
 
 #[given(expr = "I note the head as {string}")]
 async fn note_head(world: &mut World, name: String) -> StepResult {
-    world.send_as(Caller::NoKey, "GET", "/rpc/head", None).await?;
+    world
+        .send_as(Caller::NoKey, "GET", "/rpc/head", None)
+        .await?;
     world.expect_status(200)?;
-    let hash = world.field("hash")?.as_str().unwrap_or_default().to_string();
+    let hash = world
+        .field("hash")?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let height = world.field("height")?.to_string();
     world.vars.insert(format!("{name}_height"), height);
     world.vars.insert(name, hash);
@@ -110,7 +133,9 @@ async fn node_lacks(world: &mut World, route: String) -> StepResult {
     if double.remove_route(&route).await {
         Ok(())
     } else {
-        Err(Failure::harness(format!("the double has no route named {route:?}")))
+        Err(Failure::harness(format!(
+            "the double has no route named {route:?}"
+        )))
     }
 }
 
@@ -136,7 +161,11 @@ async fn lookup_found(world: &mut World, height: String) -> StepResult {
         .parse()
         .map_err(|_| Failure::harness(format!("{height:?} is not a height")))?;
     let lookup = lookup(world)?;
-    let got = lookup.found.as_ref().and_then(|b| b.get("height")).and_then(Value::as_u64);
+    let got = lookup
+        .found
+        .as_ref()
+        .and_then(|b| b.get("height"))
+        .and_then(Value::as_u64);
     if got == Some(height) {
         return Ok(());
     }
@@ -152,7 +181,9 @@ async fn lookup_missed(world: &mut World) -> StepResult {
     let lookup = lookup(world)?;
     match &lookup.found {
         None => Ok(()),
-        Some(block) => Err(Failure::contract(format!("the lookup found a block: {block}"))),
+        Some(block) => Err(Failure::contract(format!(
+            "the lookup found a block: {block}"
+        ))),
     }
 }
 
@@ -186,12 +217,15 @@ async fn lookup_requests(world: &mut World, count: usize) -> StepResult {
 
 #[when("I walk the chain from genesis to the head")]
 async fn walk_chain(world: &mut World) -> StepResult {
-    world.send_as(Caller::NoKey, "GET", "/rpc/head", None).await?;
+    world
+        .send_as(Caller::NoKey, "GET", "/rpc/head", None)
+        .await?;
     world.expect_status(200)?;
     let head = world.field("")?.clone();
-    let top = head.get("height").and_then(Value::as_u64).ok_or_else(|| {
-        Failure::contract(format!("head has no integer height: {head}"))
-    })?;
+    let top = head
+        .get("height")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| Failure::contract(format!("head has no integer height: {head}")))?;
     let mut blocks = Vec::new();
     for height in 0..=top {
         world
@@ -200,7 +234,10 @@ async fn walk_chain(world: &mut World) -> StepResult {
         world.expect_status(200)?;
         blocks.push(world.field("")?.clone());
     }
-    world.vars.insert("head_hash".into(), head["hash"].as_str().unwrap_or_default().into());
+    world.vars.insert(
+        "head_hash".into(),
+        head["hash"].as_str().unwrap_or_default().into(),
+    );
     world.blocks = blocks;
     Ok(())
 }
@@ -210,7 +247,10 @@ pub fn check_linked(blocks: &[Value], first: u64) -> Result<(), String> {
     for (i, block) in blocks.iter().enumerate() {
         let height = block.get("height").and_then(Value::as_u64);
         if height != Some(first + i as u64) {
-            return Err(format!("block {i} has height {height:?}, expected {}", first + i as u64));
+            return Err(format!(
+                "block {i} has height {height:?}, expected {}",
+                first + i as u64
+            ));
         }
         let Some(prev) = i.checked_sub(1).map(|p| &blocks[p]) else {
             continue;
@@ -238,21 +278,34 @@ async fn walked_linked(world: &mut World) -> StepResult {
 
 #[then(expr = "the genesis block's parent_hash is {string}")]
 async fn genesis_parent(world: &mut World, expected: String) -> StepResult {
-    let parent = world.blocks.first().and_then(|b| b.get("parent_hash")).and_then(Value::as_str);
+    let parent = world
+        .blocks
+        .first()
+        .and_then(|b| b.get("parent_hash"))
+        .and_then(Value::as_str);
     if parent == Some(expected.as_str()) {
         return Ok(());
     }
-    Err(Failure::contract(format!("genesis parent_hash is {parent:?}, expected {expected:?}")))
+    Err(Failure::contract(format!(
+        "genesis parent_hash is {parent:?}, expected {expected:?}"
+    )))
 }
 
 #[then("the last walked block is the head")]
 async fn last_is_head(world: &mut World) -> StepResult {
-    let last = world.blocks.last().and_then(|b| b.get("hash")).and_then(Value::as_str);
+    let last = world
+        .blocks
+        .last()
+        .and_then(|b| b.get("hash"))
+        .and_then(Value::as_str);
     let head = world.vars.get("head_hash").map(String::as_str);
     if last.is_some() && last == head {
         return Ok(());
     }
-    Err(Failure::new(FailureClass::State, format!("the highest block is {last:?} but the head is {head:?}")))
+    Err(Failure::new(
+        FailureClass::State,
+        format!("the highest block is {last:?} but the head is {head:?}"),
+    ))
 }
 
 #[then(expr = "the blocks in {string} are contiguous from height {int} and linked by parent_hash")]
@@ -275,7 +328,9 @@ mod tests {
         assert!(check_linked(&good, 3).is_ok());
         let mut broken = good.clone();
         broken[1]["parent_hash"] = json!("q");
-        assert!(check_linked(&broken, 3).unwrap_err().contains("block 4 has parent_hash \"q\""));
+        assert!(check_linked(&broken, 3)
+            .unwrap_err()
+            .contains("block 4 has parent_hash \"q\""));
         assert!(check_linked(&good, 0).is_err());
     }
 }

@@ -25,9 +25,16 @@ async fn send(world: &mut World, method: String, path: String) -> StepResult {
 }
 
 #[when(regex = r"^I send (GET|POST|PUT|DELETE|PATCH) (\S+) with body:$")]
-async fn send_with_body(world: &mut World, step: &Step, method: String, path: String) -> StepResult {
+async fn send_with_body(
+    world: &mut World,
+    step: &Step,
+    method: String,
+    path: String,
+) -> StepResult {
     let body = parse_json(&world.expand(docstring(step)?))?;
-    world.send(&method, path.trim_matches('"'), Some(body)).await
+    world
+        .send(&method, path.trim_matches('"'), Some(body))
+        .await
 }
 
 #[then(expr = "the response status is {int}")]
@@ -41,7 +48,10 @@ async fn body_is_empty(world: &mut World) -> StepResult {
     if last.body.is_empty() {
         return Ok(());
     }
-    Err(Failure::contract(format!("expected an empty body, got {}", last.describe())))
+    Err(Failure::contract(format!(
+        "expected an empty body, got {}",
+        last.describe()
+    )))
 }
 
 #[then("the response body is:")]
@@ -87,7 +97,11 @@ async fn field_is(world: &mut World, field: String, literal: String) -> StepResu
     };
     Err(Failure::new(
         class,
-        format!("field {field:?} is {}, expected {}", json_path::brief(actual, 200), expected),
+        format!(
+            "field {field:?} is {}, expected {}",
+            json_path::brief(actual, 200),
+            expected
+        ),
     ))
 }
 
@@ -135,14 +149,31 @@ async fn field_has_at_most(world: &mut World, field: String, max: usize) -> Step
 
 /// `each item of "" has "status" equal to "available"` — the right side is a JSON literal.
 #[then(regex = r#"^each item of "([^"]*)" has "([^"]*)" equal to (.+)$"#)]
-async fn each_item_equals(world: &mut World, field: String, key: String, literal: String) -> StepResult {
+async fn each_item_equals(
+    world: &mut World,
+    field: String,
+    key: String,
+    literal: String,
+) -> StepResult {
     let expected = parse_json(&world.expand(&literal))?;
-    each_item(world, &field, &key, |v| json_path::equals(v, &expected), &format!("= {expected}"))
+    each_item(
+        world,
+        &field,
+        &key,
+        |v| json_path::equals(v, &expected),
+        &format!("= {expected}"),
+    )
 }
 
 #[then(regex = r#"^each item of "([^"]*)" has "([^"]*)" at most (-?[0-9.]+)$"#)]
 async fn each_item_at_most(world: &mut World, field: String, key: String, max: f64) -> StepResult {
-    each_item(world, &field, &key, |v| v.as_f64().is_some_and(|n| n <= max), &format!("≤ {max}"))
+    each_item(
+        world,
+        &field,
+        &key,
+        |v| v.as_f64().is_some_and(|n| n <= max),
+        &format!("≤ {max}"),
+    )
 }
 
 fn each_item(
@@ -156,11 +187,16 @@ fn each_item(
     let items = list
         .as_array()
         .ok_or_else(|| Failure::contract(format!("field {field:?} is not a list")))?;
-    match items.iter().position(|item| !item.get(key).is_some_and(&ok)) {
+    match items
+        .iter()
+        .position(|item| !item.get(key).is_some_and(&ok))
+    {
         None => Ok(()),
         Some(i) => Err(Failure::contract(format!(
             "item {i} of {field:?} has {key:?} = {}, expected {wanted}",
-            items[i].get(key).map_or("(absent)".to_string(), |v| v.to_string())
+            items[i]
+                .get(key)
+                .map_or("(absent)".to_string(), |v| v.to_string())
         ))),
     }
 }
@@ -168,19 +204,28 @@ fn each_item(
 #[then(expr = "I save the response field {string} as {string}")]
 async fn save_field(world: &mut World, field: String, name: String) -> StepResult {
     let value = world.field(&field)?;
-    let text = value.as_str().map_or_else(|| value.to_string(), String::from);
+    let text = value
+        .as_str()
+        .map_or_else(|| value.to_string(), String::from);
     world.vars.insert(name, text);
     Ok(())
 }
 
 #[then(expr = "{string} is {int} seconds after {string}")]
-async fn seconds_after(world: &mut World, later: String, seconds: i64, earlier: String) -> StepResult {
+async fn seconds_after(
+    world: &mut World,
+    later: String,
+    seconds: i64,
+    earlier: String,
+) -> StepResult {
     let time = |field: &str| -> Result<i64, Failure> {
         let value = world.field(field)?;
         value
             .as_str()
             .and_then(crate::clock::parse_iso)
-            .ok_or_else(|| Failure::contract(format!("field {field:?} is not an ISO-8601 time: {value}")))
+            .ok_or_else(|| {
+                Failure::contract(format!("field {field:?} is not an ISO-8601 time: {value}"))
+            })
     };
     let (a, b) = (time(&later)?, time(&earlier)?);
     if a - b == seconds * 1_000_000 {
@@ -198,5 +243,7 @@ async fn field_is_integer(world: &mut World, field: String) -> StepResult {
     if actual.is_u64() || actual.is_i64() {
         return Ok(());
     }
-    Err(Failure::contract(format!("field {field:?} is {actual}, expected a whole number")))
+    Err(Failure::contract(format!(
+        "field {field:?} is {actual}, expected a whole number"
+    )))
 }

@@ -20,7 +20,9 @@ pub fn default_miner() -> Value {
 }
 
 async fn submit(world: &mut World, name: &str, body: Value) -> StepResult {
-    world.send_as(Caller::Client, "POST", "/v1/jobs", Some(body)).await?;
+    world
+        .send_as(Caller::Client, "POST", "/v1/jobs", Some(body))
+        .await?;
     world.expect_status(201)?;
     let id = world.field("job_id")?;
     let id = id
@@ -68,7 +70,11 @@ async fn miner_took(world: &mut World, name: String) -> StepResult {
         .await?;
     world.expect_status(200)?;
     let expected = world.expand(&format!("{{{name}}}"));
-    let got = world.field("job_id")?.as_str().unwrap_or_default().to_string();
+    let got = world
+        .field("job_id")?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     if got == expected {
         return Ok(());
     }
@@ -82,7 +88,9 @@ async fn miner_took(world: &mut World, name: String) -> StepResult {
 async fn miner_completed(world: &mut World, name: String) -> StepResult {
     let body = json!({ "result": { "output": "hi there", "tokens": 3 }, "metrics": { "duration_ms": 12 } });
     let path = format!("/v1/miners/{{{name}}}/result");
-    world.send_as(Caller::Miner, "POST", &path, Some(body)).await?;
+    world
+        .send_as(Caller::Miner, "POST", &path, Some(body))
+        .await?;
     world.expect_status(200)
 }
 
@@ -90,6 +98,8 @@ async fn miner_completed(world: &mut World, name: String) -> StepResult {
 async fn miner_failed(world: &mut World, name: String) -> StepResult {
     let body = json!({ "error_code": "OOM", "error_message": "out of memory" });
     let path = format!("/v1/miners/{{{name}}}/fail");
-    world.send_as(Caller::Miner, "POST", &path, Some(body)).await?;
+    world
+        .send_as(Caller::Miner, "POST", &path, Some(body))
+        .await?;
     world.expect_status(200)
 }

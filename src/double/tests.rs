@@ -1,0 +1,243 @@
+//! Unit tests of the coordinator double's state machine, calling handlers directly.
+
+use serde_json::{json, Value};
+use wiremock::http::{HeaderMap, HeaderValue, Method, Url};
+use wiremock::Request;
+
+use super::reply::{Call, Reply};
+use super::seed::Seed;
+use super::state::Coordinator;
+use super::COORDINATOR_ROUTES;
+
+const CLIENT: &str = "client_dev_key_1_valid";
+const OTHER_CLIENT: &str = "client_dev_key_2_valid";
+const MINER: &str = "miner_dev_key_1_valid";
+const ADMIN: &str = "admin_dev_key_1_valid";
+
+fn coordinator() -> Coordinator {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/double.yaml");
+    Coordinator::new(Seed::load(&path).expect("the committed seed loads"), 1)
+}
+
+/// Routes `method path` through the route table, as wiremock would.
+fn call(
+    state: &mut Coordinator,
+    key: Option<&str>,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
+    let (path_only, _) = path.split_once('?').unwrap_or((path, ""));
+    let route = COORDINATOR_ROUTES
+        .iter()
+        .find(|r| r.method == method && super::template_matches(r.template, path_only))
+        .unwrap_or_else(|| panic!("no route for {method} {path}"));
+    let mut headers = HeaderMap::new();
+    if let Some(key) = key {
+        headers.insert("x-api-key", HeaderValue::from_str(key).unwrap());
+    }
+    let request = Request {
+        url: Url::parse(&format!("http://127.0.0.1{path}")).unwrap(),
+        method: Method::from_bytes(method.as_bytes()).unwrap(),
+        headers,
+        body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+    };
+    (route.handler)(state, &Call::new(&request, route.template)).unwrap_or_else(|r| r)
+}
+
+fn submit(state: &mut Coordinator, prompt: &str) -> String {
+    let reply = call(
+        state,
+        Some(CLIENT),
+        "POST",
+        "/v1/jobs",
+        Some(json!({"payload": {"prompt": prompt}})),
+    );
+    assert_eq!(reply.status, 201);
+    reply.body.unwrap()["job_id"].as_str().unwrap().to_string()
+}
+
+fn register(state: &mut Coordinator, concurrency: i64) {
+    let body =
+        json!({"capabilities": {"gpu": "RTX 4090", "vram_gb": 24}, "concurrency": concurrency});
+    assert_eq!(
+        call(
+            state,
+            Some(MINER),
+            "POST",
+            "/v1/miners/register",
+            Some(body)
+        )
+        .status,
+        200
+    );
+}
+
+fn poll(state: &mut Coordinator) -> Reply {
+    call(
+        state,
+        Some(MINER),
+        "POST",
+        "/v1/miners/poll",
+        Some(json!({"max_wait_seconds": 0})),
+    )
+}
+
+fn job_state(state: &mut Coordinator, id: &str) -> String {
+    let reply = call(state, Some(CLIENT), "GET", &format!("/v1/jobs/{id}"), None);
+    reply.body.unwrap()["state"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_job_runs_queued_running_completed_with_a_receipt() {
+    let mut s = coordinator();
+    let id = submit(&mut s, "a");
+    assert_eq!(job_state(&mut s, &id), "QUEUED");
+    register(&mut s, 1);
+    assert_eq!(poll(&mut s).body.unwrap()["job_id"], json!(id));
+    assert_eq!(job_state(&mut s, &id), "RUNNING");
+    let done = call(
+        &mut s,
+        Some(MINER),
+        "POST",
+        &format!("/v1/miners/{id}/result"),
+        Some(json!({"result": {"x": 1}})),
+    );
+    assert_eq!(done.status, 200);
+    assert_eq!(done.body.unwrap()["receipt"]["job_id"], json!(id));
+    assert_eq!(job_state(&mut s, &id), "COMPLETED");
+    let result = call(
+        &mut s,
+        Some(CLIENT),
+        "GET",
+        &format!("/v1/jobs/{id}/result"),
+        None,
+    );
+    assert_eq!(result.body.unwrap()["result"], json!({"x": 1}));
+}
+
+#[test]
+fn polls_are_fifo_and_respect_concurrency() {
+    let mut s = coordinator();
+    let first = submit(&mut s, "1");
+    let second = submit(&mut s, "2");
+    register(&mut s, 1);
+    assert_eq!(poll(&mut s).body.unwrap()["job_id"], json!(first));
+    let busy = poll(&mut s);
+    assert_eq!((busy.status, busy.body), (204, None));
+    register(&mut s, 2);
+    assert_eq!(poll(&mut s).body.unwrap()["job_id"], json!(second));
+}
+
+#[test]
+fn cancel_frees_the_miner_and_is_refused_twice() {
+    let mut s = coordinator();
+    let id = submit(&mut s, "a");
+    register(&mut s, 1);
+    poll(&mut s);
+    let cancel = |s: &mut Coordinator| {
+        call(
+            s,
+            Some(CLIENT),
+            "POST",
+            &format!("/v1/jobs/{id}/cancel"),
+            None,
+        )
+    };
+    assert_eq!(cancel(&mut s).status, 200);
+    assert_eq!(cancel(&mut s), Reply::detail(409, "job not cancelable"));
+    assert_eq!(s.miners[0].inflight, 0);
+}
+
+#[test]
+fn a_zero_ttl_job_expires_when_read() {
+    let mut s = coordinator();
+    let body = json!({"payload": {}, "ttl_seconds": 0});
+    let reply = call(&mut s, Some(CLIENT), "POST", "/v1/jobs", Some(body));
+    let id = reply.body.unwrap()["job_id"].as_str().unwrap().to_string();
+    assert_eq!(job_state(&mut s, &id), "EXPIRED");
+}
+
+#[test]
+fn keys_are_per_role_and_jobs_per_client() {
+    let mut s = coordinator();
+    let id = submit(&mut s, "a");
+    for key in [None, Some(""), Some(MINER), Some(ADMIN), Some("nope")] {
+        let reply = call(&mut s, key, "GET", &format!("/v1/jobs/{id}"), None);
+        assert_eq!(reply, Reply::detail(401, "invalid api key"), "{key:?}");
+    }
+    let other = call(
+        &mut s,
+        Some(OTHER_CLIENT),
+        "GET",
+        &format!("/v1/jobs/{id}"),
+        None,
+    );
+    assert_eq!(other, Reply::detail(404, "job not found"));
+}
+
+#[test]
+fn a_bad_key_on_a_bad_body_is_401_not_422() {
+    let mut s = coordinator();
+    let reply = call(
+        &mut s,
+        Some(MINER),
+        "POST",
+        "/v1/jobs",
+        Some(json!({"prompt": "x"})),
+    );
+    assert_eq!(reply.status, 401);
+    let reply = call(
+        &mut s,
+        Some(CLIENT),
+        "POST",
+        "/v1/jobs",
+        Some(json!({"prompt": "x"})),
+    );
+    assert_eq!(reply.status, 422);
+    assert_eq!(
+        reply.body.unwrap()["error"]["details"][0]["field"],
+        json!("body.payload")
+    );
+}
+
+#[test]
+fn executions_advance_one_step_per_status_read() {
+    let mut s = coordinator();
+    let body = json!({"name": "w", "steps": {"a": {}, "b": {}}});
+    let w = call(
+        &mut s,
+        Some(ADMIN),
+        "POST",
+        "/v1/agents/workflows",
+        Some(body),
+    )
+    .body
+    .unwrap();
+    let path = format!("/v1/agents/workflows/{}/execute", w["id"].as_str().unwrap());
+    let e = call(&mut s, Some(ADMIN), "POST", &path, Some(json!({})))
+        .body
+        .unwrap();
+    assert_eq!(e["status"], json!("pending"));
+    let status = format!(
+        "/v1/agents/executions/{}/status",
+        e["execution_id"].as_str().unwrap()
+    );
+    let seen: Vec<Value> = (0..4)
+        .map(|_| {
+            call(&mut s, Some(ADMIN), "GET", &status, None)
+                .body
+                .unwrap()["status"]
+                .clone()
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            json!("running"),
+            json!("running"),
+            json!("completed"),
+            json!("completed")
+        ]
+    );
+}

@@ -1,0 +1,121 @@
+//! Bad input gets exit 2 and a message naming the file and line; `list` and `--help` explain.
+
+use super::{bin, root};
+
+fn stderr_of(args: &[&str]) -> String {
+    let out = bin()
+        .args(args)
+        .arg("--report-dir")
+        .arg(std::env::temp_dir().join("aitbc-unused"))
+        .assert()
+        .code(2);
+    String::from_utf8(out.get_output().stderr.clone()).unwrap()
+}
+
+#[test]
+fn a_malformed_feature_exits_2_with_file_and_line() {
+    let err = stderr_of(&["run", "--features", "tests/features/malformed"]);
+    assert!(
+        err.contains("tests/features/malformed/bad.feature:5:"),
+        "{err}"
+    );
+    assert!(err.contains("malformed feature file"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn an_unknown_command_tag_exits_2_with_file_and_line() {
+    let err = stderr_of(&["run", "--features", "tests/features/unknown_tag"]);
+    assert!(
+        err.contains(
+            "tests/features/unknown_tag/x.feature:8: @command:client-teleport names no command"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_scenario_without_a_command_tag_exits_2() {
+    let err = stderr_of(&["run", "--features", "tests/features/untagged"]);
+    assert!(
+        err.contains("x.feature:3: scenario \"forgot the tag\" has no @command:<id> tag"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_malformed_fixture_exits_2_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/double.yaml"),
+        dir.path().join("double.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("commands.yaml"),
+        "commands:\n  - id: a\n    cli: [unclosed\n",
+    )
+    .unwrap();
+    let err = stderr_of(&["run", "--fixtures", dir.path().to_str().unwrap()]);
+    assert!(err.contains("commands.yaml:3:"), "{err}");
+}
+
+#[test]
+fn a_missing_features_folder_and_bad_flags_exit_2() {
+    let err = stderr_of(&["run", "--features", "no/such/folder"]);
+    assert!(err.contains("no/such/folder: cannot read"), "{err}");
+    let err = stderr_of(&["run", "--tags", "@a and"]);
+    assert!(err.contains("--tags"), "{err}");
+    let err = stderr_of(&["run", "--tags", "@command:nothing-matches"]);
+    assert!(err.contains("selects no scenario"), "{err}");
+    let err = stderr_of(&["run", "--concurrency", "0"]);
+    assert!(err.contains("--concurrency"), "{err}");
+}
+
+#[test]
+fn list_prints_each_command_with_endpoints_and_scenario_counts() {
+    let out = bin()
+        .arg("list")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("blockchain block"), "{text}");
+    assert!(text.contains("GET /rpc/blocks/by_hash/{hash}"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("client submit"))
+        .unwrap();
+    assert!(line.contains("6 scenarios"), "{line}");
+    assert!(text.contains("19 commands"), "{text}");
+}
+
+#[test]
+fn help_explains_the_exit_codes_and_env_vars() {
+    let out = bin()
+        .args(["run", "--help"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for needle in [
+        "AITBC_CONFORMANCE_TAGS",
+        "AITBC_CONFORMANCE_REPORT_DIR",
+        "--fail-fast",
+        "--concurrency",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from: {text}");
+    }
+    let out = bin()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out).unwrap().contains("Exit codes"));
+}

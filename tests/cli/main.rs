@@ -1,0 +1,36 @@
+//! End-to-end tests of the `aitbc-conformance` binary through assert_cmd.
+
+mod inputs;
+mod run;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The binary, run from the crate root (where `features/` and `fixtures/` live).
+pub fn bin() -> Command {
+    let mut cmd = assert_cmd::cargo_bin_cmd!("aitbc-conformance");
+    cmd.current_dir(root());
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("AITBC_")) {
+        cmd.env_remove(key);
+    }
+    cmd
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Parses `summary.json` from a report folder.
+pub fn summary(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json was written");
+    serde_json::from_str(&text).expect("summary.json is JSON")
+}
+
+/// The command row of `summary.json` with this CLI spelling.
+pub fn command<'s>(summary: &'s serde_json::Value, cli: &str) -> &'s serde_json::Value {
+    summary["commands"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["command"] == cli))
+        .unwrap_or_else(|| panic!("no command {cli:?} in summary.json"))
+}

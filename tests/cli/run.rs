@@ -1,0 +1,181 @@
+//! `run` against the embedded double: the full suite, a failing suite, reports and secrets.
+
+use super::{bin, command, root, summary};
+use aitbc_conformance::catalog::Catalog;
+
+#[test]
+fn the_default_run_passes_and_reports_every_catalog_command_working() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["run", "--report-dir"])
+        .arg(reports.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8(out).unwrap();
+    let catalog = Catalog::load(&root().join("fixtures/commands.yaml")).unwrap();
+    let n = catalog.commands.len();
+    assert!(
+        stdout.contains(&format!("{n}/{n} commands working (100.0%)")),
+        "{stdout}"
+    );
+    let s = summary(reports.path());
+    assert_eq!(s["schema_version"], 1);
+    assert_eq!(s["target"], "embedded double");
+    assert_eq!(s["headline"]["commands_working"], n);
+    assert_eq!(s["headline"]["commands_total"], n);
+    assert!(s["scenarios_total"].as_u64().unwrap() >= 60);
+    assert_eq!(s["scenarios_total"], s["scenarios_passed"]);
+    for c in &catalog.commands {
+        let row = command(&s, &c.cli);
+        assert_eq!(row["verdict"], "working", "{}", c.cli);
+        assert!(row["scenarios_total"].as_u64().unwrap() >= 1, "{}", c.cli);
+        assert_eq!(row["pass_rate"], 1.0);
+        assert_eq!(row["endpoints"], serde_json::json!(c.endpoints));
+    }
+    let scenario = &s["scenarios"][0];
+    for key in [
+        "feature",
+        "name",
+        "command",
+        "status",
+        "duration_ms",
+        "failure",
+    ] {
+        assert!(scenario.get(key).is_some(), "scenario lacks {key}");
+    }
+}
+
+#[test]
+fn a_failing_suite_exits_1_and_names_the_command_the_step_and_the_class() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args([
+            "run",
+            "--features",
+            "tests/features/failing",
+            "--report-dir",
+        ])
+        .arg(reports.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("client submit"), "{stdout}");
+    assert!(
+        stdout.contains("And the response field \"state\" is \"RUNNING\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1/19 commands working"), "{stdout}");
+    let s = summary(reports.path());
+    let submit = command(&s, "client submit");
+    assert_eq!(submit["verdict"], "broken");
+    assert_eq!(submit["scenarios_passed"], 0);
+    assert_eq!(
+        submit["classes"],
+        serde_json::json!(["missing_endpoint", "state"])
+    );
+    assert_eq!(command(&s, "blockchain head")["verdict"], "working");
+    assert_eq!(command(&s, "client status")["verdict"], "untested");
+    let failed: Vec<_> = s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 3);
+    assert_eq!(
+        failed[0]["failure"]["step"],
+        "And the response field \"state\" is \"RUNNING\""
+    );
+    assert_eq!(failed[0]["failure"]["class"], "state");
+    let junit = std::fs::read_to_string(reports.path().join("junit.xml")).unwrap();
+    assert_eq!(junit.matches("<failure ").count(), 3);
+}
+
+#[test]
+fn no_report_or_output_contains_an_api_key() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args([
+            "run",
+            "--features",
+            "tests/features/failing",
+            "--report-dir",
+        ])
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    let seed = std::fs::read_to_string(root().join("fixtures/double.yaml")).unwrap();
+    let keys: Vec<&str> = seed
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.ends_with("_valid") || w.contains("_16_"))
+        .collect();
+    assert!(keys.len() >= 8, "found the seed's keys: {keys:?}");
+    let mut texts = vec![
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ];
+    for entry in std::fs::read_dir(reports.path()).unwrap() {
+        texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    assert!(
+        texts[0].contains("client_id"),
+        "the admin job list was echoed into the failure"
+    );
+    for text in &texts {
+        for key in &keys {
+            assert!(!text.contains(key), "{key} leaked into: {text}");
+        }
+    }
+}
+
+#[test]
+fn history_is_appended_one_line_per_run() {
+    let reports = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        bin()
+            .args([
+                "run",
+                "-q",
+                "--tags",
+                "@command:blockchain-head",
+                "--report-dir",
+            ])
+            .arg(reports.path())
+            .assert()
+            .code(0);
+    }
+    let history = std::fs::read_to_string(reports.path().join("history.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = history
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[1]["commands"]["blockchain head"]["verdict"],
+        "working"
+    );
+    assert_eq!(lines[1]["headline"]["commands_working"], 1);
+}
+
+#[test]
+fn a_tag_expression_selects_scenarios_and_env_vars_work_too() {
+    let reports = tempfile::tempdir().unwrap();
+    bin()
+        .args(["run", "--report-dir"])
+        .arg(reports.path())
+        .env(
+            "AITBC_CONFORMANCE_TAGS",
+            "@command:blockchain-blocks or @command:blockchain-head",
+        )
+        .assert()
+        .code(0);
+    let s = summary(reports.path());
+    assert_eq!(command(&s, "blockchain blocks")["verdict"], "working");
+    assert_eq!(command(&s, "client submit")["verdict"], "untested");
+    assert_eq!(s["headline"]["commands_working"], 2);
+}

@@ -1,0 +1,4 @@
+Feature: A scenario without a command tag
+
+  Scenario: forgot the tag
+    When I send GET "/rpc/head"
