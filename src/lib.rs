@@ -56,7 +56,8 @@ where
         Command::List(args) => list(&args),
     };
     result.unwrap_or_else(|err| {
-        eprintln!("aitbc-conformance: error: {err}");
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), "aitbc-conformance: error: {err}");
         err.exit_code()
     })
 }
@@ -113,21 +114,26 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     }
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let summary = Summary::build(&catalog, &selected, &outcomes, description, elapsed_ms);
-    if args.quiet {
-        println!("{}", summary.headline_text());
-    } else {
-        print!("{}", report::terminal::render(&summary));
-    }
+    // Reports first: a closed stdout (`| head`) must not cost the files.
     let written = report::files::write_all(&args.report_dir, &summary)?;
-    if !args.quiet {
+    if args.quiet {
+        say(&format!("{}\n", summary.headline_text()));
+    } else {
         let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        println!("reports: {}", names.join(", "));
+        say(&report::terminal::render(&summary));
+        say(&format!("reports: {}\n", names.join(", ")));
     }
     Ok(if summary.all_passed() {
         exit::SUCCESS
     } else {
         exit::SCENARIO_FAILED
     })
+}
+
+/// Writes to stdout; a closed pipe is not an error worth a panic.
+fn say(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 /// `list`: the catalog with endpoints and scenario counts.
@@ -139,28 +145,29 @@ pub fn list(args: &ListArgs) -> Result<u8, RunError> {
         .map(|c| c.cli.len())
         .max()
         .unwrap_or(0);
+    let mut text = String::new();
     for command in &catalog.commands {
         let count = suite
             .scenarios
             .iter()
             .filter(|s| s.command == command.id)
             .count();
-        println!(
-            "{:width$}  {:>3} scenarios  @{}{}",
+        text.push_str(&format!(
+            "{:width$}  {count:>3} scenarios  @{}{}\n",
             command.cli,
-            count,
             catalog::TAG_PREFIX,
             command.id
-        );
+        ));
         for endpoint in &command.endpoints {
-            println!("{:width$}    {endpoint}", "");
+            text.push_str(&format!("{:width$}    {endpoint}\n", ""));
         }
     }
-    println!(
-        "\n{} commands, {} scenarios in {}",
+    text.push_str(&format!(
+        "\n{} commands, {} scenarios in {}\n",
         catalog.commands.len(),
         suite.scenarios.len(),
         args.suite.features.display()
-    );
+    ));
+    say(&text);
     Ok(exit::SUCCESS)
 }
