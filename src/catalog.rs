@@ -11,6 +11,9 @@ use crate::yaml;
 /// The tag prefix that ties a scenario to a command: `@command:client-submit`.
 pub const TAG_PREFIX: &str = "command:";
 
+/// The roles a coordinator key can have.
+pub const ROLES: [&str; 3] = ["client", "miner", "admin"];
+
 /// One CLI command whose pass rate is reported.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +26,9 @@ pub struct Command {
     pub endpoints: Vec<String>,
     #[serde(default)]
     pub description: String,
+    /// Roles whose keys the command needs (`client`, `miner`, `admin`); a refused key blocks it.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +75,12 @@ impl Catalog {
             if *occurrence > 1 {
                 return Err(invalid(format!(
                     "command id {:?} appears twice",
+                    command.id
+                )));
+            }
+            if let Some(role) = command.roles.iter().find(|r| !ROLES.contains(&r.as_str())) {
+                return Err(invalid(format!(
+                    "command {:?}: role {role:?} is not one of client, miner, admin",
                     command.id
                 )));
             }

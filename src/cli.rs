@@ -28,6 +28,9 @@ pub enum Command {
     Run(RunArgs),
     /// Print the command catalog: each command, its endpoints and how many scenarios cover it.
     List(ListArgs),
+    /// Serve the double standalone on 127.0.0.1 until interrupted, for any client (curl, the
+    /// real `aitbc` CLI, `run --coordinator-url`). One shared state for its whole life.
+    Double(DoubleArgs),
 }
 
 /// Where the suite and its data live.
@@ -87,6 +90,78 @@ pub struct RunArgs {
     /// Print only the headline, not the table.
     #[arg(long, short, env = "AITBC_CONFORMANCE_QUIET")]
     pub quiet: bool,
+
+    /// Degrade the embedded double: a profile name from <fixtures>/profiles/ (healthy,
+    /// keys-unset, routes-missing, no-by-hash, server-errors, flaky, slow, drift) or a YAML file.
+    #[arg(long, env = "AITBC_CONFORMANCE_PROFILE", default_value = "healthy", value_name = "NAME")]
+    pub profile: String,
+
+    /// Retry a request after a transport error, 429 or 503 up to N times, with backoff
+    /// (honouring Retry-After up to 2 s). A scenario that passes only thanks to a retry is
+    /// reported `flaky`, never `passed`.
+    #[arg(long, env = "AITBC_CONFORMANCE_RETRIES", default_value_t = 0, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: u32,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// A live coordinator and node. Given either URL the run is live; given none it uses the double.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Live target")]
+pub struct LiveArgs {
+    /// Coordinator base URL, e.g. http://127.0.0.1:8000 (also read from AITBC_URL, the CLI's own).
+    #[arg(long, env = "AITBC_COORDINATOR_URL", value_name = "URL")]
+    pub coordinator_url: Option<String>,
+
+    /// Node RPC base URL, e.g. http://127.0.0.1:8082.
+    #[arg(long, env = "AITBC_NODE_URL", value_name = "URL")]
+    pub node_url: Option<String>,
+
+    /// The coordinator's .env: CLIENT_API_KEYS, MINER_API_KEYS, ADMIN_API_KEYS (JSON arrays)
+    /// supply any key not given by a flag (first = the role's key, second = the "other" one).
+    #[arg(long, env = "AITBC_ENV_FILE", value_name = "PATH")]
+    pub env_file: Option<std::path::PathBuf>,
+
+    /// Client API key.
+    #[arg(long, env = "AITBC_CLIENT_KEY", value_name = "KEY", hide_env_values = true)]
+    pub client_key: Option<String>,
+
+    /// A second client key, for the isolation scenarios.
+    #[arg(long, env = "AITBC_OTHER_CLIENT_KEY", value_name = "KEY", hide_env_values = true)]
+    pub other_client_key: Option<String>,
+
+    /// Miner API key (the key is the miner's id).
+    #[arg(long, env = "AITBC_MINER_KEY", value_name = "KEY", hide_env_values = true)]
+    pub miner_key: Option<String>,
+
+    /// Admin API key.
+    #[arg(long, env = "AITBC_ADMIN_KEY", value_name = "KEY", hide_env_values = true)]
+    pub admin_key: Option<String>,
+
+    /// A second admin key, for the workflow ownership scenarios.
+    #[arg(long, env = "AITBC_OTHER_ADMIN_KEY", value_name = "KEY", hide_env_values = true)]
+    pub other_admin_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DoubleArgs {
+    /// Folder holding double.yaml and profiles/.
+    #[arg(long, env = "AITBC_CONFORMANCE_FIXTURES", default_value = "fixtures", value_name = "DIR")]
+    pub fixtures: PathBuf,
+
+    /// Coordinator port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+
+    /// Node port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8082)]
+    pub node_port: u16,
+
+    /// A profile name from <fixtures>/profiles/ or a YAML file.
+    #[arg(long, env = "AITBC_CONFORMANCE_PROFILE", default_value = "healthy", value_name = "NAME")]
+    pub profile: String,
 }
 
 #[derive(Debug, Clone, Args)]

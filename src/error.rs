@@ -54,6 +54,8 @@ pub enum RunError {
     Runtime(#[source] std::io::Error),
     #[error("cannot start the double: {0}")]
     Double(String),
+    #[error(transparent)]
+    Unreachable(#[from] crate::preflight::Unreachable),
 }
 
 impl RunError {
@@ -61,6 +63,7 @@ impl RunError {
     pub fn exit_code(&self) -> u8 {
         match self {
             RunError::Input(_) => exit::INPUT_ERROR,
+            RunError::Unreachable(_) => exit::UNREACHABLE,
             RunError::Report { .. } | RunError::Runtime(_) | RunError::Double(_) => {
                 exit::RUNTIME_ERROR
             }

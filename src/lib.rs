@@ -6,12 +6,16 @@
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod double;
+pub mod envfile;
 pub mod error;
 pub mod exit;
 pub mod failure;
+pub mod http;
 pub mod ids;
 pub mod json_path;
+pub mod preflight;
 pub mod redact;
 pub mod report;
 pub mod runner;
@@ -21,18 +25,18 @@ pub mod target;
 pub mod world;
 pub mod yaml;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Parser as _;
 
 use crate::catalog::Catalog;
-use crate::cli::{Cli, Command, ListArgs, RunArgs, SuiteArgs};
-use crate::double::seed::Seed;
+use crate::cli::{Cli, Command, DoubleArgs, ListArgs, RunArgs, SuiteArgs};
 use crate::error::{InputError, RunError};
-use crate::report::summary::Summary;
-use crate::suite::Suite;
-use crate::target::{RunContext, Target};
+use crate::report::summary::{Disposition, Planned, RunFacts, Summary};
+use crate::suite::{ScenarioMeta, Suite};
+use crate::target::RunContext;
 
 /// Parses `args` (including the program name) and runs the chosen command; returns the exit code.
 pub fn main_with<I, T>(args: I) -> u8
@@ -54,6 +58,7 @@ where
     let result = match cli.command {
         Command::Run(args) => run(&args),
         Command::List(args) => list(&args),
+        Command::Double(args) => serve_double(&args),
     };
     result.unwrap_or_else(|err| {
         use std::io::Write as _;
@@ -68,12 +73,12 @@ fn load_inputs(args: &SuiteArgs) -> Result<(Catalog, Suite), InputError> {
     Ok((catalog, suite))
 }
 
-/// `run`: load, execute, report. Exit 0 only when every selected scenario passed.
+/// `run`: load, check the target, execute, report. Exit 0 only when every scenario passed.
 pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let started = Instant::now();
     let (catalog, suite) = load_inputs(&args.suite)?;
-    let seed = Seed::load(&args.suite.fixtures.join("double.yaml"))?;
-    let selected: Vec<_> = suite.select(args.tags.as_ref()).collect();
+    let target = config::target(args)?;
+    let selected: Vec<&ScenarioMeta> = suite.select(args.tags.as_ref()).collect();
     if selected.is_empty() {
         return Err(InputError::Flag {
             flag: "--tags",
@@ -81,30 +86,42 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         }
         .into());
     }
-    let target = Target::Double { seed };
-    let description = target.describe();
     let redactor = redact::Redactor::new(target.secrets());
-    let ctx = RunContext::new(target, args.timeout)
+    let live = target.is_live();
+    let description = target.describe();
+    let endpoints = report::endpoints::EndpointLog::new(known_endpoints(&catalog).iter().map(String::as_str));
+    let ctx = RunContext::new(target, args.timeout, args.retries, endpoints)
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
-    let options = runner::ExecOptions {
-        tags: args.tags.clone(),
-        concurrency: usize::from(args.concurrency),
-        fail_fast: args.fail_fast,
-        expected: selected.len(),
-    };
+    let ctx = Arc::new(ctx);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
+    let blocked = runtime.block_on(preflight::check(&ctx))?;
+    let planned: Vec<Planned> = selected
+        .iter()
+        .map(|meta| Planned {
+            meta,
+            disposition: disposition(meta, &catalog, &blocked, live),
+        })
+        .collect();
+    let runnable: HashSet<_> = planned
+        .iter()
+        .filter(|p| p.disposition == Disposition::Run)
+        .map(|p| p.meta.key())
+        .collect();
+    let options = runner::ExecOptions {
+        concurrency: usize::from(args.concurrency),
+        fail_fast: args.fail_fast,
+        live,
+    };
+    let features = suite.features_for(&runnable);
     let (mut outcomes, parse_errors) = runtime.block_on(runner::execute(
-        suite.features.clone(),
-        Arc::new(ctx),
+        features,
+        runnable.len(),
+        Arc::clone(&ctx),
         &options,
     ));
-    for failure in outcomes.iter_mut().filter_map(|o| o.failure.as_mut()) {
-        failure.message = redactor.apply(&failure.message);
-        failure.step = redactor.apply(&failure.step);
-    }
     if let Some(first) = parse_errors.first() {
         return Err(InputError::Flag {
             flag: "--features",
@@ -112,8 +129,17 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         }
         .into());
     }
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let summary = Summary::build(&catalog, &selected, &outcomes, description, elapsed_ms);
+    for failure in outcomes.iter_mut().filter_map(|o| o.failure.as_mut()) {
+        failure.message = redactor.apply(&failure.message);
+        failure.step = redactor.apply(&failure.step);
+    }
+    let facts = RunFacts {
+        target: description,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        endpoints: ctx.endpoints.rows(),
+        flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
+    };
+    let summary = Summary::build(&catalog, &planned, &outcomes, facts);
     // Reports first: a closed stdout (`| head`) must not cost the files.
     let written = report::files::write_all(&args.report_dir, &summary)?;
     if args.quiet {
@@ -128,6 +154,82 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     } else {
         exit::SCENARIO_FAILED
     })
+}
+
+/// Every endpoint the catalog names plus every route the contract has, for the endpoint table.
+fn known_endpoints(catalog: &Catalog) -> Vec<String> {
+    let routes = double::COORDINATOR_ROUTES.iter().map(double::Route::endpoint);
+    let node = double::NODE_ROUTES.iter().map(double::Route::endpoint);
+    catalog
+        .commands
+        .iter()
+        .flat_map(|c| c.endpoints.iter().cloned())
+        .chain(routes)
+        .chain(node)
+        .collect()
+}
+
+/// Whether a selected scenario runs here, is blocked by a refused key, or is skipped.
+fn disposition(
+    meta: &ScenarioMeta,
+    catalog: &Catalog,
+    blocked: &preflight::Blocked,
+    live: bool,
+) -> Disposition {
+    if live && meta.has_tag(suite::DOUBLE_ONLY_TAG) {
+        return Disposition::Skipped("tagged @double-only: runs against the embedded double only".into());
+    }
+    let roles = catalog.get(&meta.command).map(|c| c.roles.as_slice()).unwrap_or_default();
+    match roles.iter().find_map(|r| blocked.get(r.as_str())) {
+        Some(reason) => Disposition::Blocked(reason.clone()),
+        None => Disposition::Run,
+    }
+}
+
+/// `double`: serve the double on fixed ports until SIGINT or SIGTERM.
+pub fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
+    let (seed, profile) = config::double_setup(&args.fixtures, &args.profile)?;
+    let bind = |port: u16, flag: &'static str| {
+        std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| InputError::Flag {
+            flag,
+            message: format!("cannot listen on 127.0.0.1:{port}: {e}"),
+        })
+    };
+    let coordinator = bind(args.port, "--port")?;
+    let node = bind(args.node_port, "--node-port")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    runtime.block_on(async {
+        let coordinator = wiremock::MockServer::builder().listener(coordinator).start().await;
+        let node = wiremock::MockServer::builder().listener(node).start().await;
+        let double = double::Double::start_on(coordinator, node, &seed, 0, &profile).await;
+        say(&format!(
+            "coordinator {}\nnode {}\nprofile {}\nserving until interrupted (Ctrl-C)\n",
+            double.coordinator_url(),
+            double.node_url(),
+            args.profile
+        ));
+        wait_for_shutdown().await;
+        drop(double);
+    });
+    Ok(exit::SUCCESS)
+}
+
+async fn wait_for_shutdown() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 /// Writes to stdout; a closed pipe is not an error worth a panic.

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use cucumber::gherkin::{self, tagexpr::TagOperation};
+use cucumber::gherkin;
+use cucumber::runner::basic::ScenarioType;
 use cucumber::{cli, parser, runner, World as _};
 use futures::FutureExt as _;
 
@@ -10,17 +11,19 @@ use crate::report::collector::{Collector, Outcome};
 use crate::target::RunContext;
 use crate::world::ConformanceWorld;
 
+/// Scenarios with this tag run alone on a live target (they share one miner identity).
+pub const LIVE_SERIAL_TAG: &str = "live-serial";
+
 /// How to execute.
 #[derive(Debug, Clone)]
 pub struct ExecOptions {
-    pub tags: Option<TagOperation>,
     pub concurrency: usize,
     pub fail_fast: bool,
-    /// How many scenarios the tag filter selects (for the progress line).
-    pub expected: usize,
+    /// Honour `@live-serial`: true against a live target.
+    pub live: bool,
 }
 
-/// Hands cucumber the features `Suite::load` already parsed and checked.
+/// Hands cucumber the features `Suite::load` already parsed, checked and filtered.
 struct Preparsed;
 
 impl cucumber::Parser<Vec<gherkin::Feature>> for Preparsed {
@@ -36,6 +39,7 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for Preparsed {
 /// Runs the features concurrently; each scenario gets a fresh World attached to `ctx`.
 pub async fn execute(
     features: Vec<gherkin::Feature>,
+    expected: usize,
     ctx: Arc<RunContext>,
     options: &ExecOptions,
 ) -> (Vec<Outcome>, Vec<String>) {
@@ -46,17 +50,26 @@ pub async fn execute(
         ..Default::default()
     };
     let opts = cli::Opts::<cli::Empty, runner::basic::Cli, cli::Empty, cli::Empty> {
-        tags_filter: options.tags.clone(),
         runner: runner_cli,
         ..Default::default()
     };
-    let collector = Collector::new(options.expected);
+    let live = options.live;
     let collector = ConformanceWorld::cucumber::<std::path::PathBuf>()
         .with_parser(Preparsed)
-        .with_writer(collector)
-        .before(move |_, _, _, world| {
+        .with_writer(Collector::new(expected))
+        .which_scenario(move |feature, rule, scenario| {
+            let tags = feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags));
+            let serial = tags.chain(&scenario.tags).any(|t| t == LIVE_SERIAL_TAG);
+            if live && serial {
+                ScenarioType::Serial
+            } else {
+                ScenarioType::Concurrent
+            }
+        })
+        .before(move |feature, _, scenario, world| {
             let ctx = Arc::clone(&ctx);
-            async move { world.attach(ctx).await }.boxed_local()
+            let key = (feature.path.clone().unwrap_or_default(), scenario.position.line);
+            async move { world.attach(ctx, key).await }.boxed_local()
         })
         .with_cli(opts)
         .run(features)

@@ -1,6 +1,7 @@
 //! Loading `features/`: parse every `.feature` file, expand outlines, tie each scenario to a
 //! catalog command through its `@command:<id>` tag. Any problem names the file and line.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use cucumber::feature::Ext as _;
@@ -10,8 +11,14 @@ use cucumber::tag::Ext as _;
 use crate::catalog::{Catalog, TAG_PREFIX};
 use crate::error::InputError;
 
-/// Scenarios with this tag only run against the embedded double (they degrade it on purpose).
+/// Scenarios with this tag only run against the embedded double (they degrade it on purpose,
+/// or need a target nobody else uses).
 pub const DOUBLE_ONLY_TAG: &str = "double-only";
+
+/// Scenarios with this tag check an endpoint directly that their command can do without
+/// (it has a documented fallback): when only they fail, with a missing endpoint, the command
+/// still works for its user, and its verdict says "via fallback".
+pub const DIRECT_TAG: &str = "direct";
 
 /// One scenario (an outline's example row counts as one), as the report names it.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +66,38 @@ impl Suite {
         self.scenarios
             .iter()
             .filter(move |s| tags.is_none_or(|op| op.eval(s.tags.iter())))
+    }
+}
+
+impl Suite {
+    /// The features cut down to the scenarios in `keep` (by file and line); empty ones dropped.
+    pub fn features_for(&self, keep: &HashSet<(PathBuf, usize)>) -> Vec<gherkin::Feature> {
+        self.features
+            .iter()
+            .cloned()
+            .filter_map(|mut feature| {
+                let path = feature.path.clone().unwrap_or_default();
+                let wanted = |s: &gherkin::Scenario| keep.contains(&(path.clone(), s.position.line));
+                feature.scenarios.retain(wanted);
+                for rule in &mut feature.rules {
+                    rule.scenarios.retain(wanted);
+                }
+                feature.rules.retain(|r| !r.scenarios.is_empty());
+                let any = !feature.scenarios.is_empty() || !feature.rules.is_empty();
+                any.then_some(feature)
+            })
+            .collect()
+    }
+}
+
+impl ScenarioMeta {
+    /// The report's key for this scenario.
+    pub fn key(&self) -> (PathBuf, usize) {
+        (self.path.clone(), self.line)
+    }
+
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t == tag)
     }
 }
 

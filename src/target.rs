@@ -1,10 +1,15 @@
 //! What a run talks to: the embedded double (default) or a live coordinator + node.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::double::profile::Profile;
 use crate::double::seed::Seed;
 use crate::double::Double;
+use crate::report::endpoints::EndpointLog;
 
 /// The credential for one role. An API key today; a bearer token is the JWT era's variant.
 #[derive(Clone, PartialEq, Eq)]
@@ -69,15 +74,25 @@ impl Credentials {
 /// Where scenarios send their requests.
 #[derive(Debug, Clone)]
 pub enum Target {
-    /// A fresh embedded double per scenario.
-    Double { seed: Seed },
+    /// A fresh embedded double per scenario, degraded as `profile` says.
+    Double {
+        seed: Seed,
+        profile: Arc<Profile>,
+        profile_name: String,
+    },
+    /// A running coordinator and node, shared by every scenario.
+    Live {
+        coordinator: String,
+        node: String,
+        credentials: Credentials,
+    },
 }
 
 impl Target {
     /// Every secret this target's credentials hold, for redaction.
     pub fn secrets(&self) -> Vec<String> {
         match self {
-            Target::Double { seed } => {
+            Target::Double { seed, .. } => {
                 let keys = &seed.keys;
                 keys.client
                     .iter()
@@ -86,14 +101,25 @@ impl Target {
                     .cloned()
                     .collect()
             }
+            Target::Live { credentials, .. } => credentials.secrets(),
         }
     }
 
     /// A one-word description for reports.
     pub fn describe(&self) -> String {
         match self {
-            Target::Double { .. } => "embedded double".to_string(),
+            Target::Double { profile_name, .. } if profile_name == "healthy" => {
+                "embedded double".to_string()
+            }
+            Target::Double { profile_name, .. } => format!("embedded double ({profile_name})"),
+            Target::Live {
+                coordinator, node, ..
+            } => format!("live coordinator {coordinator} + node {node}"),
         }
+    }
+
+    pub fn is_live(&self) -> bool {
+        matches!(self, Target::Live { .. })
     }
 }
 
@@ -102,12 +128,20 @@ impl Target {
 pub struct RunContext {
     pub http: reqwest::Client,
     pub target: Target,
+    /// Retries after a transport error, 429 or 503.
+    pub retries: u32,
+    /// Every exchange, per endpoint.
+    pub endpoints: EndpointLog,
+    /// Scenarios (file, line) that needed a retry: reported `flaky`.
+    pub flaky: Mutex<HashSet<(PathBuf, usize)>>,
     salt: AtomicU64,
 }
 
 /// The base URLs and credentials one scenario uses; owns its double, if any.
 #[derive(Debug)]
 pub struct Session {
+    /// Unique per scenario and run: names what the scenario creates on a shared target.
+    pub tag: String,
     pub coordinator_url: String,
     pub node_url: String,
     pub credentials: Credentials,
@@ -116,7 +150,12 @@ pub struct Session {
 
 impl RunContext {
     /// One pooled client for the whole run (keep-alive, per-request timeout).
-    pub fn new(target: Target, timeout: Duration) -> Result<Self, reqwest::Error> {
+    pub fn new(
+        target: Target,
+        timeout: Duration,
+        retries: u32,
+        endpoints: EndpointLog,
+    ) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -126,23 +165,39 @@ impl RunContext {
         Ok(Self {
             http,
             target,
+            retries,
+            endpoints,
+            flaky: Mutex::new(HashSet::new()),
             salt: AtomicU64::new(1),
         })
     }
 
     /// A session for one scenario: a fresh double when the target is the double.
     pub async fn session(&self) -> Session {
+        let salt = self.salt.fetch_add(1, Ordering::Relaxed);
+        let tag = format!("conf-{:06x}-{salt}", crate::clock::now_micros() & 0xff_ffff);
         match &self.target {
-            Target::Double { seed } => {
-                let salt = self.salt.fetch_add(1, Ordering::Relaxed);
-                let double = Double::start(seed, salt).await;
+            Target::Double { seed, profile, .. } => {
+                let double = Double::start(seed, salt, profile).await;
                 Session {
+                    tag,
                     coordinator_url: double.coordinator_url(),
                     node_url: double.node_url(),
                     credentials: Credentials::of_seed(seed),
                     double: Some(double),
                 }
             }
+            Target::Live {
+                coordinator,
+                node,
+                credentials,
+            } => Session {
+                tag,
+                coordinator_url: coordinator.clone(),
+                node_url: node.clone(),
+                credentials: credentials.clone(),
+                double: None,
+            },
         }
     }
 }

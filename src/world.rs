@@ -1,41 +1,19 @@
 //! The cucumber World: one per scenario, holding its session, the last exchange and saved values.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::failure::{Failure, FailureClass};
+pub use crate::http::Exchange;
+use crate::http;
 use crate::json_path;
 use crate::target::{Credential, RunContext, Session};
 
 /// What a step returns; `Err` fails the step with a classified message.
 pub type StepResult = Result<(), Failure>;
-
-/// One request and its answer.
-#[derive(Debug, Clone)]
-pub struct Exchange {
-    pub method: String,
-    pub path: String,
-    pub status: u16,
-    pub body: Vec<u8>,
-    pub json: Option<Value>,
-}
-
-impl Exchange {
-    /// `GET /v1/jobs/… → 404 {"detail":"job not found"}`, for messages.
-    pub fn describe(&self) -> String {
-        let body = match (&self.json, self.body.is_empty()) {
-            (Some(json), _) => json_path::brief(json, 200),
-            (None, true) => "(empty body)".to_string(),
-            (None, false) => String::from_utf8_lossy(&self.body)
-                .chars()
-                .take(200)
-                .collect(),
-        };
-        format!("{} {} → {} {}", self.method, self.path, self.status, body)
-    }
-}
 
 /// The role a request authenticates as (`Given I authenticate as "…"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +55,10 @@ pub struct ConformanceWorld {
     pub vars: HashMap<String, String>,
     /// Blocks fetched by a chain walk, in height order.
     pub blocks: Vec<Value>,
+    /// Admin stats noted by `Given I note the admin stats`.
+    pub noted_stats: Option<Value>,
+    /// This scenario's (file, line), as the report keys it.
+    scenario: Option<(PathBuf, usize)>,
     /// The outcome of a CLI-style block lookup.
     pub lookup: Option<crate::steps::blocks::Lookup>,
 }
@@ -91,13 +73,18 @@ impl ConformanceWorld {
             vars: HashMap::new(),
             blocks: Vec::new(),
             lookup: None,
+            scenario: None,
+            noted_stats: None,
         }
     }
 
     /// Called by the runner's before-hook: binds the run context and opens a session.
-    pub async fn attach(&mut self, ctx: Arc<RunContext>) {
-        self.session = Some(ctx.session().await);
+    pub async fn attach(&mut self, ctx: Arc<RunContext>, scenario: (PathBuf, usize)) {
+        let session = ctx.session().await;
+        self.vars.insert("tag".into(), session.tag.clone());
+        self.session = Some(session);
         self.ctx = Some(ctx);
+        self.scenario = Some(scenario);
     }
 
     fn parts(&self) -> Result<(&RunContext, &Session), Failure> {
@@ -183,35 +170,21 @@ impl ConformanceWorld {
         } else {
             &session.coordinator_url
         };
-        let method_value = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|_| Failure::harness(format!("{method:?} is not an HTTP method")))?;
-        let mut request = ctx.http.request(method_value, format!("{base}{path}"));
-        if let Some(key) = key {
-            request = request.header("X-Api-Key", key);
+        let request = http::Request {
+            base,
+            method,
+            path: &path,
+            key: key.as_deref(),
+            body: body.as_ref(),
+        };
+        let (exchange, retried) = http::send(ctx, request).await?;
+        if retried {
+            if let Some(scenario) = &self.scenario {
+                let mut flaky = ctx.flaky.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                flaky.insert(scenario.clone());
+            }
         }
-        if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_string());
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| transport_failure(method, &path, &e))?;
-        let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| transport_failure(method, &path, &e))?
-            .to_vec();
-        let json = serde_json::from_slice(&bytes).ok();
-        self.last = Some(Exchange {
-            method: method.to_string(),
-            path,
-            status,
-            body: bytes,
-            json,
-        });
+        self.last = Some(exchange);
         Ok(())
     }
 
@@ -253,26 +226,4 @@ fn unresolved_name(path: &str) -> Option<&str> {
     let open = path.find('{')?;
     let close = path[open..].find('}')?;
     Some(&path[open + 1..open + close])
-}
-
-fn transport_failure(method: &str, path: &str, err: &reqwest::Error) -> Failure {
-    let class = if err.is_timeout() {
-        FailureClass::Timeout
-    } else if err.is_connect() {
-        FailureClass::Unreachable
-    } else {
-        FailureClass::ServerError
-    };
-    Failure::new(class, format!("{method} {path}: {}", error_chain(err)))
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

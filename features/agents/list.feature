@@ -10,16 +10,15 @@ Feature: Listing and reading workflows
     Given a workflow "W" created by the admin
     When I send GET "/v1/agents/workflows"
     Then the response status is 200
-    And the response field "" has 1 item
-    And the response field "0.id" is "{W}"
+    And the list "" has an item with "id" equal to "{W}"
 
   Scenario: Public workflows of others are listed, private ones are not
     Given a public workflow "PUB" created by the other admin
     And a private workflow "PRIV" created by the other admin
     When I send GET "/v1/agents/workflows"
     Then the response status is 200
-    And the response field "" has 1 item
-    And the response field "0.id" is "{PUB}"
+    And the list "" has an item with "id" equal to "{PUB}"
+    And the list "" has no item with "id" equal to "{PRIV}"
 
   Scenario: A workflow can be read by its id
     Given a workflow "W" created by the admin

@@ -62,15 +62,16 @@ Feature: API keys and roles
     Given I authenticate as "client"
     When I send POST "/v1/jobs" with body:
       """
-      {"payload": {"type": "inference", "prompt": "ping", "model": "llama3"}}
+      {"constraints": {"region": "{tag}"}, "payload": {"type": "inference", "prompt": "ping", "model": "llama3"}}
       """
     Then the response status is 201
 
+  @live-serial
   Scenario: A miner key is accepted on a miner route
     Given I authenticate as "miner"
     When I send POST "/v1/miners/register" with body:
       """
-      {"capabilities": {"gpu": "RTX 4090"}, "concurrency": 1, "region": "eu-west"}
+      {"capabilities": {"gpu": "RTX 4090"}, "concurrency": 1, "region": "{tag}"}
       """
     Then the response status is 200
     And the response field "status" is "ok"

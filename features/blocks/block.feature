@@ -25,6 +25,7 @@ Feature: Finding one block
       {"detail": "block not found"}
       """
 
+  @direct
   Scenario: A block by hash is the same block as by height
     Given I note the hash of block 7 as "H7"
     When I send GET "/rpc/blocks/by_hash/{H7}"
@@ -32,11 +33,13 @@ Feature: Finding one block
     And the response field "height" is 7
     And the response field "hash" is "{H7}"
 
+  @direct
   Scenario: An unknown hash is 404
     When I send GET "/rpc/blocks/by_hash/0x0000000000000000000000000000000000000000000000000000000000000000"
     Then the response status is 404
     And the response field "detail" is "block not found"
 
+  @direct
   Scenario: The CLI finds a block by hash in one request
     Given I note the hash of block 3 as "H3"
     When I look up block "{H3}" the way the CLI does
@@ -49,6 +52,11 @@ Feature: Finding one block
     Then the lookup found the block at height 6
     And the lookup went through "by height"
     And the lookup made 2 requests
+
+  Scenario: The CLI finds a recent block by its hash, with or without by_hash
+    Given I note the head as "HEAD"
+    When I look up block "{HEAD}" the way the CLI does
+    Then the lookup found the block at height {HEAD_height}
 
   Scenario: The CLI reports an unknown hash as not found
     When I look up block "0xdeadbeef" the way the CLI does

@@ -1,4 +1,4 @@
-@command:client-cancel
+@command:client-cancel @live-serial
 Feature: Cancelling a job
   `aitbc client cancel <id>` posts /v1/jobs/{id}/cancel: a QUEUED or RUNNING job becomes
   CANCELED; anything else is 409 "job not cancelable" (contract §4).

@@ -1,4 +1,4 @@
-@command:client-receipts
+@command:client-receipts @live-serial
 Feature: Job receipts
   `aitbc client receipts <id>` reads the signed receipt a coordinator with a signing key
   issues when a miner completes the job (contract §4).

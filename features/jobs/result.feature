@@ -1,4 +1,4 @@
-@command:client-result
+@command:client-result @live-serial
 Feature: Job result
   `aitbc client result <id>` reads GET /v1/jobs/{id}/result: 425 "job not ready" until the
   job has a result, then the result and its receipt (contract §4).

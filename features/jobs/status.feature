@@ -1,4 +1,4 @@
-@command:client-status
+@command:client-status @live-serial
 Feature: Job status
   `aitbc client status <id>` reads GET /v1/jobs/{id}: the job's state as it moves
   QUEUED → RUNNING → COMPLETED | FAILED, or CANCELED, or EXPIRED (contract §4).
@@ -52,7 +52,7 @@ Feature: Job status
   Scenario: A job past its expiry reads as expired
     Given a job "A" submitted by the client with body:
       """
-      {"payload": {"type": "inference", "prompt": "too late"}, "ttl_seconds": 0}
+      {"constraints": {"region": "{tag}"}, "payload": {"type": "inference", "prompt": "too late"}, "ttl_seconds": 0}
       """
     When I send GET "/v1/jobs/{A}"
     Then the response status is 200

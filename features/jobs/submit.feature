@@ -9,7 +9,7 @@ Feature: Submitting a job
   Scenario: A submitted job is queued
     When I send POST "/v1/jobs" with body:
       """
-      {"payload": {"type": "inference", "prompt": "hello", "model": "llama3"}, "ttl_seconds": 900}
+      {"constraints": {"region": "{tag}"}, "payload": {"type": "inference", "prompt": "hello", "model": "llama3"}, "ttl_seconds": 900}
       """
     Then the response status is 201
     And the response field "state" is "QUEUED"
@@ -22,7 +22,7 @@ Feature: Submitting a job
   Scenario: The expiry is the request time plus the ttl
     When I send POST "/v1/jobs" with body:
       """
-      {"payload": {"type": "inference", "prompt": "hello"}, "ttl_seconds": 120}
+      {"constraints": {"region": "{tag}"}, "payload": {"type": "inference", "prompt": "hello"}, "ttl_seconds": 120}
       """
     Then the response status is 201
     And "expires_at" is 120 seconds after "requested_at"
@@ -30,7 +30,7 @@ Feature: Submitting a job
   Scenario: The ttl defaults to 900 seconds
     When I send POST "/v1/jobs" with body:
       """
-      {"payload": {"type": "inference", "prompt": "hello"}}
+      {"constraints": {"region": "{tag}"}, "payload": {"type": "inference", "prompt": "hello"}}
       """
     Then the response status is 201
     And "expires_at" is 900 seconds after "requested_at"
@@ -51,7 +51,7 @@ Feature: Submitting a job
   Scenario: Unknown fields are ignored
     When I send POST "/v1/jobs" with body:
       """
-      {"payload": {"type": "inference", "prompt": "hi"}, "priority": "urgent", "constraints": {"gpu": "A100"}}
+      {"payload": {"type": "inference", "prompt": "hi"}, "priority": "urgent", "constraints": {"region": "{tag}", "gpu": "A100"}}
       """
     Then the response status is 201
     And the response field "state" is "QUEUED"
@@ -60,7 +60,7 @@ Feature: Submitting a job
     Given a job "A" submitted by the client
     When I send POST "/v1/jobs" with body:
       """
-      {"payload": {"type": "inference", "prompt": "second"}}
+      {"constraints": {"region": "{tag}"}, "payload": {"type": "inference", "prompt": "second"}}
       """
     Then the response status is 201
     And the response field "job_id" matches "^[0-9a-f]{32}$"

@@ -49,13 +49,13 @@ Feature: Listing GPUs on the marketplace
   Scenario: A registered GPU is listed by its model
     When I send POST "/v1/marketplace/gpu/register" with body:
       """
-      {"gpu": {"name": "Conformance X9", "memory": 16, "cuda_version": "12.2", "region": "eu-west",
+      {"gpu": {"name": "Conformance {tag}", "memory": 16, "cuda_version": "12.2", "region": "eu-west",
                "price_per_hour": 0.25, "capabilities": ["inference"], "miner_id": "conformance-miner"}}
       """
     Then the response status is 200
     And the response field "status" is "registered"
     And I save the response field "gpu_id" as "G"
-    When I send GET "/v1/marketplace/gpu/list?model=Conformance%20X9"
+    When I send GET "/v1/marketplace/gpu/list?model=Conformance%20{tag}"
     Then the response status is 200
     And the response field "" has 1 item
     And the response field "0.id" is "{G}"

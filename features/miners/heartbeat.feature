@@ -1,4 +1,4 @@
-@command:miner-heartbeat
+@command:miner-heartbeat @live-serial
 Feature: Miner heartbeat
   `aitbc miner heartbeat` tells the coordinator the miner is alive; only a registered miner
   may send one (contract §5).
@@ -27,6 +27,7 @@ Feature: Miner heartbeat
     Then the response status is 200
     And the response field "status" is "ok"
 
+  @double-only
   Scenario: An unregistered miner's heartbeat is 404
     When I send POST "/v1/miners/heartbeat" with body:
       """

@@ -1,4 +1,4 @@
-@command:miner-poll
+@command:miner-poll @live-serial
 Feature: Polling for work
   `aitbc miner poll` asks for the oldest QUEUED job whose constraints the miner meets
   (FIFO by requested_at); 204 with an empty body when nothing fits or the miner is at its
@@ -21,7 +21,7 @@ Feature: Polling for work
     And a job "B" submitted by the client
     And the miner is registered with body:
       """
-      {"capabilities": {"gpu": "RTX 4090", "vram_gb": 24}, "concurrency": 2}
+      {"capabilities": {"gpu": "RTX 4090", "vram_gb": 24}, "concurrency": 2, "region": "{tag}"}
       """
     When I send POST "/v1/miners/poll" with body:
       """
@@ -52,11 +52,11 @@ Feature: Polling for work
   Scenario: A job whose constraints the miner does not meet is skipped
     Given a job "BIG" submitted by the client with body:
       """
-      {"payload": {"type": "training"}, "constraints": {"min_vram_gb": 80}}
+      {"payload": {"type": "training"}, "constraints": {"region": "{tag}", "min_vram_gb": 80}}
       """
     And a job "SMALL" submitted by the client with body:
       """
-      {"payload": {"type": "inference"}, "constraints": {"min_vram_gb": 16, "models": ["llama3"]}}
+      {"payload": {"type": "inference"}, "constraints": {"region": "{tag}", "min_vram_gb": 16, "models": ["llama3"]}}
       """
     And the miner is registered
     When I send POST "/v1/miners/poll" with body:
@@ -69,7 +69,7 @@ Feature: Polling for work
   Scenario: The offered constraints spell out every key
     Given a job "A" submitted by the client with body:
       """
-      {"payload": {"type": "inference"}, "constraints": {"models": ["llama3"]}}
+      {"payload": {"type": "inference"}, "constraints": {"region": "{tag}", "models": ["llama3"]}}
       """
     And the miner is registered
     When I send POST "/v1/miners/poll" with body:
@@ -77,4 +77,4 @@ Feature: Polling for work
       {"max_wait_seconds": 0}
       """
     Then the response status is 200
-    And the response field "constraints" is {"gpu": null, "cuda": null, "min_vram_gb": null, "models": ["llama3"], "region": null, "max_price": null}
+    And the response field "constraints" is {"gpu": null, "cuda": null, "min_vram_gb": null, "models": ["llama3"], "region": "{tag}", "max_price": null}

@@ -1,4 +1,4 @@
-@command:miner-register
+@command:miner-register @live-serial
 Feature: Registering a miner
   `aitbc miner register` posts the miner's capabilities; registration is an upsert that
   resets inflight and sets the miner ONLINE (contract §5).
@@ -26,6 +26,7 @@ Feature: Registering a miner
       {"error": {"code": "VALIDATION_ERROR", "details": [{"field": "body.capabilities", "code": "missing"}]}}
       """
 
+  @double-only
   Scenario: Registering again is an upsert that resets inflight
     Given the miner is registered
     And I authenticate as "client"

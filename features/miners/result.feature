@@ -1,4 +1,4 @@
-@command:miner-result
+@command:miner-result @live-serial
 Feature: Reporting a job's outcome
   `aitbc miner result` posts the result (or the failure) of a job the miner holds; the
   client then sees COMPLETED (or FAILED) (contract §5).

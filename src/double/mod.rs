@@ -7,6 +7,7 @@ pub mod jobs;
 pub mod marketplace;
 pub mod miners;
 pub mod node;
+pub mod profile;
 pub mod reply;
 pub mod seed;
 pub mod state;
@@ -19,9 +20,11 @@ use wiremock::matchers::{any, method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use self::node::Chain;
+use self::profile::{Degrade, Profile};
 use self::reply::{Call, Handled, Reply};
 use self::seed::Seed;
 use self::state::Coordinator;
+use crate::ids::IdGen;
 
 /// One route of a double: its method, path template and handler over the server's state `S`.
 pub struct Route<S: 'static> {
@@ -207,7 +210,7 @@ fn regex_escape(text: &str) -> String {
         .collect()
 }
 
-fn template_matches(template: &str, path: &str) -> bool {
+pub fn template_matches(template: &str, path: &str) -> bool {
     let t: Vec<&str> = template.split('/').collect();
     let p: Vec<&str> = path.split('/').collect();
     t.len() == p.len()
@@ -216,19 +219,37 @@ fn template_matches(template: &str, path: &str) -> bool {
             .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
 }
 
-/// Serves one route from the shared state.
+/// Serves one route from the shared state, degraded as the profile says.
 struct Serve<S: 'static> {
     state: Arc<Mutex<S>>,
     route: &'static Route<S>,
+    degrade: Degrade,
+    draw: Arc<Mutex<IdGen>>,
+}
+
+impl<S: Send + 'static> Serve<S> {
+    fn contract_reply(&self, request: &Request) -> Reply {
+        let call = Call::new(request, self.route.template);
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        (self.route.handler)(&mut state, &call).unwrap_or_else(|reply| reply)
+    }
 }
 
 impl<S: Send + 'static> Respond for Serve<S> {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let call = Call::new(request, self.route.template);
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        (self.route.handler)(&mut state, &call)
-            .unwrap_or_else(|reply| reply)
-            .into_template()
+        if self.degrade.is_empty() {
+            return self.contract_reply(request).into_template();
+        }
+        let mut draw = self.draw.lock().unwrap_or_else(PoisonError::into_inner);
+        let firing = self.degrade.firing(&mut draw);
+        drop(draw);
+        let (reply, delay_ms) = profile::apply(&firing, || self.contract_reply(request));
+        let template = reply.into_template();
+        if delay_ms == 0 {
+            template
+        } else {
+            template.set_delay(std::time::Duration::from_millis(delay_ms))
+        }
     }
 }
 
@@ -254,19 +275,24 @@ async fn mount<S: Send + 'static>(
     server: &MockServer,
     state: Arc<Mutex<S>>,
     routes: &'static [Route<S>],
+    profile: &Profile,
 ) {
-    for route in routes {
+    let draw = Arc::new(Mutex::new(IdGen::new(profile.seed)));
+    let served: Vec<&'static Route<S>> = routes.iter().filter(|r| !profile.removes(r.name)).collect();
+    for route in served.iter().copied() {
         Mock::given(method(route.method))
             .and(path_regex(template_regex(route.template)))
             .respond_with(Serve {
                 state: Arc::clone(&state),
                 route,
+                degrade: Degrade::new(profile.rules_for(route.name)),
+                draw: Arc::clone(&draw),
             })
             .named(route.name)
             .mount(server)
             .await;
     }
-    let templates = routes.iter().map(|r| r.template).collect();
+    let templates = served.iter().map(|r| r.template).collect();
     Mock::given(any())
         .respond_with(Fallback { templates })
         .with_priority(u8::MAX)
@@ -318,14 +344,9 @@ impl std::fmt::Debug for Double {
 
 impl Double {
     /// Starts a fresh pair of pooled servers seeded from `seed`; `salt` varies ids per scenario.
-    pub async fn start(seed: &Seed, salt: u64) -> Self {
-        Self::start_on(
-            MockServer::start().await,
-            MockServer::start().await,
-            seed,
-            salt,
-        )
-        .await
+    pub async fn start(seed: &Seed, salt: u64, profile: &Profile) -> Self {
+        let (coordinator, node) = (MockServer::start().await, MockServer::start().await);
+        Self::start_on(coordinator, node, seed, salt, profile).await
     }
 
     /// Mounts the double on servers the caller started (e.g. on fixed ports).
@@ -334,11 +355,18 @@ impl Double {
         node: MockServer,
         seed: &Seed,
         salt: u64,
+        profile: &Profile,
     ) -> Self {
-        let state = Arc::new(Mutex::new(Coordinator::new(seed.clone(), salt)));
+        let mut seed = seed.clone();
+        if profile.keys_unset {
+            seed.keys.client.clear();
+            seed.keys.miner.clear();
+            seed.keys.admin.clear();
+        }
         let chain = Arc::new(Mutex::new(Chain::generate(&seed.chain, seed.seed ^ salt)));
-        mount(&coordinator, state, COORDINATOR_ROUTES).await;
-        mount(&node, chain, NODE_ROUTES).await;
+        let state = Arc::new(Mutex::new(Coordinator::new(seed, salt)));
+        mount(&coordinator, state, COORDINATOR_ROUTES, profile).await;
+        mount(&node, chain, NODE_ROUTES, profile).await;
         Self {
             coordinator_url: coordinator.uri(),
             node_url: node.uri(),

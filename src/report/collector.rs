@@ -143,7 +143,7 @@ impl Collector {
 fn step_failure(step: &gherkin::Step, event: event::Step<ConformanceWorld>) -> Option<StepFailure> {
     let text = format!("{} {}", step.keyword.trim(), step.value);
     match event {
-        event::Step::Failed(_, _, _, error) => {
+        event::Step::Failed(_, _, world, error) => {
             // Steps return `Failure`, which cucumber renders as `[class] message`.
             let (class, message) = match error {
                 StepError::Panic(info) => split_class(&panic_text(&info)),
@@ -155,7 +155,7 @@ fn step_failure(step: &gherkin::Step, event: event::Step<ConformanceWorld>) -> O
             };
             Some(StepFailure {
                 step: text,
-                class,
+                class: refine(class, world.as_deref()),
                 message,
             })
         }
@@ -165,6 +165,21 @@ fn step_failure(step: &gherkin::Step, event: event::Step<ConformanceWorld>) -> O
             message: "no step definition matches this step".to_string(),
         }),
         _ => None,
+    }
+}
+
+/// A body check that failed on FastAPI's route-level `404 Not Found` (or a 405) is a missing
+/// endpoint, not a contract mismatch: the route is not there at all.
+fn refine(class: FailureClass, world: Option<&ConformanceWorld>) -> FailureClass {
+    let last = world.and_then(|w| w.last.as_ref());
+    match (class, last) {
+        (FailureClass::Contract, Some(last))
+            if FailureClass::of_status(last.status, last.json.as_ref())
+                == FailureClass::MissingEndpoint =>
+        {
+            FailureClass::MissingEndpoint
+        }
+        _ => class,
     }
 }
 

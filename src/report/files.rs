@@ -105,17 +105,22 @@ pub fn junit(summary: &Summary) -> String {
                 s.line,
                 s.duration_ms / 1000.0
             ));
-            match (&s.failure, s.status) {
-                (Some(f), _) => out.push_str(&format!(
+            let reason = s.failure.as_ref().map_or("not run", |f| f.message.as_str());
+            match (s.status, &s.failure) {
+                (Status::Failed, Some(f)) => out.push_str(&format!(
                     ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
                     f.class,
                     xml(&f.message),
                     xml(&f.step)
                 )),
-                (None, Status::NotRun) => {
-                    out.push_str(">\n      <skipped message=\"not run\"/>\n    </testcase>\n")
-                }
-                (None, _) => out.push_str("/>\n"),
+                (Status::Passed, _) => out.push_str("/>\n"),
+                (Status::Flaky, _) => out.push_str(
+                    ">\n      <system-out>flaky: passed only after a retry</system-out>\n    </testcase>\n",
+                ),
+                _ => out.push_str(&format!(
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                    xml(reason)
+                )),
             }
         }
         out.push_str("  </testsuite>\n");

@@ -1,6 +1,7 @@
 //! Reporting: the event collector, the summary arithmetic, and its renderings.
 
 pub mod collector;
+pub mod endpoints;
 pub mod files;
 pub mod summary;
 pub mod terminal;

@@ -3,9 +3,10 @@
 use serde::Serialize;
 
 use super::collector::Outcome;
+use super::endpoints::EndpointReport;
 use crate::catalog::Catalog;
 use crate::failure::FailureClass;
-use crate::suite::ScenarioMeta;
+use crate::suite::{ScenarioMeta, DIRECT_TAG};
 
 /// Bumped when a field of `summary.json` changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -20,6 +21,10 @@ pub enum Verdict {
     Partial,
     /// None passed.
     Broken,
+    /// Every scenario passed, some only after a retry.
+    Flaky,
+    /// Its role's key was refused or missing: nothing could be tested.
+    Blocked,
     /// No scenario of the command ran (filtered out, or none written).
     Untested,
 }
@@ -30,6 +35,8 @@ impl Verdict {
             Verdict::Working => "working",
             Verdict::Partial => "partial",
             Verdict::Broken => "broken",
+            Verdict::Flaky => "flaky",
+            Verdict::Blocked => "blocked",
             Verdict::Untested => "untested",
         }
     }
@@ -43,15 +50,50 @@ impl Verdict {
             _ => Verdict::Partial,
         }
     }
+
+    /// From a command's scenario statuses (skipped ones excluded by the caller).
+    pub fn of_statuses(statuses: &[Status]) -> Self {
+        let count = |s: Status| statuses.iter().filter(|x| **x == s).count();
+        let (flaky, blocked) = (count(Status::Flaky), count(Status::Blocked));
+        if !statuses.is_empty() && blocked == statuses.len() {
+            return Verdict::Blocked;
+        }
+        let passed = count(Status::Passed) + flaky;
+        match Self::of(passed, statuses.len()) {
+            Verdict::Working if flaky > 0 => Verdict::Flaky,
+            verdict => verdict,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Passed,
+    /// Passed, but only after a retry.
+    Flaky,
     Failed,
+    /// Not run: its role's key was refused or missing (see the failure's message).
+    Blocked,
+    /// Not run on this target by design (e.g. `@double-only` on a live run); not counted.
+    Skipped,
     /// Selected but never started (e.g. after `--fail-fast` stopped the run).
     NotRun,
+}
+
+impl Status {
+    /// Whether the scenario counts as a pass.
+    pub fn is_pass(self) -> bool {
+        matches!(self, Status::Passed | Status::Flaky)
+    }
+}
+
+/// Why a selected scenario was not handed to the runner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Disposition {
+    Run,
+    Blocked(String),
+    Skipped(String),
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -88,6 +130,8 @@ pub struct CommandReport {
     pub classes: Vec<FailureClass>,
     /// The first failure's reason, for the table.
     pub first_failure: Option<String>,
+    /// Working for its user only through a documented fallback (an endpoint it can do without is missing).
+    pub via_fallback: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -109,79 +153,61 @@ pub struct Summary {
     pub scenarios_total: usize,
     pub scenarios_passed: usize,
     pub commands: Vec<CommandReport>,
+    pub endpoints: Vec<EndpointReport>,
     pub scenarios: Vec<ScenarioReport>,
+}
+
+/// One selected scenario and what happened to it, as `Summary::build` takes them.
+#[derive(Debug, Clone)]
+pub struct Planned<'m> {
+    pub meta: &'m ScenarioMeta,
+    pub disposition: Disposition,
+}
+
+/// What a run knew besides its scenarios.
+#[derive(Debug, Clone, Default)]
+pub struct RunFacts {
+    pub target: String,
+    pub duration_ms: f64,
+    pub endpoints: Vec<EndpointReport>,
+    /// Scenarios (file, line) that passed only after a retry.
+    pub flaky: std::collections::HashSet<(std::path::PathBuf, usize)>,
 }
 
 impl Summary {
     /// Joins what was selected with what ran; every catalog command gets a row.
-    pub fn build(
-        catalog: &Catalog,
-        selected: &[&ScenarioMeta],
-        outcomes: &[Outcome],
-        target: String,
-        duration_ms: f64,
-    ) -> Self {
-        let scenarios: Vec<ScenarioReport> = selected
+    pub fn build(catalog: &Catalog, planned: &[Planned], outcomes: &[Outcome], facts: RunFacts) -> Self {
+        let scenarios: Vec<ScenarioReport> = planned
             .iter()
-            .map(|meta| scenario_report(catalog, meta, outcomes))
+            .map(|p| scenario_report(catalog, p, outcomes, &facts))
             .collect();
         let commands: Vec<CommandReport> = catalog
             .commands
             .iter()
-            .map(|command| {
-                let mine: Vec<&ScenarioReport> = scenarios
-                    .iter()
-                    .filter(|s| s.command == command.cli)
-                    .collect();
-                let total = mine.len();
-                let passed = mine.iter().filter(|s| s.status == Status::Passed).count();
-                let failures = mine.iter().filter_map(|s| s.failure.as_ref());
-                let mut classes: Vec<FailureClass> = failures.clone().map(|f| f.class).collect();
-                classes.sort();
-                classes.dedup();
-                CommandReport {
-                    command: command.cli.clone(),
-                    id: command.id.clone(),
-                    scenarios_total: total,
-                    scenarios_passed: passed,
-                    pass_rate: rate(passed, total),
-                    verdict: Verdict::of(passed, total),
-                    endpoints: command.endpoints.clone(),
-                    classes,
-                    first_failure: mine.iter().find_map(|s| {
-                        s.failure
-                            .as_ref()
-                            .map(|f| format!("[{}] {}", f.class, f.message))
-                            .or_else(|| (s.status == Status::NotRun).then(|| "not run".to_string()))
-                    }),
-                }
-            })
+            .map(|command| command_report(command, planned, &scenarios))
             .collect();
-        let working = commands
-            .iter()
-            .filter(|c| c.verdict == Verdict::Working)
-            .count();
+        let working = commands.iter().filter(|c| c.verdict == Verdict::Working).count();
+        let counted: Vec<&ScenarioReport> =
+            scenarios.iter().filter(|s| s.status != Status::Skipped).collect();
         Self {
             schema_version: SCHEMA_VERSION,
-            target,
+            target: facts.target,
             finished_at: crate::clock::iso_utc(crate::clock::now_micros()),
-            duration_ms,
+            duration_ms: facts.duration_ms,
             headline: Headline {
                 commands_working: working,
                 commands_total: commands.len(),
                 rate: (rate(working, commands.len()) * 1000.0).round() / 10.0,
             },
-            scenarios_total: scenarios.len(),
-            scenarios_passed: scenarios
-                .iter()
-                .filter(|s| s.status == Status::Passed)
-                .count(),
+            scenarios_total: counted.len(),
+            scenarios_passed: counted.iter().filter(|s| s.status.is_pass()).count(),
             commands,
+            endpoints: facts.endpoints,
             scenarios,
         }
     }
 
-    /// Whether every selected scenario passed.
+    /// Whether every counted scenario passed (flaky ones included: they are reported, not failed).
     pub fn all_passed(&self) -> bool {
         self.scenarios_passed == self.scenarios_total
     }
@@ -215,14 +241,81 @@ pub fn rate(passed: usize, total: usize) -> f64 {
     }
 }
 
-fn scenario_report(catalog: &Catalog, meta: &ScenarioMeta, outcomes: &[Outcome]) -> ScenarioReport {
+fn command_report(
+    command: &crate::catalog::Command,
+    planned: &[Planned],
+    scenarios: &[ScenarioReport],
+) -> CommandReport {
+    let mine: Vec<(&Planned, &ScenarioReport)> = planned
+        .iter()
+        .zip(scenarios)
+        .filter(|(_, s)| s.command == command.cli && s.status != Status::Skipped)
+        .collect();
+    let statuses: Vec<Status> = mine.iter().map(|(_, s)| s.status).collect();
+    let passed = statuses.iter().filter(|s| s.is_pass()).count();
+    let mut classes: Vec<FailureClass> = mine
+        .iter()
+        .filter_map(|(_, s)| s.failure.as_ref().map(|f| f.class))
+        .collect();
+    classes.sort();
+    classes.dedup();
+    let first_failure = mine.iter().find_map(|(_, s)| {
+        s.failure
+            .as_ref()
+            .map(|f| format!("[{}] {}", f.class, f.message))
+            .or_else(|| (s.status == Status::NotRun).then(|| "not run".to_string()))
+    });
+    // Only direct checks failed, each on a missing endpoint, and the rest passed:
+    // the command works for its user through its documented fallback.
+    let via_fallback = passed > 0
+        && passed < mine.len()
+        && mine.iter().all(|(p, s)| {
+            s.status.is_pass()
+                || (p.meta.has_tag(DIRECT_TAG)
+                    && s.failure.as_ref().is_some_and(|f| f.class == FailureClass::MissingEndpoint))
+        });
+    let verdict = if via_fallback {
+        Verdict::Working
+    } else {
+        Verdict::of_statuses(&statuses)
+    };
+    CommandReport {
+        command: command.cli.clone(),
+        id: command.id.clone(),
+        scenarios_total: mine.len(),
+        scenarios_passed: passed,
+        pass_rate: rate(passed, mine.len()),
+        verdict,
+        endpoints: command.endpoints.clone(),
+        classes,
+        first_failure: if via_fallback {
+            first_failure.map(|f| format!("works via fallback; {f}"))
+        } else {
+            first_failure
+        },
+        via_fallback,
+    }
+}
+
+fn scenario_report(catalog: &Catalog, planned: &Planned, outcomes: &[Outcome], facts: &RunFacts) -> ScenarioReport {
+    let meta = planned.meta;
     let outcome = outcomes
         .iter()
         .find(|o| o.path == meta.path && o.line == meta.line);
-    let status = match outcome {
-        None => Status::NotRun,
-        Some(o) if o.failure.is_some() => Status::Failed,
-        Some(_) => Status::Passed,
+    let reason = |step: &str, class: FailureClass, message: &str| FailureReport {
+        step: step.to_string(),
+        class,
+        message: message.to_string(),
+    };
+    let (status, failure) = match (&planned.disposition, outcome) {
+        (Disposition::Blocked(why), _) => (Status::Blocked, Some(reason("(preflight)", FailureClass::Auth, why))),
+        (Disposition::Skipped(why), _) => (Status::Skipped, Some(reason("(not run here)", FailureClass::Harness, why))),
+        (Disposition::Run, None) => (Status::NotRun, None),
+        (Disposition::Run, Some(o)) => match &o.failure {
+            Some(f) => (Status::Failed, Some(reason(&f.step, f.class, &f.message))),
+            None if o.retried || facts.flaky.contains(&meta.key()) => (Status::Flaky, None),
+            None => (Status::Passed, None),
+        },
     };
     ScenarioReport {
         feature: meta.feature.clone(),
@@ -234,13 +327,7 @@ fn scenario_report(catalog: &Catalog, meta: &ScenarioMeta, outcomes: &[Outcome])
             .map_or_else(|| meta.command.clone(), |c| c.cli.clone()),
         status,
         duration_ms: outcome.map_or(0.0, |o| o.duration.as_secs_f64() * 1000.0),
-        failure: outcome
-            .and_then(|o| o.failure.as_ref())
-            .map(|f| FailureReport {
-                step: f.step.clone(),
-                class: f.class,
-                message: f.message.clone(),
-            }),
+        failure,
     }
 }
 
@@ -279,6 +366,57 @@ mod tests {
             }),
             retried: false,
         }
+    }
+
+    fn run_all(metas: &[ScenarioMeta]) -> Vec<Planned<'_>> {
+        metas
+            .iter()
+            .map(|meta| Planned {
+                meta,
+                disposition: Disposition::Run,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn flaky_blocked_and_skipped_scenarios_are_told_apart() {
+        let metas = [meta(1, "a"), meta(2, "a"), meta(3, "b"), meta(4, "c")];
+        let mut planned = run_all(&metas);
+        planned[2].disposition = Disposition::Blocked("the admin key was refused".into());
+        planned[3].disposition = Disposition::Skipped("needs the double".into());
+        let facts = RunFacts {
+            flaky: [(PathBuf::from("f.feature"), 2)].into_iter().collect(),
+            ..RunFacts::default()
+        };
+        let summary = Summary::build(&catalog(), &planned, &[outcome(1, false), outcome(2, false)], facts);
+        let statuses: Vec<Status> = summary.scenarios.iter().map(|s| s.status).collect();
+        assert_eq!(statuses, [Status::Passed, Status::Flaky, Status::Blocked, Status::Skipped]);
+        let verdicts: Vec<Verdict> = summary.commands.iter().map(|c| c.verdict).collect();
+        assert_eq!(verdicts, [Verdict::Flaky, Verdict::Blocked, Verdict::Untested]);
+        assert_eq!((summary.scenarios_total, summary.scenarios_passed), (3, 2));
+        assert_eq!(summary.headline_text(), "0/3 commands working (0.0%, 1 flaky, 1 blocked, 1 untested)");
+    }
+
+    #[test]
+    fn a_command_whose_only_failures_are_missing_direct_endpoints_works_via_fallback() {
+        let mut direct = meta(2, "a");
+        direct.tags.push(DIRECT_TAG.into());
+        let metas = [meta(1, "a"), direct];
+        let mut missing = outcome(2, true);
+        if let Some(f) = missing.failure.as_mut() {
+            f.class = FailureClass::MissingEndpoint;
+        }
+        let summary = Summary::build(&catalog(), &run_all(&metas), &[outcome(1, false), missing], RunFacts::default());
+        let a = &summary.commands[0];
+        assert_eq!((a.verdict, a.via_fallback), (Verdict::Working, true));
+        assert!(a.first_failure.as_deref().unwrap().starts_with("works via fallback"));
+        assert!(!summary.all_passed(), "the missing endpoint still fails the run");
+        let mut other = outcome(2, true);
+        if let Some(f) = other.failure.as_mut() {
+            f.class = FailureClass::ServerError;
+        }
+        let summary = Summary::build(&catalog(), &run_all(&metas), &[outcome(1, false), other], RunFacts::default());
+        assert_eq!(summary.commands[0].verdict, Verdict::Partial);
     }
 
     #[test]
@@ -326,7 +464,7 @@ mod tests {
     #[test]
     fn a_selected_scenario_that_never_ran_is_not_a_pass() {
         let metas = [meta(1, "a")];
-        let summary = Summary::build(&catalog(), &[&metas[0]], &[], "t".into(), 1.0);
+        let summary = Summary::build(&catalog(), &run_all(&metas), &[], RunFacts::default());
         assert_eq!(summary.scenarios[0].status, Status::NotRun);
         assert_eq!(summary.commands[0].verdict, Verdict::Broken);
         assert!(!summary.all_passed());

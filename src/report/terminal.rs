@@ -1,88 +1,138 @@
-//! The terminal report: one row per command, then the headline.
+//! The terminal report: one row per command, the endpoints with problems, the failed
+//! scenarios, then the headline.
 
 use super::summary::{Status, Summary, Verdict};
 
-/// Renders the per-command table, the failed scenarios and the headline.
+/// Renders the whole report.
 pub fn render(summary: &Summary) -> String {
-    let header = ["command", "passed", "rate", "verdict", "first failure"];
-    let rows: Vec<[String; 5]> = summary
-        .commands
-        .iter()
-        .map(|c| {
-            [
-                c.command.clone(),
-                format!("{}/{}", c.scenarios_passed, c.scenarios_total),
-                if c.verdict == Verdict::Untested {
-                    "-".to_string()
-                } else {
-                    format!("{:.0}%", c.pass_rate * 100.0)
-                },
-                c.verdict.as_str().to_string(),
-                c.first_failure
-                    .clone()
-                    .map(|f| clip(&f, 90))
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
-    let width = |i: usize| {
-        rows.iter()
-            .map(|r| r[i].chars().count())
-            .chain([header[i].len()])
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..4).map(width).collect();
-    let line = |cells: [&str; 5]| {
-        let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate().take(4) {
-            let pad = widths[i].saturating_sub(cell.chars().count());
-            if i == 1 || i == 2 {
-                text.push_str(&" ".repeat(pad));
-                text.push_str(cell);
-            } else {
-                text.push_str(cell);
-                text.push_str(&" ".repeat(pad));
-            }
-            text.push_str("  ");
-        }
-        text.push_str(cells[4]);
-        text.trim_end().to_string()
-    };
-    let mut out = String::new();
-    out.push_str(&line(header));
-    out.push('\n');
-    for row in &rows {
-        out.push_str(&line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
-        out.push('\n');
-    }
-    let failed: Vec<_> = summary
-        .scenarios
-        .iter()
-        .filter(|s| s.status != Status::Passed)
-        .collect();
-    if !failed.is_empty() {
-        out.push_str("\nfailed scenarios:\n");
-        for s in failed {
-            let reason = s.failure.as_ref().map_or_else(
-                || "not run".to_string(),
-                |f| format!("{}\n      [{}] {}", f.step, f.class, clip(&f.message, 300)),
-            );
-            out.push_str(&format!(
-                "  {}:{} {} ({})\n      {reason}\n",
-                s.file, s.line, s.name, s.command
-            ));
+    let mut out = commands_table(summary);
+    out.push_str(&endpoints_section(summary));
+    out.push_str(&scenarios_section(summary));
+    let count = |s: Status| summary.scenarios.iter().filter(|x| x.status == s).count();
+    let mut tally = format!(
+        "{} scenarios, {} passed, {} failed",
+        summary.scenarios_total,
+        summary.scenarios_passed,
+        count(Status::Failed) + count(Status::NotRun)
+    );
+    for (status, name) in [(Status::Flaky, "flaky"), (Status::Blocked, "blocked"), (Status::Skipped, "skipped")] {
+        if count(status) > 0 {
+            tally.push_str(&format!(", {} {name}", count(status)));
         }
     }
     out.push_str(&format!(
-        "\n{} scenarios, {} passed, {} failed in {:.0} ms against the {}\n{}\n",
-        summary.scenarios_total,
-        summary.scenarios_passed,
-        summary.scenarios_total - summary.scenarios_passed,
+        "\n{tally} in {:.0} ms against the {}\n{}\n",
         summary.duration_ms,
         summary.target,
         summary.headline_text()
     ));
+    out
+}
+
+fn commands_table(summary: &Summary) -> String {
+    let rows: Vec<Vec<String>> = summary
+        .commands
+        .iter()
+        .map(|c| {
+            let rate = match c.verdict {
+                Verdict::Untested | Verdict::Blocked => "-".to_string(),
+                _ => format!("{:.0}%", c.pass_rate * 100.0),
+            };
+            let classes: Vec<&str> = c.classes.iter().map(|k| k.as_str()).collect();
+            vec![
+                c.command.clone(),
+                format!("{}/{}", c.scenarios_passed, c.scenarios_total),
+                rate,
+                c.verdict.as_str().to_string(),
+                classes.join(","),
+                c.first_failure.as_deref().map(|f| clip(f, 90)).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(&["command", "passed", "rate", "verdict", "classes", "first failure"], &rows, &[1, 2])
+}
+
+fn endpoints_section(summary: &Summary) -> String {
+    let troubled: Vec<Vec<String>> = summary
+        .endpoints
+        .iter()
+        .filter(|e| e.class.is_some())
+        .map(|e| {
+            vec![
+                e.endpoint.clone(),
+                e.exchanges.to_string(),
+                e.successes.to_string(),
+                e.class.map(|c| c.as_str().to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if troubled.is_empty() {
+        return format!(
+            "\nendpoints: {} exercised, none with route-level problems\n",
+            summary.endpoints.len()
+        );
+    }
+    format!(
+        "\nendpoints with route-level problems ({} of {} exercised):\n{}",
+        troubled.len(),
+        summary.endpoints.len(),
+        table(&["endpoint", "exchanges", "2xx", "class"], &troubled, &[1, 2])
+    )
+}
+
+fn scenarios_section(summary: &Summary) -> String {
+    let failed: Vec<_> = summary
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.status, Status::Failed | Status::NotRun))
+        .collect();
+    if failed.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nfailed scenarios:\n");
+    for s in failed {
+        let reason = s.failure.as_ref().map_or_else(
+            || "not run".to_string(),
+            |f| format!("{}\n      [{}] {}", f.step, f.class, clip(&f.message, 300)),
+        );
+        out.push_str(&format!(
+            "  {}:{} {} ({})\n      {reason}\n",
+            s.file, s.line, s.name, s.command
+        ));
+    }
+    out
+}
+
+/// A plain-text table; columns in `right` are right-aligned, the last one is never padded.
+fn table(header: &[&str], rows: &[Vec<String>], right: &[usize]) -> String {
+    let columns = header.len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = " ".repeat(widths[i].saturating_sub(cell.chars().count()));
+            if i + 1 == columns {
+                text.push_str(cell);
+            } else if right.contains(&i) {
+                text.push_str(&format!("{pad}{cell}  "));
+            } else {
+                text.push_str(&format!("{cell}{pad}  "));
+            }
+        }
+        format!("{}\n", text.trim_end())
+    };
+    let mut out = line(header.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
     out
 }
 
@@ -92,5 +142,16 @@ fn clip(text: &str, max: usize) -> String {
         one_line
     } else {
         format!("{}…", one_line.chars().take(max).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_and_right_align_numbers() {
+        let rows = vec![vec!["a".into(), "1".into(), "x".into()], vec!["long".into(), "10".into(), "y".into()]];
+        assert_eq!(table(&["name", "n", "note"], &rows, &[1]), "name   n  note\na      1  x\nlong  10  y\n");
     }
 }

@@ -32,6 +32,20 @@ pub struct Lookup {
     pub trail: Vec<String>,
     pub found: Option<Value>,
     pub via: Option<Via>,
+    /// `by_hash` answered FastAPI's route-level 404: the node lacks the route.
+    pub by_hash_missing: bool,
+}
+
+impl Lookup {
+    /// A failed expectation about this lookup: a missing endpoint when by_hash is absent.
+    fn failure(&self, message: String) -> Failure {
+        let class = if self.by_hash_missing {
+            FailureClass::MissingEndpoint
+        } else {
+            FailureClass::Contract
+        };
+        Failure::new(class, message)
+    }
 }
 
 async fn get(world: &mut World, path: &str) -> Result<(u16, Option<Value>), Failure> {
@@ -47,11 +61,14 @@ pub async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> 
     let path = format!("/rpc/blocks/by_hash/{id}");
     let (status, body) = get(world, &path).await?;
     step(path, status);
+    let by_hash_missing =
+        FailureClass::of_status(status, body.as_ref()) == FailureClass::MissingEndpoint;
     if status == 200 {
         return Ok(Lookup {
             trail,
             found: body,
             via: Some(Via::ByHash),
+            by_hash_missing,
         });
     }
     if let Ok(height) = id.parse::<u64>() {
@@ -60,7 +77,7 @@ pub async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> 
         step(path, status);
         let found = body.filter(|_| status == 200);
         let via = found.as_ref().map(|_| Via::ByHeight);
-        return Ok(Lookup { trail, found, via });
+        return Ok(Lookup { trail, found, via, by_hash_missing });
     }
     let (status, head) = get(world, "/rpc/head").await?;
     step("/rpc/head".to_string(), status);
@@ -81,6 +98,7 @@ pub async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> 
                     trail,
                     found: hit,
                     via: Some(Via::HeadScan),
+                    by_hash_missing,
                 });
             }
         }
@@ -89,6 +107,7 @@ pub async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> 
         trail,
         found: None,
         via: None,
+        by_hash_missing,
     })
 }
 
@@ -169,7 +188,7 @@ async fn lookup_found(world: &mut World, height: String) -> StepResult {
     if got == Some(height) {
         return Ok(());
     }
-    Err(Failure::contract(format!(
+    Err(lookup.failure(format!(
         "the lookup found {}, expected height {height}; requests: {}",
         got.map_or("no block".to_string(), |h| format!("height {h}")),
         lookup.trail.join(", ")
@@ -195,7 +214,7 @@ async fn lookup_via(world: &mut World, via: String) -> StepResult {
     if lookup.via == Some(want) {
         return Ok(());
     }
-    Err(Failure::contract(format!(
+    Err(lookup.failure(format!(
         "the lookup went through {:?}, expected {via}; requests: {}",
         lookup.via,
         lookup.trail.join(", ")
@@ -208,7 +227,7 @@ async fn lookup_requests(world: &mut World, count: usize) -> StepResult {
     if lookup.trail.len() == count {
         return Ok(());
     }
-    Err(Failure::contract(format!(
+    Err(lookup.failure(format!(
         "the lookup made {} requests, expected {count}: {}",
         lookup.trail.len(),
         lookup.trail.join(", ")

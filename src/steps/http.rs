@@ -247,3 +247,31 @@ async fn field_is_integer(world: &mut World, field: String) -> StepResult {
         "field {field:?} is {actual}, expected a whole number"
     )))
 }
+
+/// Finds the list at `field` and whether an item has `key` equal to the JSON literal.
+fn list_has_item(world: &World, field: &str, key: &str, literal: &str) -> Result<bool, Failure> {
+    let expected = parse_json(&world.expand(literal))?;
+    let list = world.field(field)?;
+    let items = list
+        .as_array()
+        .ok_or_else(|| Failure::contract(format!("field {field:?} is not a list")))?;
+    Ok(items
+        .iter()
+        .any(|item| item.get(key).is_some_and(|v| json_path::equals(v, &expected))))
+}
+
+#[then(regex = r#"^the list "([^"]*)" has an item with "([^"]*)" equal to (.+)$"#)]
+async fn list_contains(world: &mut World, field: String, key: String, literal: String) -> StepResult {
+    if list_has_item(world, &field, &key, &literal)? {
+        return Ok(());
+    }
+    Err(Failure::contract(format!("no item of {field:?} has {key:?} = {}", world.expand(&literal))))
+}
+
+#[then(regex = r#"^the list "([^"]*)" has no item with "([^"]*)" equal to (.+)$"#)]
+async fn list_lacks(world: &mut World, field: String, key: String, literal: String) -> StepResult {
+    if !list_has_item(world, &field, &key, &literal)? {
+        return Ok(());
+    }
+    Err(Failure::contract(format!("an item of {field:?} has {key:?} = {}", world.expand(&literal))))
+}

@@ -8,15 +8,21 @@ use super::{docstring, parse_json};
 use crate::failure::Failure;
 use crate::world::{Caller, ConformanceWorld as World, StepResult};
 
-/// The body `aitbc client submit` sends.
-pub fn default_job() -> Value {
-    json!({ "payload": { "type": "inference", "prompt": "hello", "model": "llama3" }, "ttl_seconds": 900 })
+/// The body `aitbc client submit` sends. The region is the scenario's own tag, so that on a
+/// shared target only this scenario's miner (registered in that region) can take the job.
+pub fn default_job(tag: &str) -> Value {
+    json!({ "payload": { "type": "inference", "prompt": "hello", "model": "llama3" },
+            "constraints": { "region": tag }, "ttl_seconds": 900 })
 }
 
-/// The body `aitbc miner register` sends.
-pub fn default_miner() -> Value {
+/// The body `aitbc miner register` sends, in the scenario's own region.
+pub fn default_miner(tag: &str) -> Value {
     json!({ "capabilities": { "gpu": "RTX 4090", "vram_gb": 24, "models": ["llama3"], "cuda": "12.2" },
-            "concurrency": 1, "region": "eu-west" })
+            "concurrency": 1, "region": tag })
+}
+
+fn tag(world: &World) -> String {
+    world.vars.get("tag").cloned().unwrap_or_default()
 }
 
 async fn submit(world: &mut World, name: &str, body: Value) -> StepResult {
@@ -35,7 +41,8 @@ async fn submit(world: &mut World, name: &str, body: Value) -> StepResult {
 
 #[given(expr = "a job {string} submitted by the client")]
 async fn job_submitted(world: &mut World, name: String) -> StepResult {
-    submit(world, &name, default_job()).await
+    let body = default_job(&tag(world));
+    submit(world, &name, body).await
 }
 
 #[given(expr = "a job {string} submitted by the client with body:")]
@@ -46,7 +53,8 @@ async fn job_submitted_with(world: &mut World, step: &Step, name: String) -> Ste
 
 #[given("the miner is registered")]
 async fn miner_registered(world: &mut World) -> StepResult {
-    register(world, default_miner()).await
+    let body = default_miner(&tag(world));
+    register(world, body).await
 }
 
 #[given("the miner is registered with body:")]

@@ -1,5 +1,6 @@
 //! Step definitions, registered on the World by cucumber's attribute macros.
 
+pub mod admin;
 pub mod agents;
 pub mod blocks;
 pub mod http;

@@ -1,0 +1,138 @@
+//! Flags, environment and the coordinator's `.env` → one validated `Target`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::cli::{LiveArgs, RunArgs};
+use crate::double::profile::Profile;
+use crate::double::seed::Seed;
+use crate::envfile::EnvKeys;
+use crate::error::InputError;
+use crate::target::{Credential, Credentials, Target};
+
+/// The contract's default ports (§1), used for the URL not given on a live run.
+pub const DEFAULT_COORDINATOR_URL: &str = "http://127.0.0.1:8000";
+pub const DEFAULT_NODE_URL: &str = "http://127.0.0.1:8082";
+
+/// The target a run uses: live when a URL is given (flag, env or `AITBC_URL`), else the double.
+pub fn target(args: &RunArgs) -> Result<Target, InputError> {
+    let coordinator = args
+        .live
+        .coordinator_url
+        .clone()
+        .or_else(|| std::env::var("AITBC_URL").ok().filter(|u| !u.is_empty()));
+    if coordinator.is_none() && args.live.node_url.is_none() {
+        return double(&args.suite.fixtures, &args.profile);
+    }
+    if args.profile != "healthy" {
+        return Err(InputError::Flag {
+            flag: "--profile",
+            message: "profiles degrade the embedded double; a live run takes the target as it is".into(),
+        });
+    }
+    let coordinator = base_url("--coordinator-url", coordinator.as_deref().unwrap_or(DEFAULT_COORDINATOR_URL))?;
+    let node = base_url("--node-url", args.live.node_url.as_deref().unwrap_or(DEFAULT_NODE_URL))?;
+    Ok(Target::Live {
+        coordinator,
+        node,
+        credentials: credentials(&args.live)?,
+    })
+}
+
+/// The embedded double with its seed and profile.
+pub fn double(fixtures: &Path, profile_name: &str) -> Result<Target, InputError> {
+    let (seed, profile) = double_setup(fixtures, profile_name)?;
+    Ok(Target::Double {
+        seed,
+        profile: Arc::new(profile),
+        profile_name: profile_name.to_string(),
+    })
+}
+
+/// The double's seed (`double.yaml`) and a profile (`profiles/NAME.yaml`, or built-in healthy).
+pub fn double_setup(fixtures: &Path, profile_name: &str) -> Result<(Seed, Profile), InputError> {
+    let seed = Seed::load(&fixtures.join("double.yaml"))?;
+    let profile = if profile_name == "healthy" && !fixtures.join("profiles/healthy.yaml").is_file() {
+        Profile::healthy()
+    } else {
+        Profile::load(&fixtures.join("profiles"), profile_name)?
+    };
+    Ok((seed, profile))
+}
+
+/// Flags first, then the `.env` lists (first key = the role's, second = the other one).
+fn credentials(live: &LiveArgs) -> Result<Credentials, InputError> {
+    let env = match &live.env_file {
+        Some(path) => EnvKeys::load(path)?,
+        None => EnvKeys::default(),
+    };
+    let pick = |flag: &Option<String>, list: &[String], index: usize| {
+        flag.clone()
+            .filter(|k| !k.is_empty())
+            .or_else(|| list.get(index).cloned())
+            .map(Credential::ApiKey)
+    };
+    Ok(Credentials {
+        client: pick(&live.client_key, &env.client, 0),
+        other_client: pick(&live.other_client_key, &env.client, 1),
+        miner: pick(&live.miner_key, &env.miner, 0),
+        admin: pick(&live.admin_key, &env.admin, 0),
+        other_admin: pick(&live.other_admin_key, &env.admin, 1),
+    })
+}
+
+/// An `http://host[:port]` base without a trailing slash; anything else is a flag error.
+pub fn base_url(flag: &'static str, text: &str) -> Result<String, InputError> {
+    let bad = |message: String| InputError::Flag { flag, message };
+    let url = reqwest::Url::parse(text).map_err(|e| bad(format!("{text:?} is not a URL ({e}); e.g. http://127.0.0.1:8000")))?;
+    match url.scheme() {
+        "http" => {}
+        "https" => {
+            return Err(bad(format!(
+                "{text:?}: https is not supported by this build (no TLS stack); use http or an SSH tunnel"
+            )))
+        }
+        other => return Err(bad(format!("{text:?}: scheme {other:?} is not http"))),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad(format!("{text:?} has no host")));
+    }
+    Ok(text.trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked_and_normalised() {
+        assert_eq!(base_url("--x", "http://127.0.0.1:8000/").unwrap(), "http://127.0.0.1:8000");
+        for bad in ["127.0.0.1:8000", "ftp://h", "https://h", "http://", "not a url"] {
+            let err = base_url("--coordinator-url", bad).unwrap_err().to_string();
+            assert!(err.starts_with("--coordinator-url: "), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn flags_win_over_the_env_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = dir.path().join(".env");
+        std::fs::write(&env, "CLIENT_API_KEYS=[\"c1\",\"c2\"]\nADMIN_API_KEYS=[\"a1\"]\n").unwrap();
+        let live = LiveArgs {
+            coordinator_url: None,
+            node_url: None,
+            env_file: Some(env),
+            client_key: Some("flag-client".into()),
+            other_client_key: None,
+            miner_key: None,
+            admin_key: None,
+            other_admin_key: None,
+        };
+        let c = credentials(&live).unwrap();
+        assert_eq!(c.client, Some(Credential::ApiKey("flag-client".into())));
+        assert_eq!(c.other_client, Some(Credential::ApiKey("c2".into())));
+        assert_eq!(c.admin, Some(Credential::ApiKey("a1".into())));
+        assert_eq!(c.miner, None);
+        assert_eq!(c.other_admin, None);
+    }
+}

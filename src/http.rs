@@ -1,0 +1,150 @@
+//! One request as the harness sends it: pooled client, retries with backoff for transport
+//! errors, 429 and 503 (honouring `Retry-After` up to a cap), every attempt counted per endpoint.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::failure::{Failure, FailureClass};
+use crate::report::endpoints::Answer;
+use crate::target::RunContext;
+
+/// The longest `Retry-After` we wait for before a retry.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(2);
+
+/// One request and its answer.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub json: Option<Value>,
+}
+
+impl Exchange {
+    /// `GET /v1/jobs/… → 404 {"detail":"job not found"}`, for messages.
+    pub fn describe(&self) -> String {
+        let body = match (&self.json, self.body.is_empty()) {
+            (Some(json), _) => crate::json_path::brief(json, 200),
+            (None, true) => "(empty body)".to_string(),
+            (None, false) => String::from_utf8_lossy(&self.body).chars().take(200).collect(),
+        };
+        format!("{} {} → {} {}", self.method, self.path, self.status, body)
+    }
+}
+
+/// What to send.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub base: &'a str,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub key: Option<&'a str>,
+    pub body: Option<&'a Value>,
+}
+
+/// Sends `request`, retrying up to `ctx.retries` times; `Ok((exchange, retried))`.
+pub async fn send(ctx: &RunContext, request: Request<'_>) -> Result<(Exchange, bool), Failure> {
+    let mut attempt = 0;
+    loop {
+        let outcome = send_once(ctx, request).await;
+        let wait = match &outcome {
+            Err(failure) if matches!(failure.class, FailureClass::Timeout | FailureClass::Unreachable) => {
+                Some(backoff(attempt, None))
+            }
+            Ok((exchange, retry_after)) if matches!(exchange.status, 429 | 503) => {
+                Some(backoff(attempt, *retry_after))
+            }
+            _ => None,
+        };
+        match wait {
+            Some(wait) if attempt < ctx.retries => {
+                attempt += 1;
+                tokio::time::sleep(wait).await;
+            }
+            _ => return outcome.map(|(exchange, _)| (exchange, attempt > 0)),
+        }
+    }
+}
+
+/// 25 ms doubling per attempt, or the server's `Retry-After`, capped.
+fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+    retry_after
+        .unwrap_or_else(|| Duration::from_millis(25u64 << attempt.min(6)))
+        .min(RETRY_AFTER_CAP)
+}
+
+async fn send_once(ctx: &RunContext, r: Request<'_>) -> Result<(Exchange, Option<Duration>), Failure> {
+    let method = reqwest::Method::from_bytes(r.method.as_bytes())
+        .map_err(|_| Failure::harness(format!("{:?} is not an HTTP method", r.method)))?;
+    let mut builder = ctx.http.request(method, format!("{}{}", r.base, r.path));
+    if let Some(key) = r.key {
+        builder = builder.header("X-Api-Key", key);
+    }
+    if let Some(body) = r.body {
+        builder = builder
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+    }
+    let transport = |e: reqwest::Error| {
+        let failure = transport_failure(r.method, r.path, &e);
+        ctx.endpoints.record(r.method, r.path, Answer::Transport(failure.class));
+        failure
+    };
+    let response = builder.send().await.map_err(transport)?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let body = response.bytes().await.map_err(transport)?.to_vec();
+    let json: Option<Value> = serde_json::from_slice(&body).ok();
+    ctx.endpoints.record(r.method, r.path, Answer::Status(status, json.as_ref()));
+    let exchange = Exchange {
+        method: r.method.to_string(),
+        path: r.path.to_string(),
+        status,
+        body,
+        json,
+    };
+    Ok((exchange, retry_after))
+}
+
+fn transport_failure(method: &str, path: &str, err: &reqwest::Error) -> Failure {
+    let class = if err.is_timeout() {
+        FailureClass::Timeout
+    } else if err.is_connect() {
+        FailureClass::Unreachable
+    } else {
+        FailureClass::ServerError
+    };
+    Failure::new(class, format!("{method} {path}: {}", error_chain(err)))
+}
+
+/// An error and its sources, joined: reqwest's own message alone hides the cause.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_respects_the_cap() {
+        assert_eq!(backoff(0, None), Duration::from_millis(25));
+        assert_eq!(backoff(2, None), Duration::from_millis(100));
+        assert_eq!(backoff(0, Some(Duration::from_secs(60))), RETRY_AFTER_CAP);
+        assert_eq!(backoff(0, Some(Duration::from_secs(1))), Duration::from_secs(1));
+    }
+}
