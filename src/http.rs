@@ -42,6 +42,8 @@ pub struct Request<'a> {
     pub path: &'a str,
     pub key: Option<&'a str>,
     pub body: Option<&'a Value>,
+    /// Count this exchange in the endpoint table (not when the scenario degraded its double).
+    pub record: bool,
 }
 
 /// Sends `request`, retrying up to `ctx.retries` times; `Ok((exchange, retried))`.
@@ -89,7 +91,9 @@ async fn send_once(ctx: &RunContext, r: Request<'_>) -> Result<(Exchange, Option
     }
     let transport = |e: reqwest::Error| {
         let failure = transport_failure(r.method, r.path, &e);
-        ctx.endpoints.record(r.method, r.path, Answer::Transport(failure.class));
+        if r.record {
+            ctx.endpoints.record(r.method, r.path, Answer::Transport(failure.class));
+        }
         failure
     };
     let response = builder.send().await.map_err(transport)?;
@@ -102,7 +106,9 @@ async fn send_once(ctx: &RunContext, r: Request<'_>) -> Result<(Exchange, Option
         .map(Duration::from_secs);
     let body = response.bytes().await.map_err(transport)?.to_vec();
     let json: Option<Value> = serde_json::from_slice(&body).ok();
-    ctx.endpoints.record(r.method, r.path, Answer::Status(status, json.as_ref()));
+    if r.record {
+        ctx.endpoints.record(r.method, r.path, Answer::Status(status, json.as_ref()));
+    }
     let exchange = Exchange {
         method: r.method.to_string(),
         path: r.path.to_string(),
@@ -114,10 +120,11 @@ async fn send_once(ctx: &RunContext, r: Request<'_>) -> Result<(Exchange, Option
 }
 
 fn transport_failure(method: &str, path: &str, err: &reqwest::Error) -> Failure {
-    let class = if err.is_timeout() {
-        FailureClass::Timeout
-    } else if err.is_connect() {
+    // A connect that times out is as unreachable as one refused.
+    let class = if err.is_connect() {
         FailureClass::Unreachable
+    } else if err.is_timeout() {
+        FailureClass::Timeout
     } else {
         FailureClass::ServerError
     };

@@ -60,6 +60,7 @@ async fn reachable(ctx: &RunContext, what: &'static str, base: &str, path: &str)
         path,
         key: None,
         body: None,
+        record: false,
     };
     match http::send(ctx, request).await {
         Ok(_) => Ok(()),
@@ -90,6 +91,7 @@ async fn refusal(
         path,
         key: Some(credential.secret()),
         body: body.as_ref(),
+        record: false,
     };
     match http::send(ctx, request).await {
         Ok((exchange, _)) if exchange.status == 401 => Some(format!(

@@ -55,6 +55,8 @@ pub struct ConformanceWorld {
     pub vars: HashMap<String, String>,
     /// Blocks fetched by a chain walk, in height order.
     pub blocks: Vec<Value>,
+    /// The scenario degraded its own double on purpose: its exchanges stay out of the endpoint table.
+    pub degraded: bool,
     /// Admin stats noted by `Given I note the admin stats`.
     pub noted_stats: Option<Value>,
     /// This scenario's (file, line), as the report keys it.
@@ -75,6 +77,7 @@ impl ConformanceWorld {
             lookup: None,
             scenario: None,
             noted_stats: None,
+            degraded: false,
         }
     }
 
@@ -176,6 +179,7 @@ impl ConformanceWorld {
             path: &path,
             key: key.as_deref(),
             body: body.as_ref(),
+            record: !self.degraded,
         };
         let (exchange, retried) = http::send(ctx, request).await?;
         if retried {

@@ -215,15 +215,20 @@ impl Summary {
     /// `13/15 commands working (86.7%)`.
     pub fn headline_text(&self) -> String {
         let h = &self.headline;
-        let untested = self
-            .commands
-            .iter()
-            .filter(|c| c.verdict == Verdict::Untested)
-            .count();
-        let note = if untested > 0 {
-            format!(", {untested} untested")
-        } else {
+        let count = |v: Verdict| self.commands.iter().filter(|c| c.verdict == v).count();
+        let notes: Vec<String> = [
+            (Verdict::Flaky, "flaky"),
+            (Verdict::Blocked, "blocked"),
+            (Verdict::Untested, "untested"),
+        ]
+        .into_iter()
+        .filter(|(v, _)| count(*v) > 0)
+        .map(|(v, name)| format!("{} {name}", count(v)))
+        .collect();
+        let note = if notes.is_empty() {
             String::new()
+        } else {
+            format!(", {}", notes.join(", "))
         };
         format!(
             "{}/{} commands working ({:.1}%{note})",
@@ -430,14 +435,13 @@ mod tests {
     #[test]
     fn pass_rates_and_the_headline_are_computed_not_assumed() {
         let metas = [meta(1, "a"), meta(2, "a"), meta(3, "b"), meta(4, "b")];
-        let selected: Vec<&ScenarioMeta> = metas.iter().collect();
         let outcomes = [
             outcome(1, false),
             outcome(2, false),
             outcome(3, false),
             outcome(4, true),
         ];
-        let summary = Summary::build(&catalog(), &selected, &outcomes, "t".into(), 1.0);
+        let summary = Summary::build(&catalog(), &run_all(&metas), &outcomes, RunFacts::default());
         let a = &summary.commands[0];
         assert_eq!(
             (a.scenarios_passed, a.scenarios_total, a.verdict),

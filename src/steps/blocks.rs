@@ -150,6 +150,7 @@ async fn node_lacks(world: &mut World, route: String) -> StepResult {
         Failure::harness("this step degrades the embedded double; tag the scenario @double-only")
     })?;
     if double.remove_route(&route).await {
+        world.degraded = true;
         Ok(())
     } else {
         Err(Failure::harness(format!(
