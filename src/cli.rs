@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the scenarios and write reports (summary.json, junit.xml, history.jsonl).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print the command catalog: each command, its endpoints and how many scenarios cover it.
     List(ListArgs),
     /// Serve the double standalone on 127.0.0.1 until interrupted, for any client (curl, the
@@ -93,7 +93,12 @@ pub struct RunArgs {
 
     /// Degrade the embedded double: a profile name from <fixtures>/profiles/ (healthy,
     /// keys-unset, routes-missing, no-by-hash, server-errors, flaky, slow, drift) or a YAML file.
-    #[arg(long, env = "AITBC_CONFORMANCE_PROFILE", default_value = "healthy", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_PROFILE",
+        default_value = "healthy",
+        value_name = "NAME"
+    )]
     pub profile: String,
 
     /// Retry a request after a transport error, 429 or 503 up to N times, with backoff
@@ -125,30 +130,60 @@ pub struct LiveArgs {
     pub env_file: Option<std::path::PathBuf>,
 
     /// Client API key.
-    #[arg(long, env = "AITBC_CLIENT_KEY", value_name = "KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AITBC_CLIENT_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
     pub client_key: Option<String>,
 
     /// A second client key, for the isolation scenarios.
-    #[arg(long, env = "AITBC_OTHER_CLIENT_KEY", value_name = "KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AITBC_OTHER_CLIENT_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
     pub other_client_key: Option<String>,
 
     /// Miner API key (the key is the miner's id).
-    #[arg(long, env = "AITBC_MINER_KEY", value_name = "KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AITBC_MINER_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
     pub miner_key: Option<String>,
 
     /// Admin API key.
-    #[arg(long, env = "AITBC_ADMIN_KEY", value_name = "KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AITBC_ADMIN_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
     pub admin_key: Option<String>,
 
     /// A second admin key, for the workflow ownership scenarios.
-    #[arg(long, env = "AITBC_OTHER_ADMIN_KEY", value_name = "KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AITBC_OTHER_ADMIN_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
     pub other_admin_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct DoubleArgs {
     /// Folder holding double.yaml and profiles/.
-    #[arg(long, env = "AITBC_CONFORMANCE_FIXTURES", default_value = "fixtures", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_FIXTURES",
+        default_value = "fixtures",
+        value_name = "DIR"
+    )]
     pub fixtures: PathBuf,
 
     /// Coordinator port on 127.0.0.1 (0 picks a free one).
@@ -160,7 +195,12 @@ pub struct DoubleArgs {
     pub node_port: u16,
 
     /// A profile name from <fixtures>/profiles/ or a YAML file.
-    #[arg(long, env = "AITBC_CONFORMANCE_PROFILE", default_value = "healthy", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_PROFILE",
+        default_value = "healthy",
+        value_name = "NAME"
+    )]
     pub profile: String,
 }
 

@@ -27,11 +27,18 @@ pub fn target(args: &RunArgs) -> Result<Target, InputError> {
     if args.profile != "healthy" {
         return Err(InputError::Flag {
             flag: "--profile",
-            message: "profiles degrade the embedded double; a live run takes the target as it is".into(),
+            message: "profiles degrade the embedded double; a live run takes the target as it is"
+                .into(),
         });
     }
-    let coordinator = base_url("--coordinator-url", coordinator.as_deref().unwrap_or(DEFAULT_COORDINATOR_URL))?;
-    let node = base_url("--node-url", args.live.node_url.as_deref().unwrap_or(DEFAULT_NODE_URL))?;
+    let coordinator = base_url(
+        "--coordinator-url",
+        coordinator.as_deref().unwrap_or(DEFAULT_COORDINATOR_URL),
+    )?;
+    let node = base_url(
+        "--node-url",
+        args.live.node_url.as_deref().unwrap_or(DEFAULT_NODE_URL),
+    )?;
     Ok(Target::Live {
         coordinator,
         node,
@@ -52,7 +59,8 @@ pub fn double(fixtures: &Path, profile_name: &str) -> Result<Target, InputError>
 /// The double's seed (`double.yaml`) and a profile (`profiles/NAME.yaml`, or built-in healthy).
 pub fn double_setup(fixtures: &Path, profile_name: &str) -> Result<(Seed, Profile), InputError> {
     let seed = Seed::load(&fixtures.join("double.yaml"))?;
-    let profile = if profile_name == "healthy" && !fixtures.join("profiles/healthy.yaml").is_file() {
+    let profile = if profile_name == "healthy" && !fixtures.join("profiles/healthy.yaml").is_file()
+    {
         Profile::healthy()
     } else {
         Profile::load(&fixtures.join("profiles"), profile_name)?
@@ -84,7 +92,11 @@ fn credentials(live: &LiveArgs) -> Result<Credentials, InputError> {
 /// An `http://host[:port]` base without a trailing slash; anything else is a flag error.
 pub fn base_url(flag: &'static str, text: &str) -> Result<String, InputError> {
     let bad = |message: String| InputError::Flag { flag, message };
-    let url = reqwest::Url::parse(text).map_err(|e| bad(format!("{text:?} is not a URL ({e}); e.g. http://127.0.0.1:8000")))?;
+    let url = reqwest::Url::parse(text).map_err(|e| {
+        bad(format!(
+            "{text:?} is not a URL ({e}); e.g. http://127.0.0.1:8000"
+        ))
+    })?;
     match url.scheme() {
         "http" => {}
         "https" => {
@@ -106,8 +118,17 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked_and_normalised() {
-        assert_eq!(base_url("--x", "http://127.0.0.1:8000/").unwrap(), "http://127.0.0.1:8000");
-        for bad in ["127.0.0.1:8000", "ftp://h", "https://h", "http://", "not a url"] {
+        assert_eq!(
+            base_url("--x", "http://127.0.0.1:8000/").unwrap(),
+            "http://127.0.0.1:8000"
+        );
+        for bad in [
+            "127.0.0.1:8000",
+            "ftp://h",
+            "https://h",
+            "http://",
+            "not a url",
+        ] {
             let err = base_url("--coordinator-url", bad).unwrap_err().to_string();
             assert!(err.starts_with("--coordinator-url: "), "{bad}: {err}");
         }
@@ -117,7 +138,11 @@ mod tests {
     fn flags_win_over_the_env_file() {
         let dir = tempfile::tempdir().unwrap();
         let env = dir.path().join(".env");
-        std::fs::write(&env, "CLIENT_API_KEYS=[\"c1\",\"c2\"]\nADMIN_API_KEYS=[\"a1\"]\n").unwrap();
+        std::fs::write(
+            &env,
+            "CLIENT_API_KEYS=[\"c1\",\"c2\"]\nADMIN_API_KEYS=[\"a1\"]\n",
+        )
+        .unwrap();
         let live = LiveArgs {
             coordinator_url: None,
             node_url: None,

@@ -52,7 +52,9 @@ fn parse_list(value: &str) -> Result<Vec<String>, String> {
     let value = strip_comment(value.trim());
     let unquoted = match (value.chars().next(), value.chars().last()) {
         (Some('\''), Some('\'')) if value.len() >= 2 => value[1..value.len() - 1].to_string(),
-        (Some('"'), Some('"')) if value.len() >= 2 => value[1..value.len() - 1].replace("\\\"", "\""),
+        (Some('"'), Some('"')) if value.len() >= 2 => {
+            value[1..value.len() - 1].replace("\\\"", "\"")
+        }
         _ => value.to_string(),
     };
     let list: Vec<String> = serde_json::from_str(unquoted.trim())
@@ -97,9 +99,15 @@ export MINER_API_KEYS='["miner_dev_key_1_valid"]'
 ADMIN_API_KEYS = "[\"admin_dev_key_1_valid\", \"test_admin_key_16_chars_min\"]"  # two admins
 "#;
         let keys = parse(text).unwrap();
-        assert_eq!(keys.client, ["client_dev_key_1_valid", "client_dev_key_2_valid"]);
+        assert_eq!(
+            keys.client,
+            ["client_dev_key_1_valid", "client_dev_key_2_valid"]
+        );
         assert_eq!(keys.miner, ["miner_dev_key_1_valid"]);
-        assert_eq!(keys.admin, ["admin_dev_key_1_valid", "test_admin_key_16_chars_min"]);
+        assert_eq!(
+            keys.admin,
+            ["admin_dev_key_1_valid", "test_admin_key_16_chars_min"]
+        );
     }
 
     #[test]
@@ -110,7 +118,12 @@ ADMIN_API_KEYS = "[\"admin_dev_key_1_valid\", \"test_admin_key_16_chars_min\"]" 
 
     #[test]
     fn a_malformed_list_names_the_line() {
-        let err = parse("A=1\nMINER_API_KEYS=[miner_key]\n").unwrap_err().to_string();
-        assert!(err.starts_with(".env:2: MINER_API_KEYS: expected a JSON array"), "{err}");
+        let err = parse("A=1\nMINER_API_KEYS=[miner_key]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(".env:2: MINER_API_KEYS: expected a JSON array"),
+            "{err}"
+        );
     }
 }

@@ -28,7 +28,10 @@ impl Exchange {
         let body = match (&self.json, self.body.is_empty()) {
             (Some(json), _) => crate::json_path::brief(json, 200),
             (None, true) => "(empty body)".to_string(),
-            (None, false) => String::from_utf8_lossy(&self.body).chars().take(200).collect(),
+            (None, false) => String::from_utf8_lossy(&self.body)
+                .chars()
+                .take(200)
+                .collect(),
         };
         format!("{} {} → {} {}", self.method, self.path, self.status, body)
     }
@@ -52,7 +55,12 @@ pub async fn send(ctx: &RunContext, request: Request<'_>) -> Result<(Exchange, b
     loop {
         let outcome = send_once(ctx, request).await;
         let wait = match &outcome {
-            Err(failure) if matches!(failure.class, FailureClass::Timeout | FailureClass::Unreachable) => {
+            Err(failure)
+                if matches!(
+                    failure.class,
+                    FailureClass::Timeout | FailureClass::Unreachable
+                ) =>
+            {
                 Some(backoff(attempt, None))
             }
             Ok((exchange, retry_after)) if matches!(exchange.status, 429 | 503) => {
@@ -77,7 +85,10 @@ fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
         .min(RETRY_AFTER_CAP)
 }
 
-async fn send_once(ctx: &RunContext, r: Request<'_>) -> Result<(Exchange, Option<Duration>), Failure> {
+async fn send_once(
+    ctx: &RunContext,
+    r: Request<'_>,
+) -> Result<(Exchange, Option<Duration>), Failure> {
     let method = reqwest::Method::from_bytes(r.method.as_bytes())
         .map_err(|_| Failure::harness(format!("{:?} is not an HTTP method", r.method)))?;
     let mut builder = ctx.http.request(method, format!("{}{}", r.base, r.path));
@@ -92,7 +103,8 @@ async fn send_once(ctx: &RunContext, r: Request<'_>) -> Result<(Exchange, Option
     let transport = |e: reqwest::Error| {
         let failure = transport_failure(r.method, r.path, &e);
         if r.record {
-            ctx.endpoints.record(r.method, r.path, Answer::Transport(failure.class));
+            ctx.endpoints
+                .record(r.method, r.path, Answer::Transport(failure.class));
         }
         failure
     };
@@ -107,7 +119,8 @@ async fn send_once(ctx: &RunContext, r: Request<'_>) -> Result<(Exchange, Option
     let body = response.bytes().await.map_err(transport)?.to_vec();
     let json: Option<Value> = serde_json::from_slice(&body).ok();
     if r.record {
-        ctx.endpoints.record(r.method, r.path, Answer::Status(status, json.as_ref()));
+        ctx.endpoints
+            .record(r.method, r.path, Answer::Status(status, json.as_ref()));
     }
     let exchange = Exchange {
         method: r.method.to_string(),
@@ -152,6 +165,9 @@ mod tests {
         assert_eq!(backoff(0, None), Duration::from_millis(25));
         assert_eq!(backoff(2, None), Duration::from_millis(100));
         assert_eq!(backoff(0, Some(Duration::from_secs(60))), RETRY_AFTER_CAP);
-        assert_eq!(backoff(0, Some(Duration::from_secs(1))), Duration::from_secs(1));
+        assert_eq!(
+            backoff(0, Some(Duration::from_secs(1))),
+            Duration::from_secs(1)
+        );
     }
 }

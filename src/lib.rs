@@ -89,7 +89,8 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let redactor = redact::Redactor::new(target.secrets());
     let live = target.is_live();
     let description = target.describe();
-    let endpoints = report::endpoints::EndpointLog::new(known_endpoints(&catalog).iter().map(String::as_str));
+    let endpoints =
+        report::endpoints::EndpointLog::new(known_endpoints(&catalog).iter().map(String::as_str));
     let ctx = RunContext::new(target, args.timeout, args.retries, endpoints)
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
     let ctx = Arc::new(ctx);
@@ -158,7 +159,9 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
 
 /// Every endpoint the catalog names plus every route the contract has, for the endpoint table.
 fn known_endpoints(catalog: &Catalog) -> Vec<String> {
-    let routes = double::COORDINATOR_ROUTES.iter().map(double::Route::endpoint);
+    let routes = double::COORDINATOR_ROUTES
+        .iter()
+        .map(double::Route::endpoint);
     let node = double::NODE_ROUTES.iter().map(double::Route::endpoint);
     catalog
         .commands
@@ -177,9 +180,14 @@ fn disposition(
     live: bool,
 ) -> Disposition {
     if live && meta.has_tag(suite::DOUBLE_ONLY_TAG) {
-        return Disposition::Skipped("tagged @double-only: runs against the embedded double only".into());
+        return Disposition::Skipped(
+            "tagged @double-only: runs against the embedded double only".into(),
+        );
     }
-    let roles = catalog.get(&meta.command).map(|c| c.roles.as_slice()).unwrap_or_default();
+    let roles = catalog
+        .get(&meta.command)
+        .map(|c| c.roles.as_slice())
+        .unwrap_or_default();
     match roles.iter().find_map(|r| blocked.get(r.as_str())) {
         Some(reason) => Disposition::Blocked(reason.clone()),
         None => Disposition::Run,
@@ -202,7 +210,10 @@ pub fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
         .build()
         .map_err(RunError::Runtime)?;
     runtime.block_on(async {
-        let coordinator = wiremock::MockServer::builder().listener(coordinator).start().await;
+        let coordinator = wiremock::MockServer::builder()
+            .listener(coordinator)
+            .start()
+            .await;
         let node = wiremock::MockServer::builder().listener(node).start().await;
         let double = double::Double::start_on(coordinator, node, &seed, 0, &profile).await;
         say(&format!(

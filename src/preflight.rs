@@ -37,11 +37,21 @@ pub async fn check(ctx: &RunContext) -> Result<Blocked, Unreachable> {
     let session = ctx.session().await;
     let (coordinator, node) = (&session.coordinator_url, &session.node_url);
     let credentials = &session.credentials;
-    reachable(ctx, "coordinator", coordinator, "/v1/marketplace/gpu/list?limit=1").await?;
+    reachable(
+        ctx,
+        "coordinator",
+        coordinator,
+        "/v1/marketplace/gpu/list?limit=1",
+    )
+    .await?;
     reachable(ctx, "node", node, "/rpc/head").await?;
     let mut blocked = Blocked::new();
     let roles = [
-        ("client", &credentials.client, "--client-key / AITBC_CLIENT_KEY"),
+        (
+            "client",
+            &credentials.client,
+            "--client-key / AITBC_CLIENT_KEY",
+        ),
         ("miner", &credentials.miner, "--miner-key / AITBC_MINER_KEY"),
         ("admin", &credentials.admin, "--admin-key / AITBC_ADMIN_KEY"),
     ];
@@ -53,7 +63,12 @@ pub async fn check(ctx: &RunContext) -> Result<Blocked, Unreachable> {
     Ok(blocked)
 }
 
-async fn reachable(ctx: &RunContext, what: &'static str, base: &str, path: &str) -> Result<(), Unreachable> {
+async fn reachable(
+    ctx: &RunContext,
+    what: &'static str,
+    base: &str,
+    path: &str,
+) -> Result<(), Unreachable> {
     let request = Request {
         base,
         method: "GET",
@@ -64,11 +79,19 @@ async fn reachable(ctx: &RunContext, what: &'static str, base: &str, path: &str)
     };
     match http::send(ctx, request).await {
         Ok(_) => Ok(()),
-        Err(f) if matches!(f.class, FailureClass::Unreachable | FailureClass::Timeout) => Err(Unreachable {
-            what,
-            url: base.to_string(),
-            reason: f.message,
-        }),
+        Err(f) if matches!(f.class, FailureClass::Unreachable | FailureClass::Timeout) => {
+            Err(Unreachable {
+                what,
+                url: base.to_string(),
+                // The innermost cause ("Connection refused (os error 111)") says it best.
+                reason: f
+                    .message
+                    .rsplit(": ")
+                    .next()
+                    .unwrap_or(&f.message)
+                    .to_string(),
+            })
+        }
         Err(_) => Ok(()),
     }
 }

@@ -68,7 +68,10 @@ pub async fn execute(
         })
         .before(move |feature, _, scenario, world| {
             let ctx = Arc::clone(&ctx);
-            let key = (feature.path.clone().unwrap_or_default(), scenario.position.line);
+            let key = (
+                feature.path.clone().unwrap_or_default(),
+                scenario.position.line,
+            );
             async move { world.attach(ctx, key).await }.boxed_local()
         })
         .with_cli(opts)

@@ -77,7 +77,8 @@ impl Suite {
             .cloned()
             .filter_map(|mut feature| {
                 let path = feature.path.clone().unwrap_or_default();
-                let wanted = |s: &gherkin::Scenario| keep.contains(&(path.clone(), s.position.line));
+                let wanted =
+                    |s: &gherkin::Scenario| keep.contains(&(path.clone(), s.position.line));
                 feature.scenarios.retain(wanted);
                 for rule in &mut feature.rules {
                     rule.scenarios.retain(wanted);

@@ -1,8 +1,8 @@
 //! What a run talks to: the embedded double (default) or a live coordinator + node.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

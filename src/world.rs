@@ -7,8 +7,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::failure::{Failure, FailureClass};
-pub use crate::http::Exchange;
 use crate::http;
+pub use crate::http::Exchange;
 use crate::json_path;
 use crate::target::{Credential, RunContext, Session};
 
@@ -184,7 +184,10 @@ impl ConformanceWorld {
         let (exchange, retried) = http::send(ctx, request).await?;
         if retried {
             if let Some(scenario) = &self.scenario {
-                let mut flaky = ctx.flaky.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut flaky = ctx
+                    .flaky
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 flaky.insert(scenario.clone());
             }
         }

@@ -278,7 +278,8 @@ async fn mount<S: Send + 'static>(
     profile: &Profile,
 ) {
     let draw = Arc::new(Mutex::new(IdGen::new(profile.seed)));
-    let served: Vec<&'static Route<S>> = routes.iter().filter(|r| !profile.removes(r.name)).collect();
+    let served: Vec<&'static Route<S>> =
+        routes.iter().filter(|r| !profile.removes(r.name)).collect();
     for route in served.iter().copied() {
         Mock::given(method(route.method))
             .and(path_regex(template_regex(route.template)))

@@ -81,7 +81,10 @@ impl Profile {
     /// Loads `NAME` from `dir/NAME.yaml`, or a path to a YAML file.
     pub fn load(dir: &Path, name_or_path: &str) -> Result<Self, InputError> {
         let as_path = PathBuf::from(name_or_path);
-        let path = if as_path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        let path = if as_path
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml")
+        {
             as_path
         } else {
             dir.join(format!("{name_or_path}.yaml"))
@@ -109,7 +112,8 @@ impl Profile {
             .flatten()
             .filter_map(|e| {
                 let path = e.path();
-                (path.extension()? == "yaml").then(|| path.file_stem()?.to_str().map(String::from))?
+                (path.extension()? == "yaml")
+                    .then(|| path.file_stem()?.to_str().map(String::from))?
             })
             .collect();
         names.sort();
@@ -127,10 +131,14 @@ impl Profile {
                 return Err(invalid(format!("rules[{i}]: `routes` is empty")));
             }
             if let Some(ratio) = rule.ratio.filter(|r| !(0.0..=1.0).contains(r)) {
-                return Err(invalid(format!("rules[{i}]: ratio {ratio} is not within 0..1")));
+                return Err(invalid(format!(
+                    "rules[{i}]: ratio {ratio} is not within 0..1"
+                )));
             }
             if let Some(status) = rule.status.filter(|s| !(100..=599).contains(s)) {
-                return Err(invalid(format!("rules[{i}]: status {status} is not an HTTP status")));
+                return Err(invalid(format!(
+                    "rules[{i}]: status {status} is not an HTTP status"
+                )));
             }
         }
         Ok(())
@@ -243,7 +251,9 @@ mod tests {
             stringify: vec!["height".into()],
             ..Rule::default()
         };
-        let (reply, _) = apply(&[&rule], || Reply::ok(json!({"state": "QUEUED", "height": 3})));
+        let (reply, _) = apply(&[&rule], || {
+            Reply::ok(json!({"state": "QUEUED", "height": 3}))
+        });
         assert_eq!(reply.body, Some(json!({"status": "QUEUED", "height": "3"})));
         let error = Rule {
             routes: vec!["*".into()],
@@ -253,7 +263,10 @@ mod tests {
         };
         let (reply, delay) = apply(&[&error], || unreachable!("the override answers"));
         assert_eq!((reply.status, delay), (500, 7));
-        assert_eq!(reply.body.unwrap()["error"]["code"], json!("INTERNAL_SERVER_ERROR"));
+        assert_eq!(
+            reply.body.unwrap()["error"]["code"],
+            json!("INTERNAL_SERVER_ERROR")
+        );
     }
 
     #[test]
@@ -266,7 +279,9 @@ mod tests {
         let degrade = Degrade::new(vec![rule]);
         let count = |seed| {
             let mut draw = IdGen::new(seed);
-            (0..1000).filter(|_| !degrade.firing(&mut draw).is_empty()).count()
+            (0..1000)
+                .filter(|_| !degrade.firing(&mut draw).is_empty())
+                .count()
         };
         assert_eq!(count(5), count(5));
         assert!((250..350).contains(&count(5)), "{}", count(5));

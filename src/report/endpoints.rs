@@ -55,7 +55,10 @@ impl EndpointLog {
         self.templates
             .iter()
             .find(|(m, t)| m == method && crate::double::template_matches(t, path))
-            .map_or_else(|| format!("{method} (unlisted)"), |(m, t)| format!("{m} {t}"))
+            .map_or_else(
+                || format!("{method} (unlisted)"),
+                |(m, t)| format!("{m} {t}"),
+            )
     }
 
     /// Counts one exchange.
@@ -73,11 +76,16 @@ impl EndpointLog {
                 _ => None,
             },
         };
-        let mut rows = self.rows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let row = rows.entry(endpoint.clone()).or_insert_with(|| EndpointReport {
-            endpoint,
-            ..EndpointReport::default()
-        });
+        let mut rows = self
+            .rows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let row = rows
+            .entry(endpoint.clone())
+            .or_insert_with(|| EndpointReport {
+                endpoint,
+                ..EndpointReport::default()
+            });
         row.exchanges += 1;
         if matches!(answer, Answer::Status(200..=299, _)) {
             row.successes += 1;
@@ -87,7 +95,10 @@ impl EndpointLog {
 
     /// The rows, sorted by endpoint.
     pub fn rows(&self) -> Vec<EndpointReport> {
-        let rows = self.rows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rows = self
+            .rows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         rows.values().cloned().collect()
     }
 }
@@ -103,15 +114,38 @@ mod tests {
         let not_found = json!({"detail": "Not Found"});
         let block_not_found = json!({"detail": "block not found"});
         log.record("GET", "/rpc/blocks/5", Answer::Status(200, None));
-        log.record("GET", "/rpc/blocks/99", Answer::Status(404, Some(&block_not_found)));
-        log.record("GET", "/rpc/blocks/by_hash/0xab", Answer::Status(404, Some(&not_found)));
-        log.record("GET", "/elsewhere?x=1", Answer::Transport(FailureClass::Timeout));
+        log.record(
+            "GET",
+            "/rpc/blocks/99",
+            Answer::Status(404, Some(&block_not_found)),
+        );
+        log.record(
+            "GET",
+            "/rpc/blocks/by_hash/0xab",
+            Answer::Status(404, Some(&not_found)),
+        );
+        log.record(
+            "GET",
+            "/elsewhere?x=1",
+            Answer::Transport(FailureClass::Timeout),
+        );
         let rows = log.rows();
         assert_eq!(rows.len(), 3);
-        let by_height = rows.iter().find(|r| r.endpoint == "GET /rpc/blocks/{height}").unwrap();
-        assert_eq!((by_height.exchanges, by_height.successes, by_height.class), (2, 1, None));
-        let by_hash = rows.iter().find(|r| r.endpoint.contains("by_hash")).unwrap();
+        let by_height = rows
+            .iter()
+            .find(|r| r.endpoint == "GET /rpc/blocks/{height}")
+            .unwrap();
+        assert_eq!(
+            (by_height.exchanges, by_height.successes, by_height.class),
+            (2, 1, None)
+        );
+        let by_hash = rows
+            .iter()
+            .find(|r| r.endpoint.contains("by_hash"))
+            .unwrap();
         assert_eq!(by_hash.class, Some(FailureClass::MissingEndpoint));
-        assert!(rows.iter().any(|r| r.endpoint == "GET (unlisted)" && r.class.is_none()));
+        assert!(rows
+            .iter()
+            .any(|r| r.endpoint == "GET (unlisted)" && r.class.is_none()));
     }
 }

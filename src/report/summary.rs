@@ -176,7 +176,12 @@ pub struct RunFacts {
 
 impl Summary {
     /// Joins what was selected with what ran; every catalog command gets a row.
-    pub fn build(catalog: &Catalog, planned: &[Planned], outcomes: &[Outcome], facts: RunFacts) -> Self {
+    pub fn build(
+        catalog: &Catalog,
+        planned: &[Planned],
+        outcomes: &[Outcome],
+        facts: RunFacts,
+    ) -> Self {
         let scenarios: Vec<ScenarioReport> = planned
             .iter()
             .map(|p| scenario_report(catalog, p, outcomes, &facts))
@@ -186,9 +191,14 @@ impl Summary {
             .iter()
             .map(|command| command_report(command, planned, &scenarios))
             .collect();
-        let working = commands.iter().filter(|c| c.verdict == Verdict::Working).count();
-        let counted: Vec<&ScenarioReport> =
-            scenarios.iter().filter(|s| s.status != Status::Skipped).collect();
+        let working = commands
+            .iter()
+            .filter(|c| c.verdict == Verdict::Working)
+            .count();
+        let counted: Vec<&ScenarioReport> = scenarios
+            .iter()
+            .filter(|s| s.status != Status::Skipped)
+            .collect();
         Self {
             schema_version: SCHEMA_VERSION,
             target: facts.target,
@@ -277,7 +287,9 @@ fn command_report(
         && mine.iter().all(|(p, s)| {
             s.status.is_pass()
                 || (p.meta.has_tag(DIRECT_TAG)
-                    && s.failure.as_ref().is_some_and(|f| f.class == FailureClass::MissingEndpoint))
+                    && s.failure
+                        .as_ref()
+                        .is_some_and(|f| f.class == FailureClass::MissingEndpoint))
         });
     let verdict = if via_fallback {
         Verdict::Working
@@ -302,7 +314,12 @@ fn command_report(
     }
 }
 
-fn scenario_report(catalog: &Catalog, planned: &Planned, outcomes: &[Outcome], facts: &RunFacts) -> ScenarioReport {
+fn scenario_report(
+    catalog: &Catalog,
+    planned: &Planned,
+    outcomes: &[Outcome],
+    facts: &RunFacts,
+) -> ScenarioReport {
     let meta = planned.meta;
     let outcome = outcomes
         .iter()
@@ -313,8 +330,14 @@ fn scenario_report(catalog: &Catalog, planned: &Planned, outcomes: &[Outcome], f
         message: message.to_string(),
     };
     let (status, failure) = match (&planned.disposition, outcome) {
-        (Disposition::Blocked(why), _) => (Status::Blocked, Some(reason("(preflight)", FailureClass::Auth, why))),
-        (Disposition::Skipped(why), _) => (Status::Skipped, Some(reason("(not run here)", FailureClass::Harness, why))),
+        (Disposition::Blocked(why), _) => (
+            Status::Blocked,
+            Some(reason("(preflight)", FailureClass::Auth, why)),
+        ),
+        (Disposition::Skipped(why), _) => (
+            Status::Skipped,
+            Some(reason("(not run here)", FailureClass::Harness, why)),
+        ),
         (Disposition::Run, None) => (Status::NotRun, None),
         (Disposition::Run, Some(o)) => match &o.failure {
             Some(f) => (Status::Failed, Some(reason(&f.step, f.class, &f.message))),
@@ -393,13 +416,32 @@ mod tests {
             flaky: [(PathBuf::from("f.feature"), 2)].into_iter().collect(),
             ..RunFacts::default()
         };
-        let summary = Summary::build(&catalog(), &planned, &[outcome(1, false), outcome(2, false)], facts);
+        let summary = Summary::build(
+            &catalog(),
+            &planned,
+            &[outcome(1, false), outcome(2, false)],
+            facts,
+        );
         let statuses: Vec<Status> = summary.scenarios.iter().map(|s| s.status).collect();
-        assert_eq!(statuses, [Status::Passed, Status::Flaky, Status::Blocked, Status::Skipped]);
+        assert_eq!(
+            statuses,
+            [
+                Status::Passed,
+                Status::Flaky,
+                Status::Blocked,
+                Status::Skipped
+            ]
+        );
         let verdicts: Vec<Verdict> = summary.commands.iter().map(|c| c.verdict).collect();
-        assert_eq!(verdicts, [Verdict::Flaky, Verdict::Blocked, Verdict::Untested]);
+        assert_eq!(
+            verdicts,
+            [Verdict::Flaky, Verdict::Blocked, Verdict::Untested]
+        );
         assert_eq!((summary.scenarios_total, summary.scenarios_passed), (3, 2));
-        assert_eq!(summary.headline_text(), "0/3 commands working (0.0%, 1 flaky, 1 blocked, 1 untested)");
+        assert_eq!(
+            summary.headline_text(),
+            "0/3 commands working (0.0%, 1 flaky, 1 blocked, 1 untested)"
+        );
     }
 
     #[test]
@@ -411,16 +453,33 @@ mod tests {
         if let Some(f) = missing.failure.as_mut() {
             f.class = FailureClass::MissingEndpoint;
         }
-        let summary = Summary::build(&catalog(), &run_all(&metas), &[outcome(1, false), missing], RunFacts::default());
+        let summary = Summary::build(
+            &catalog(),
+            &run_all(&metas),
+            &[outcome(1, false), missing],
+            RunFacts::default(),
+        );
         let a = &summary.commands[0];
         assert_eq!((a.verdict, a.via_fallback), (Verdict::Working, true));
-        assert!(a.first_failure.as_deref().unwrap().starts_with("works via fallback"));
-        assert!(!summary.all_passed(), "the missing endpoint still fails the run");
+        assert!(a
+            .first_failure
+            .as_deref()
+            .unwrap()
+            .starts_with("works via fallback"));
+        assert!(
+            !summary.all_passed(),
+            "the missing endpoint still fails the run"
+        );
         let mut other = outcome(2, true);
         if let Some(f) = other.failure.as_mut() {
             f.class = FailureClass::ServerError;
         }
-        let summary = Summary::build(&catalog(), &run_all(&metas), &[outcome(1, false), other], RunFacts::default());
+        let summary = Summary::build(
+            &catalog(),
+            &run_all(&metas),
+            &[outcome(1, false), other],
+            RunFacts::default(),
+        );
         assert_eq!(summary.commands[0].verdict, Verdict::Partial);
     }
 

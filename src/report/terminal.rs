@@ -15,7 +15,11 @@ pub fn render(summary: &Summary) -> String {
         summary.scenarios_passed,
         count(Status::Failed) + count(Status::NotRun)
     );
-    for (status, name) in [(Status::Flaky, "flaky"), (Status::Blocked, "blocked"), (Status::Skipped, "skipped")] {
+    for (status, name) in [
+        (Status::Flaky, "flaky"),
+        (Status::Blocked, "blocked"),
+        (Status::Skipped, "skipped"),
+    ] {
         if count(status) > 0 {
             tally.push_str(&format!(", {} {name}", count(status)));
         }
@@ -45,11 +49,25 @@ fn commands_table(summary: &Summary) -> String {
                 rate,
                 c.verdict.as_str().to_string(),
                 classes.join(","),
-                c.first_failure.as_deref().map(|f| clip(f, 90)).unwrap_or_default(),
+                c.first_failure
+                    .as_deref()
+                    .map(|f| clip(f, 90))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
-    table(&["command", "passed", "rate", "verdict", "classes", "first failure"], &rows, &[1, 2])
+    table(
+        &[
+            "command",
+            "passed",
+            "rate",
+            "verdict",
+            "classes",
+            "first failure",
+        ],
+        &rows,
+        &[1, 2],
+    )
 }
 
 fn endpoints_section(summary: &Summary) -> String {
@@ -76,7 +94,11 @@ fn endpoints_section(summary: &Summary) -> String {
         "\nendpoints with route-level problems ({} of {} exercised):\n{}",
         troubled.len(),
         summary.endpoints.len(),
-        table(&["endpoint", "exchanges", "2xx", "class"], &troubled, &[1, 2])
+        table(
+            &["endpoint", "exchanges", "2xx", "class"],
+            &troubled,
+            &[1, 2]
+        )
     )
 }
 
@@ -151,7 +173,13 @@ mod tests {
 
     #[test]
     fn tables_align_and_right_align_numbers() {
-        let rows = vec![vec!["a".into(), "1".into(), "x".into()], vec!["long".into(), "10".into(), "y".into()]];
-        assert_eq!(table(&["name", "n", "note"], &rows, &[1]), "name   n  note\na      1  x\nlong  10  y\n");
+        let rows = vec![
+            vec!["a".into(), "1".into(), "x".into()],
+            vec!["long".into(), "10".into(), "y".into()],
+        ];
+        assert_eq!(
+            table(&["name", "n", "note"], &rows, &[1]),
+            "name   n  note\na      1  x\nlong  10  y\n"
+        );
     }
 }

@@ -30,9 +30,9 @@ async fn stat_grew(world: &mut World, field: String, delta: i64) -> StepResult {
         .ok_or_else(|| Failure::harness("no admin stats were noted before this check"))?;
     let after = stats(world).await?;
     let number = |v: &Value| {
-        v.get(&field)
-            .and_then(Value::as_i64)
-            .ok_or_else(|| Failure::contract(format!("admin stats have no whole number {field:?}: {v}")))
+        v.get(&field).and_then(Value::as_i64).ok_or_else(|| {
+            Failure::contract(format!("admin stats have no whole number {field:?}: {v}"))
+        })
     };
     let (was, now) = (number(&before)?, number(&after)?);
     if now - was == delta {

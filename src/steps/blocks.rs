@@ -77,7 +77,12 @@ pub async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> 
         step(path, status);
         let found = body.filter(|_| status == 200);
         let via = found.as_ref().map(|_| Via::ByHeight);
-        return Ok(Lookup { trail, found, via, by_hash_missing });
+        return Ok(Lookup {
+            trail,
+            found,
+            via,
+            by_hash_missing,
+        });
     }
     let (status, head) = get(world, "/rpc/head").await?;
     step("/rpc/head".to_string(), status);

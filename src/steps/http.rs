@@ -255,17 +255,26 @@ fn list_has_item(world: &World, field: &str, key: &str, literal: &str) -> Result
     let items = list
         .as_array()
         .ok_or_else(|| Failure::contract(format!("field {field:?} is not a list")))?;
-    Ok(items
-        .iter()
-        .any(|item| item.get(key).is_some_and(|v| json_path::equals(v, &expected))))
+    Ok(items.iter().any(|item| {
+        item.get(key)
+            .is_some_and(|v| json_path::equals(v, &expected))
+    }))
 }
 
 #[then(regex = r#"^the list "([^"]*)" has an item with "([^"]*)" equal to (.+)$"#)]
-async fn list_contains(world: &mut World, field: String, key: String, literal: String) -> StepResult {
+async fn list_contains(
+    world: &mut World,
+    field: String,
+    key: String,
+    literal: String,
+) -> StepResult {
     if list_has_item(world, &field, &key, &literal)? {
         return Ok(());
     }
-    Err(Failure::contract(format!("no item of {field:?} has {key:?} = {}", world.expand(&literal))))
+    Err(Failure::contract(format!(
+        "no item of {field:?} has {key:?} = {}",
+        world.expand(&literal)
+    )))
 }
 
 #[then(regex = r#"^the list "([^"]*)" has no item with "([^"]*)" equal to (.+)$"#)]
@@ -273,5 +282,8 @@ async fn list_lacks(world: &mut World, field: String, key: String, literal: Stri
     if !list_has_item(world, &field, &key, &literal)? {
         return Ok(());
     }
-    Err(Failure::contract(format!("an item of {field:?} has {key:?} = {}", world.expand(&literal))))
+    Err(Failure::contract(format!(
+        "an item of {field:?} has {key:?} = {}",
+        world.expand(&literal)
+    )))
 }

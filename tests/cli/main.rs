@@ -1,6 +1,7 @@
 //! End-to-end tests of the `aitbc-conformance` binary through assert_cmd.
 
 mod inputs;
+mod live;
 mod run;
 
 use std::path::{Path, PathBuf};

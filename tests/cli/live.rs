@@ -1,0 +1,354 @@
+//! Live runs over real TCP: `double --profile X` in its own process, `run --coordinator-url …`
+//! against it, and the verdicts and classes a person would expect for each breakage.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::{bin, command, root, summary};
+
+/// A standalone double process, killed when dropped.
+struct Served {
+    child: Child,
+    coordinator: String,
+    node: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(profile: &str) -> Served {
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin!("aitbc-conformance"))
+        .current_dir(root())
+        .args([
+            "double",
+            "--port",
+            "0",
+            "--node-port",
+            "0",
+            "--profile",
+            profile,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the double starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = |prefix: &str| {
+        let line = lines.next().expect("the double prints its URLs").unwrap();
+        line.strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{line:?}"))
+            .trim()
+            .to_string()
+    };
+    let coordinator = url("coordinator ");
+    let node = url("node ");
+    Served {
+        child,
+        coordinator,
+        node,
+    }
+}
+
+/// Runs the whole suite against a served profile; returns (exit code, summary.json, stdout).
+fn run_live(profile: &str, extra: &[&str]) -> (i32, Value, String) {
+    let served = serve(profile);
+    let reports = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args([
+            "run",
+            "--coordinator-url",
+            &served.coordinator,
+            "--node-url",
+            &served.node,
+        ])
+        .args([
+            "--env-file",
+            "tests/fixtures/coordinator.env",
+            "--report-dir",
+        ])
+        .arg(reports.path())
+        .args(extra)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let code = out.status.code().unwrap_or(-1);
+    assert!(
+        code == 0 || code == 1,
+        "exit {code}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code, summary(reports.path()), stdout)
+}
+
+fn verdict<'s>(s: &'s Value, cli: &str) -> &'s str {
+    command(s, cli)["verdict"].as_str().unwrap()
+}
+
+fn classes(s: &Value, cli: &str) -> Vec<String> {
+    serde_json::from_value(command(s, cli)["classes"].clone()).unwrap()
+}
+
+const CLIENT: [&str; 5] = [
+    "client submit",
+    "client status",
+    "client result",
+    "client cancel",
+    "client receipts",
+];
+const AGENT: [&str; 4] = [
+    "agent create",
+    "agent list",
+    "agent execute",
+    "agent status",
+];
+const MINER: [&str; 4] = [
+    "miner register",
+    "miner heartbeat",
+    "miner poll",
+    "miner result",
+];
+const OPEN: [&str; 4] = [
+    "marketplace gpu list",
+    "blockchain head",
+    "blockchain block",
+    "blockchain blocks",
+];
+
+#[test]
+fn healthy_every_command_works_and_double_only_scenarios_are_skipped() {
+    let (code, s, stdout) = run_live("healthy", &[]);
+    assert_eq!(code, 0, "{stdout}");
+    for row in s["commands"].as_array().unwrap() {
+        assert_eq!(row["verdict"], "working", "{row}");
+    }
+    assert!(s["target"]
+        .as_str()
+        .unwrap()
+        .starts_with("live coordinator http://127.0.0.1:"));
+    let skipped = s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == "skipped")
+        .count();
+    assert!(
+        skipped > 0,
+        "@double-only scenarios are skipped on a live target"
+    );
+}
+
+#[test]
+fn keys_unset_blocks_every_keyed_command_and_leaves_the_open_ones_working() {
+    let (code, s, stdout) = run_live("keys-unset", &[]);
+    assert_eq!(code, 1);
+    for cli in CLIENT
+        .iter()
+        .chain(&AGENT)
+        .chain(&MINER)
+        .chain(&["admin stats"])
+    {
+        assert_eq!(verdict(&s, cli), "blocked", "{cli}");
+        assert_eq!(classes(&s, cli), ["auth"], "{cli}");
+    }
+    for cli in OPEN {
+        assert_eq!(verdict(&s, cli), "working", "{cli}");
+    }
+    assert!(classes(&s, "auth login").contains(&"auth".to_string()));
+    assert!(stdout.contains("the client key was refused"), "{stdout}");
+    for key in [
+        "client_dev_key_1_valid",
+        "miner_dev_key_1_valid",
+        "admin_dev_key_1_valid",
+    ] {
+        assert!(
+            !stdout.contains(key) && !s.to_string().contains(key),
+            "{key} leaked"
+        );
+    }
+}
+
+#[test]
+fn routes_missing_shows_client_and_agent_commands_as_missing_endpoints() {
+    let (code, s, _) = run_live("routes-missing", &[]);
+    assert_eq!(code, 1);
+    for cli in CLIENT.iter().chain(&AGENT) {
+        assert_eq!(verdict(&s, cli), "broken", "{cli}");
+        assert_eq!(classes(&s, cli), ["missing_endpoint"], "{cli}");
+    }
+    assert_eq!(verdict(&s, "blockchain head"), "working");
+    let endpoints = s["endpoints"].as_array().unwrap();
+    let submit = endpoints
+        .iter()
+        .find(|e| e["endpoint"] == "POST /v1/jobs")
+        .unwrap();
+    assert_eq!(submit["class"], "missing_endpoint");
+    assert_eq!(submit["successes"], 0);
+}
+
+#[test]
+fn no_by_hash_keeps_blockchain_block_working_via_the_fallback() {
+    let (code, s, stdout) = run_live("no-by-hash", &[]);
+    assert_eq!(code, 1, "the missing route still fails the gate");
+    let block = command(&s, "blockchain block");
+    assert_eq!(block["verdict"], "working");
+    assert_eq!(block["via_fallback"], true);
+    assert!(block["scenarios_passed"].as_u64() < block["scenarios_total"].as_u64());
+    let by_hash = s["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["endpoint"] == "GET /rpc/blocks/by_hash/{hash}")
+        .unwrap();
+    assert_eq!(by_hash["class"], "missing_endpoint");
+    assert!(stdout.contains("works via fallback"), "{stdout}");
+    assert_eq!(
+        s["headline"]["commands_working"],
+        s["headline"]["commands_total"]
+    );
+}
+
+#[test]
+fn server_errors_are_classed_as_such() {
+    let (code, s, _) = run_live("server-errors", &[]);
+    assert_eq!(code, 1);
+    for cli in ["miner heartbeat", "admin stats"] {
+        assert_ne!(verdict(&s, cli), "working", "{cli}");
+        assert!(
+            classes(&s, cli).contains(&"server_error".to_string()),
+            "{cli}"
+        );
+    }
+    assert_eq!(verdict(&s, "client submit"), "working");
+}
+
+#[test]
+fn flaky_answers_fail_without_retries_and_are_reported_flaky_with_them() {
+    let (code, s, _) = run_live("flaky", &["--concurrency", "1"]);
+    assert_eq!(code, 1);
+    let failed = s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == "failed")
+        .count();
+    assert!(failed > 0);
+    assert!(s["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["classes"] == json!(["server_error"])));
+
+    let (code, s, stdout) = run_live("flaky", &["--concurrency", "1", "--retries", "6"]);
+    assert_eq!(code, 0, "{stdout}");
+    let statuses: Vec<&str> = s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"flaky"));
+    assert!(!statuses.contains(&"failed"));
+    assert!(s["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["verdict"] == "flaky"));
+}
+
+#[test]
+fn slow_routes_time_out() {
+    let (code, s, _) = run_live("slow", &["--timeout", "300ms"]);
+    assert_eq!(code, 1);
+    for cli in ["admin stats", "blockchain blocks"] {
+        assert!(classes(&s, cli).contains(&"timeout".to_string()), "{cli}");
+    }
+    assert_eq!(verdict(&s, "blockchain head"), "working");
+}
+
+#[test]
+fn drift_is_a_contract_failure() {
+    let (code, s, stdout) = run_live("drift", &[]);
+    assert_eq!(code, 1);
+    for cli in ["client submit", "blockchain head"] {
+        assert_ne!(verdict(&s, cli), "working", "{cli}");
+        assert!(classes(&s, cli).contains(&"contract".to_string()), "{cli}");
+    }
+    assert!(
+        stdout.contains("the body has no field \"state\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_closed_port_exits_3_in_one_line_within_the_timeout() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = Instant::now();
+    let out = bin()
+        .args(["run", "--timeout", "2s", "--coordinator-url"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg("--report-dir")
+        .arg(std::env::temp_dir().join("aitbc-unused"))
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the coordinator at http://127.0.0.1:{port} is unreachable"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_live_input_exits_2_naming_the_flag_or_file() {
+    for (args, needle) in [
+        (
+            vec!["--coordinator-url", "127.0.0.1:8000"],
+            "--coordinator-url",
+        ),
+        (vec!["--node-url", "ftp://x"], "--node-url"),
+        (
+            vec![
+                "--coordinator-url",
+                "http://127.0.0.1:9",
+                "--env-file",
+                "tests/fixtures/bad.env",
+            ],
+            "tests/fixtures/bad.env:2: MINER_API_KEYS",
+        ),
+        (
+            vec!["--profile", "no-such-profile"],
+            "--profile: no profile \"no-such-profile\"",
+        ),
+    ] {
+        let out = bin()
+            .arg("run")
+            .args(&args)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let stderr = String::from_utf8(out).unwrap();
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+}
