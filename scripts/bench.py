@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
-"""Benchmark: the full suite against the embedded double, several times, release build.
+"""Benchmark: the full suite, several times, release build.
 
-Prints the median wall time, scenarios per second, peak memory (max RSS) and the process
-start-up time (`--version`). Usage: python3 scripts/bench.py [RUNS]   (default 10)
+1. Against the embedded double: median wall time, scenarios per second, peak memory (max RSS).
+2. Live path: against a standalone double (`aitbc-conformance double`, its own process on
+   127.0.0.1) at concurrency 1: microseconds per request, end to end (harness + loopback +
+   the double's own work, so an upper bound on the harness's overhead), over pooled keep-alive
+   connections.
+3. Process start-up (`--version`).
+
+Usage: python3 scripts/bench.py [RUNS]   (default 10)
 It builds with `cargo build --release` first; it asserts nothing, it measures.
 """
 import json
@@ -44,13 +50,56 @@ def main():
         with open(os.path.join(reports, "summary.json")) as f:
             scenarios = json.load(f)["scenarios_total"]
     peak_kib = max(peaks)
+    live = live_per_request(runs)
     startups = [timed([BIN, "--version"])[0] for _ in range(20)]
     median = statistics.median(walls)
     print(f"full suite: {scenarios} scenarios, {runs} runs")
     print(f"  median wall time  {median * 1000:8.1f} ms   (min {min(walls) * 1000:.1f}, max {max(walls) * 1000:.1f})")
     print(f"  scenarios/second  {scenarios / median:8.0f}")
     print(f"  peak memory       {peak_kib / 1024:8.1f} MiB (max RSS of any run)")
+    print(f"live path (standalone double, concurrency 1): {live[1]} requests per run")
+    print(f"  median wall time  {live[0] * 1000:8.1f} ms")
+    print(f"  per request       {live[0] / live[1] * 1e6:8.0f} µs   (end to end, includes the server)")
+    print(f"  server floor      {live[2] * 1e6:8.0f} µs   (bare Python keep-alive client, same double)")
     print(f"  start-up          {statistics.median(startups) * 1000:8.2f} ms   (median of 20 `--version`)")
+
+
+def server_floor(node, n=500):
+    """µs per keep-alive request of a bare Python client to the double: loopback + server."""
+    import http.client
+    import urllib.parse
+    url = urllib.parse.urlparse(node)
+    conn = http.client.HTTPConnection(url.hostname, url.port)
+    start = time.perf_counter()
+    for _ in range(n):
+        conn.request("GET", "/rpc/blocks/5")
+        conn.getresponse().read()
+    return (time.perf_counter() - start) / n
+
+
+def live_per_request(runs):
+    """Median wall time of a live run at concurrency 1, and the requests it makes."""
+    double = subprocess.Popen([BIN, "double", "--port", "0", "--node-port", "0"], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        coordinator = double.stdout.readline().split()[1]
+        node = double.stdout.readline().split()[1]
+        walls, requests = [], 0
+        with tempfile.TemporaryDirectory() as reports:
+            args = [BIN, "run", "-q", "--concurrency", "1", "--coordinator-url", coordinator,
+                    "--node-url", node, "--env-file", "tests/fixtures/coordinator.env",
+                    "--report-dir", reports]
+            for _ in range(runs):
+                wall, code, _ = timed(args)
+                if code != 0:
+                    sys.exit(f"live run failed with exit code {code}")
+                walls.append(wall)
+            with open(os.path.join(reports, "summary.json")) as f:
+                requests = sum(e["exchanges"] for e in json.load(f)["endpoints"])
+        return statistics.median(walls), requests, server_floor(node)
+    finally:
+        double.kill()
+        double.wait()
 
 
 if __name__ == "__main__":

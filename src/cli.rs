@@ -101,12 +101,13 @@ pub struct RunArgs {
     )]
     pub profile: String,
 
-    /// Retry a request after a transport error, 429 or 503 up to N times, with backoff
-    /// (honouring Retry-After up to 2 s). A scenario that passes only thanks to a retry is
-    /// reported `flaky`, never `passed`.
-    #[arg(long, env = "AITBC_CONFORMANCE_RETRIES", default_value_t = 0, value_name = "N",
+    /// Retry a request after a transport error, 503 or 429 up to N times: backoff from 25 ms,
+    /// honouring Retry-After up to 60 s. A scenario that passes only thanks to a retry after a
+    /// transport error or 503 is reported `flaky`, never `passed` (a 429 retry is pacing).
+    /// Default: 2 against a live target, 0 against the double.
+    #[arg(long, env = "AITBC_CONFORMANCE_RETRIES", value_name = "N",
           value_parser = clap::value_parser!(u32).range(0..=10))]
-    pub retries: u32,
+    pub retries: Option<u32>,
 
     #[command(flatten)]
     pub live: LiveArgs,

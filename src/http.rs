@@ -9,8 +9,8 @@ use crate::failure::{Failure, FailureClass};
 use crate::report::endpoints::Answer;
 use crate::target::RunContext;
 
-/// The longest `Retry-After` we wait for before a retry.
-pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(2);
+/// The longest `Retry-After` we wait for before a retry (the coordinator's windows are a minute).
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
 
 /// One request and its answer.
 #[derive(Debug, Clone)]
@@ -49,31 +49,37 @@ pub struct Request<'a> {
     pub record: bool,
 }
 
-/// Sends `request`, retrying up to `ctx.retries` times; `Ok((exchange, retried))`.
+/// Sends `request`, retrying up to `ctx.retries` times; `Ok((exchange, flaky))`, where `flaky`
+/// says a transport error or a 503 was retried. A 429 retried after its `Retry-After` is pacing,
+/// not flakiness.
 pub async fn send(ctx: &RunContext, request: Request<'_>) -> Result<(Exchange, bool), Failure> {
-    let mut attempt = 0;
+    let (mut attempt, mut flaky) = (0, false);
     loop {
         let outcome = send_once(ctx, request).await;
-        let wait = match &outcome {
-            Err(failure)
-                if matches!(
-                    failure.class,
-                    FailureClass::Timeout | FailureClass::Unreachable
-                ) =>
-            {
-                Some(backoff(attempt, None))
+        let (wait, counts_as_flaky) = match &outcome {
+            Err(f) if matches!(f.class, FailureClass::Timeout | FailureClass::Unreachable) => {
+                (Some(backoff(attempt, None)), true)
             }
-            Ok((exchange, retry_after)) if matches!(exchange.status, 429 | 503) => {
-                Some(backoff(attempt, *retry_after))
+            Ok((exchange, retry_after)) if exchange.status == 503 => {
+                (Some(backoff(attempt, *retry_after)), true)
             }
-            _ => None,
+            Ok((exchange, retry_after)) if exchange.status == 429 => (
+                Some(
+                    retry_after
+                        .unwrap_or(Duration::from_secs(1))
+                        .min(RETRY_AFTER_CAP),
+                ),
+                false,
+            ),
+            _ => (None, false),
         };
         match wait {
             Some(wait) if attempt < ctx.retries => {
                 attempt += 1;
+                flaky |= counts_as_flaky;
                 tokio::time::sleep(wait).await;
             }
-            _ => return outcome.map(|(exchange, _)| (exchange, attempt > 0)),
+            _ => return outcome.map(|(exchange, _)| (exchange, flaky)),
         }
     }
 }
@@ -159,12 +165,73 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::endpoints::EndpointLog;
+    use crate::target::Target;
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn ctx(retries: u32) -> RunContext {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let target: Target = crate::config::double(&fixtures, "healthy").unwrap();
+        RunContext::new(
+            target,
+            Duration::from_secs(2),
+            retries,
+            EndpointLog::new(["GET /x"]),
+        )
+        .unwrap()
+    }
+
+    async fn server(first: u16, retry_after: &str) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(first).insert_header("Retry-After", retry_after))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn get(base: &str) -> Request<'_> {
+        Request {
+            base,
+            method: "GET",
+            path: "/x",
+            key: None,
+            body: None,
+            record: true,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_429_is_retried_after_retry_after_and_is_not_flaky() {
+        let server = server(429, "0").await;
+        let (exchange, flaky) = send(&ctx(1), get(&server.uri())).await.unwrap();
+        assert_eq!((exchange.status, flaky), (200, false));
+    }
+
+    #[tokio::test]
+    async fn a_503_retried_into_a_pass_is_flaky_and_without_retries_it_stays_503() {
+        let server = server(503, "0").await;
+        let (exchange, flaky) = send(&ctx(2), get(&server.uri())).await.unwrap();
+        assert_eq!((exchange.status, flaky), (200, true));
+        let server = self::server(503, "0").await;
+        let c = ctx(0);
+        let (exchange, flaky) = send(&c, get(&server.uri())).await.unwrap();
+        assert_eq!((exchange.status, flaky), (503, false));
+        assert_eq!(c.endpoints.rows()[0].class, Some(FailureClass::ServerError));
+    }
 
     #[test]
     fn backoff_doubles_and_respects_the_cap() {
         assert_eq!(backoff(0, None), Duration::from_millis(25));
         assert_eq!(backoff(2, None), Duration::from_millis(100));
-        assert_eq!(backoff(0, Some(Duration::from_secs(60))), RETRY_AFTER_CAP);
+        assert_eq!(backoff(0, Some(Duration::from_secs(600))), RETRY_AFTER_CAP);
         assert_eq!(
             backoff(0, Some(Duration::from_secs(1))),
             Duration::from_secs(1)

@@ -91,7 +91,8 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let description = target.describe();
     let endpoints =
         report::endpoints::EndpointLog::new(known_endpoints(&catalog).iter().map(String::as_str));
-    let ctx = RunContext::new(target, args.timeout, args.retries, endpoints)
+    let retries = args.retries.unwrap_or(if live { 2 } else { 0 });
+    let ctx = RunContext::new(target, args.timeout, retries, endpoints)
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
     let ctx = Arc::new(ctx);
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -230,7 +230,7 @@ fn server_errors_are_classed_as_such() {
 
 #[test]
 fn flaky_answers_fail_without_retries_and_are_reported_flaky_with_them() {
-    let (code, s, _) = run_live("flaky", &["--concurrency", "1"]);
+    let (code, s, _) = run_live("flaky", &["--concurrency", "1", "--retries", "0"]);
     assert_eq!(code, 1);
     let failed = s["scenarios"]
         .as_array()
