@@ -22,7 +22,8 @@ pub struct EndpointReport {
 /// Counts exchanges per endpoint template; shared by every scenario of a run.
 #[derive(Debug, Default)]
 pub struct EndpointLog {
-    templates: Vec<(String, String)>,
+    /// (method, template segments, `METHOD /template`), split once.
+    templates: Vec<(String, Vec<String>, String)>,
     rows: Mutex<BTreeMap<String, EndpointReport>>,
 }
 
@@ -36,10 +37,13 @@ pub enum Answer<'a> {
 impl EndpointLog {
     /// `endpoints` are `METHOD /template` strings (the catalog's and the contract's).
     pub fn new<'e>(endpoints: impl IntoIterator<Item = &'e str>) -> Self {
-        let mut templates: Vec<(String, String)> = endpoints
+        let mut templates: Vec<(String, Vec<String>, String)> = endpoints
             .into_iter()
             .filter_map(|e| e.split_once(' '))
-            .map(|(m, t)| (m.to_string(), t.to_string()))
+            .map(|(m, t)| {
+                let segments = t.split('/').map(String::from).collect();
+                (m.to_string(), segments, format!("{m} {t}"))
+            })
             .collect();
         templates.sort();
         templates.dedup();
@@ -52,12 +56,21 @@ impl EndpointLog {
     /// `METHOD /template` for a request, or `METHOD (unlisted)`.
     pub fn endpoint_of(&self, method: &str, path: &str) -> String {
         let path = path.split('?').next().unwrap_or(path);
+        let fits = |segments: &[String]| {
+            let mut actual = path.split('/');
+            let same = segments.iter().all(|t| match actual.next() {
+                Some(p) if t.starts_with('{') => !p.is_empty(),
+                Some(p) => p == t,
+                None => false,
+            });
+            same && actual.next().is_none()
+        };
         self.templates
             .iter()
-            .find(|(m, t)| m == method && crate::double::template_matches(t, path))
+            .find(|(m, segments, _)| m == method && fits(segments))
             .map_or_else(
                 || format!("{method} (unlisted)"),
-                |(m, t)| format!("{m} {t}"),
+                |(_, _, name)| name.clone(),
             )
     }
 
