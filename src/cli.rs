@@ -109,6 +109,29 @@ pub struct RunArgs {
           value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: Option<u32>,
 
+    /// Response snapshots: check (default; a mismatch fails and, outside CI, leaves a
+    /// .snap.new for `cargo insta review`), update (write them), off.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_SNAPSHOTS",
+        value_enum,
+        default_value = "check"
+    )]
+    pub snapshots: crate::snapshot::Mode,
+
+    /// Where the snapshots live (one folder per feature file).
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_SNAPSHOTS_DIR",
+        default_value = "snapshots",
+        value_name = "DIR"
+    )]
+    pub snapshots_dir: PathBuf,
+
+    /// After a full run, fail (exit 1) when a snapshot file was referenced by no scenario.
+    #[arg(long, env = "AITBC_CONFORMANCE_REJECT_UNREFERENCED")]
+    pub reject_unreferenced: bool,
+
     #[command(flatten)]
     pub live: LiveArgs,
 }

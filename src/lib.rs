@@ -19,6 +19,7 @@ pub mod preflight;
 pub mod redact;
 pub mod report;
 pub mod runner;
+pub mod snapshot;
 pub mod steps;
 pub mod suite;
 pub mod target;
@@ -26,6 +27,7 @@ pub mod world;
 pub mod yaml;
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -92,8 +94,10 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let endpoints =
         report::endpoints::EndpointLog::new(known_endpoints(&catalog).iter().map(String::as_str));
     let retries = args.retries.unwrap_or(if live { 2 } else { 0 });
-    let ctx = RunContext::new(target, args.timeout, retries, endpoints)
+    let mut ctx = RunContext::new(target, args.timeout, retries, endpoints)
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
+    ctx.redactor = redactor.clone();
+    ctx.snapshots = snapshot_run(args)?;
     let ctx = Arc::new(ctx);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -141,7 +145,12 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         endpoints: ctx.endpoints.rows(),
         flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
     };
-    let summary = Summary::build(&catalog, &planned, &outcomes, facts);
+    let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
+    let full_run = args.tags.is_none() && planned.iter().all(|p| p.disposition == Disposition::Run);
+    summary.snapshots = ctx
+        .snapshots
+        .as_ref()
+        .map(|run| snapshot_report(run, full_run));
     // Reports first: a closed stdout (`| head`) must not cost the files.
     let written = report::files::write_all(&args.report_dir, &summary)?;
     if args.quiet {
@@ -151,11 +160,69 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         say(&report::terminal::render(&summary));
         say(&format!("reports: {}\n", names.join(", ")));
     }
-    Ok(if summary.all_passed() {
+    let rejected = args.reject_unreferenced
+        && summary
+            .snapshots
+            .as_ref()
+            .is_some_and(|s| !s.unreferenced.is_empty());
+    Ok(if summary.all_passed() && !rejected {
         exit::SUCCESS
     } else {
         exit::SCENARIO_FAILED
     })
+}
+
+/// The run's snapshot settings: mode, folders (absolute), volatile fields.
+fn snapshot_run(args: &RunArgs) -> Result<Option<snapshot::SnapshotRun>, InputError> {
+    let cwd = std::env::current_dir().map_err(|source| InputError::Read {
+        path: ".".into(),
+        source,
+    })?;
+    let fields = snapshot::VolatileFields::load(&args.suite.fixtures.join("snapshots.yaml"))?;
+    snapshot::configure_insta(args.snapshots, &cwd);
+    let features_root = if args.suite.features.is_dir() {
+        args.suite.features.clone()
+    } else {
+        args.suite
+            .features
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    };
+    Ok(Some(snapshot::SnapshotRun {
+        mode: args.snapshots,
+        dir: cwd.join(&args.snapshots_dir),
+        features_root,
+        fields,
+        referenced: Default::default(),
+        pending: Default::default(),
+    }))
+}
+
+/// What the snapshots came to; unreferenced files are only judged after a full run.
+fn snapshot_report(run: &snapshot::SnapshotRun, full_run: bool) -> report::summary::SnapshotReport {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = |p: &Path| p.strip_prefix(&cwd).unwrap_or(p).display().to_string();
+    let referenced = run.referenced.lock().map(|r| r.len()).unwrap_or(0);
+    let mut pending: Vec<String> = run
+        .pending
+        .lock()
+        .map(|p| p.iter().map(|p| shown(p)).collect())
+        .unwrap_or_default();
+    pending.sort();
+    pending.dedup();
+    let unreferenced = if full_run && run.mode != snapshot::Mode::Off {
+        run.unreferenced().iter().map(|p| shown(p)).collect()
+    } else {
+        Vec::new()
+    };
+    report::summary::SnapshotReport {
+        mode: run.mode.as_str().to_string(),
+        referenced,
+        pending,
+        unreferenced,
+        unreferenced_checked: full_run,
+    }
 }
 
 /// Every endpoint the catalog names plus every route the contract has, for the endpoint table.
@@ -241,6 +308,15 @@ async fn wait_for_shutdown() {
         Err(_) => {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+/// Whether we run under CI, as insta decides it (`CI` set and not `false`/`0`/empty).
+pub fn is_ci() -> bool {
+    match std::env::var("CI").ok().as_deref() {
+        Some("false" | "0" | "") => false,
+        None => std::env::var("TF_BUILD").is_ok(),
+        Some(_) => true,
     }
 }
 

@@ -9,7 +9,9 @@ use std::time::Duration;
 use crate::double::profile::Profile;
 use crate::double::seed::Seed;
 use crate::double::Double;
+use crate::redact::Redactor;
 use crate::report::endpoints::EndpointLog;
+use crate::snapshot::SnapshotRun;
 
 /// The credential for one role. An API key today; a bearer token is the JWT era's variant.
 #[derive(Clone, PartialEq, Eq)]
@@ -134,6 +136,10 @@ pub struct RunContext {
     pub endpoints: EndpointLog,
     /// Scenarios (file, line) that needed a retry: reported `flaky`.
     pub flaky: Mutex<HashSet<(PathBuf, usize)>>,
+    /// Response snapshots, when the run takes them.
+    pub snapshots: Option<SnapshotRun>,
+    /// Masks the target's keys in anything written.
+    pub redactor: Redactor,
     salt: AtomicU64,
 }
 
@@ -168,6 +174,8 @@ impl RunContext {
             retries,
             endpoints,
             flaky: Mutex::new(HashSet::new()),
+            snapshots: None,
+            redactor: Redactor::default(),
             salt: AtomicU64::new(1),
         })
     }

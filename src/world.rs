@@ -57,6 +57,8 @@ pub struct ConformanceWorld {
     pub blocks: Vec<Value>,
     /// The scenario degraded its own double on purpose: its exchanges stay out of the endpoint table.
     pub degraded: bool,
+    /// Snapshot placeholders, shared by every snapshot of the scenario.
+    pub placeholders: crate::snapshot::Placeholders,
     /// Admin stats noted by `Given I note the admin stats`.
     pub noted_stats: Option<Value>,
     /// This scenario's (file, line), as the report keys it.
@@ -77,6 +79,7 @@ impl ConformanceWorld {
             lookup: None,
             scenario: None,
             noted_stats: None,
+            placeholders: crate::snapshot::Placeholders::default(),
             degraded: false,
         }
     }
@@ -95,6 +98,18 @@ impl ConformanceWorld {
             (Some(ctx), Some(session)) => Ok((ctx, session)),
             _ => Err(Failure::harness("the scenario has no target session")),
         }
+    }
+
+    /// The run context (for steps that need run-wide settings).
+    pub fn context(&self) -> Result<Arc<RunContext>, Failure> {
+        self.ctx
+            .clone()
+            .ok_or_else(|| Failure::harness("the scenario has no run context"))
+    }
+
+    /// This scenario's feature file.
+    pub fn feature_path(&self) -> Option<&std::path::Path> {
+        self.scenario.as_ref().map(|(p, _)| p.as_path())
     }
 
     /// The scenario's session (URLs, credentials, double).
@@ -190,6 +205,10 @@ impl ConformanceWorld {
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 flaky.insert(scenario.clone());
             }
+        }
+        let ctx = self.context()?;
+        if let (Some(run), Some(json)) = (ctx.snapshots.as_ref(), exchange.json.as_ref()) {
+            self.placeholders.observe(&run.fields, json);
         }
         self.last = Some(exchange);
         Ok(())

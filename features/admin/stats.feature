@@ -14,6 +14,7 @@ Feature: Admin statistics
       """
       {"total_jobs": 0, "active_jobs": 0, "online_miners": 0, "avg_miner_job_duration_ms": 0}
       """
+    And the response matches the snapshot "stats-empty"
 
   Scenario: Submitted jobs are counted as total and active
     Given I note the admin stats

@@ -20,6 +20,7 @@ Feature: Creating an agent workflow
     And the response field "is_public" is false
     And the response field "max_execution_time" is 3600
     And the response field "max_cost_budget" is 0.0
+    And the response matches the snapshot "workflow-created"
 
   Scenario: Steps are required
     When I send POST "/v1/agents/workflows" with body:
@@ -31,6 +32,7 @@ Feature: Creating an agent workflow
       """
       {"error": {"code": "VALIDATION_ERROR", "details": [{"field": "body.steps", "code": "missing"}]}}
       """
+    And the response matches the snapshot "steps-required"
 
   Scenario: A name longer than 100 characters is refused
     When I send POST "/v1/agents/workflows" with body:

@@ -19,6 +19,7 @@ Feature: Executing a workflow
     And the response field "current_step" is 0
     And the response field "total_steps" is 2
     And the response field "current_cost" is 0.0
+    And the response matches the snapshot "execution-started"
 
   Scenario: Executing an unknown workflow is 404
     When I send POST "/v1/agents/workflows/agent_ffffffff/execute" with body:

@@ -26,6 +26,7 @@ Feature: Listing and reading workflows
     Then the response status is 200
     And the response field "id" is "{W}"
     And the response field "steps" is {"fetch": {"type": "http"}, "summarise": {"type": "llm"}}
+    And the response matches the snapshot "workflow"
 
   Scenario: An unknown workflow is 404
     When I send GET "/v1/agents/workflows/agent_00000000"
@@ -34,6 +35,7 @@ Feature: Listing and reading workflows
       """
       {"detail": "Workflow not found"}
       """
+    And the response matches the snapshot "workflow-not-found"
 
   Scenario: Another owner's private workflow is 403
     Given a private workflow "PRIV" created by the other admin
@@ -43,6 +45,7 @@ Feature: Listing and reading workflows
       """
       {"detail": "Access denied"}
       """
+    And the response matches the snapshot "access-denied"
 
   Scenario: An owner can update and delete a workflow
     Given a workflow "W" created by the admin

@@ -43,3 +43,4 @@ Feature: Execution status
       """
       {"detail": "Execution cannot be cancelled"}
       """
+    And the response matches the snapshot "execution-not-cancellable"

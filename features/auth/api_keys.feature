@@ -12,6 +12,7 @@ Feature: API keys and roles
       """
       {"detail": "invalid api key"}
       """
+    And the response matches the snapshot "invalid-api-key"
 
     Examples:
       | caller  |
@@ -32,6 +33,7 @@ Feature: API keys and roles
       """
       {"detail": "invalid api key"}
       """
+    And the response matches the snapshot "invalid-api-key"
 
     Examples:
       | caller  |
@@ -49,6 +51,7 @@ Feature: API keys and roles
       """
       {"detail": "invalid api key"}
       """
+    And the response matches the snapshot "invalid-api-key"
 
     Examples:
       | caller  |
@@ -98,6 +101,7 @@ Feature: API keys and roles
       """
       {"detail": "Not Found"}
       """
+    And the response matches the snapshot "route-not-found"
 
     Examples:
       | caller |
@@ -113,6 +117,7 @@ Feature: API keys and roles
       """
       {"detail": "job not found"}
       """
+    And the response matches the snapshot "job-not-found"
 
   Scenario: Another client cannot cancel someone else's job
     Given a job "A" submitted by the client

@@ -11,11 +11,13 @@ Feature: Finding one block
     And the response field "height" is 5
     And the response field "parent_hash" is "{H4}"
     And the response field "state_root" matches "^0x[0-9a-f]+$"
+    And the response matches the snapshot "block"
 
   Scenario: A height that is not an integer is 422
     When I send GET "/rpc/blocks/five"
     Then the response status is 422
     And the response field "detail.0.type" is "int_parsing"
+    And the response matches the snapshot "height-not-an-integer"
 
   Scenario: A height beyond the head is 404
     When I send GET "/rpc/blocks/999999"
@@ -24,6 +26,7 @@ Feature: Finding one block
       """
       {"detail": "block not found"}
       """
+    And the response matches the snapshot "block-not-found"
 
   @direct
   Scenario: A block by hash is the same block as by height

@@ -9,6 +9,7 @@ Feature: Chain head
     And the response field "tx_count" holds a whole number
     And the response field "hash" matches "^0x[0-9a-f]{64}$"
     And the response field "timestamp" matches "^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"
+    And the response matches the snapshot "head"
 
   Scenario: The head is the highest block of a chain linked by parent_hash
     When I walk the chain from genesis to the head

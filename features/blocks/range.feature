@@ -11,11 +11,13 @@ Feature: A range of blocks
     And the response field "end" is 7
     And the response field "blocks" has 6 items
     And the blocks in "blocks" are contiguous from height 2 and linked by parent_hash
+    And the response matches the snapshot "range"
 
   Scenario: The range needs start and end
     When I send GET "/rpc/blocks-range?start=1"
     Then the response status is 422
     And the response field "detail.0.loc" is ["query", "end"]
+    And the response matches the snapshot "range-needs-end"
 
   Scenario Outline: <case> is a bad request
     When I send GET "/rpc/blocks-range?start=<start>&end=<end>"

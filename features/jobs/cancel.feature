@@ -18,6 +18,7 @@ Feature: Cancelling a job
       """
       {"detail": "job not cancelable"}
       """
+    And the response matches the snapshot "job-not-cancelable"
 
   Scenario: A running job can be cancelled and status shows it
     Given the miner is registered
@@ -27,6 +28,7 @@ Feature: Cancelling a job
     And the response field "state" is "CANCELED"
     When I send GET "/v1/jobs/{A}"
     Then the response field "state" is "CANCELED"
+    And the response matches the snapshot "job-canceled"
 
   Scenario: A completed job cannot be cancelled
     Given the miner is registered

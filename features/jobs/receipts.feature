@@ -20,6 +20,7 @@ Feature: Job receipts
     And the response field "unit_type" is "gpu_seconds"
     And the response field "signature.alg" is "Ed25519"
     And the response field "metadata.result" is {"output": "hi there", "tokens": 3}
+    And the response matches the snapshot "receipt"
 
   Scenario: A job without a receipt yet says so
     When I send GET "/v1/jobs/{A}/receipt"
@@ -28,6 +29,7 @@ Feature: Job receipts
       """
       {"detail": "receipt not available"}
       """
+    And the response matches the snapshot "receipt-not-available"
 
   Scenario: The receipts list holds the receipt once the job completes
     When I send GET "/v1/jobs/{A}/receipts"
@@ -40,6 +42,7 @@ Feature: Job receipts
     Then the response status is 200
     And the response field "items" has 1 item
     And the response field "items.0.job_id" is "{A}"
+    And the response matches the snapshot "receipts"
 
   Scenario: Another client cannot read the receipt
     Given I authenticate as "other-client"

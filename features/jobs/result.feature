@@ -14,6 +14,7 @@ Feature: Job result
       """
       {"detail": "job not ready"}
       """
+    And the response matches the snapshot "job-not-ready"
 
   Scenario: A running job's result is not ready
     Given the miner is registered
@@ -31,6 +32,7 @@ Feature: Job result
     And the response field "result" is {"output": "hi there", "tokens": 3}
     And the response field "receipt.job_id" is "{A}"
     And the response field "receipt.status" is "COMPLETED"
+    And the response matches the snapshot "job-result"
 
   Scenario: A failed job has no result
     Given the miner is registered

@@ -12,6 +12,7 @@ Feature: Job status
     Then the response status is 200
     And the response field "job_id" is "{A}"
     And the response field "state" is "QUEUED"
+    And the response matches the snapshot "job-queued"
 
   Scenario: An unknown job id is 404
     When I send GET "/v1/jobs/ffffffffffffffffffffffffffffffff"
@@ -20,6 +21,7 @@ Feature: Job status
       """
       {"detail": "job not found"}
       """
+    And the response matches the snapshot "job-not-found"
 
   Scenario: A job taken by a miner is running and names its miner
     Given a job "A" submitted by the client
@@ -29,6 +31,7 @@ Feature: Job status
     Then the response status is 200
     And the response field "state" is "RUNNING"
     And the response field "assigned_miner_id" matches "."
+    And the response matches the snapshot "job-running"
 
   Scenario: After the miner's result the job is completed
     Given a job "A" submitted by the client
@@ -38,6 +41,7 @@ Feature: Job status
     When I send GET "/v1/jobs/{A}"
     Then the response status is 200
     And the response field "state" is "COMPLETED"
+    And the response matches the snapshot "job-completed"
 
   Scenario: After the miner's failure the job is failed with its reason
     Given a job "A" submitted by the client
@@ -48,6 +52,7 @@ Feature: Job status
     Then the response status is 200
     And the response field "state" is "FAILED"
     And the response field "error" is "OOM: out of memory"
+    And the response matches the snapshot "job-failed"
 
   Scenario: A job past its expiry reads as expired
     Given a job "A" submitted by the client with body:
@@ -58,3 +63,4 @@ Feature: Job status
     Then the response status is 200
     And the response field "state" is "EXPIRED"
     And the response field "error" is "job expired"
+    And the response matches the snapshot "job-expired"

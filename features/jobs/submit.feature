@@ -18,6 +18,7 @@ Feature: Submitting a job
     And the response field "error" is null
     And the response field "payment_id" is null
     And the response field "requested_at" matches "^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$"
+    And the response matches the snapshot "job-submitted"
 
   Scenario: The expiry is the request time plus the ttl
     When I send POST "/v1/jobs" with body:
@@ -47,6 +48,7 @@ Feature: Submitting a job
                  "details": [{"field": "body.payload", "message": "Field required", "code": "missing"}]},
        "request_id": null}
       """
+    And the response matches the snapshot "payload-required"
 
   Scenario: Unknown fields are ignored
     When I send POST "/v1/jobs" with body:

@@ -40,6 +40,7 @@ Feature: Listing GPUs on the marketplace
     Then the response status is 422
     And the response field "error.code" is "VALIDATION_ERROR"
     And the response field "error.details.0.field" is "query.limit"
+    And the response matches the snapshot "limit-<limit>"
 
     Examples:
       | limit |
@@ -60,3 +61,4 @@ Feature: Listing GPUs on the marketplace
     And the response field "" has 1 item
     And the response field "0.id" is "{G}"
     And the response field "0.status" is "available"
+    And the response matches the snapshot "registered-gpu"

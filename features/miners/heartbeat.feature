@@ -17,6 +17,7 @@ Feature: Miner heartbeat
       """
       {"status": "ok"}
       """
+    And the response matches the snapshot "heartbeat"
 
   Scenario: An empty heartbeat body is valid
     Given the miner is registered
@@ -38,3 +39,4 @@ Feature: Miner heartbeat
       """
       {"detail": "miner not registered"}
       """
+    And the response matches the snapshot "not-registered"

@@ -15,6 +15,7 @@ Feature: Polling for work
       """
     Then the response status is 204
     And the response body is empty
+    And the response matches the snapshot "idle"
 
   Scenario: Jobs are handed out oldest first
     Given a job "A" submitted by the client
@@ -78,3 +79,4 @@ Feature: Polling for work
       """
     Then the response status is 200
     And the response field "constraints" is {"gpu": null, "cuda": null, "min_vram_gb": null, "models": ["llama3"], "region": "{tag}", "max_price": null}
+    And the response matches the snapshot "job-offer"

@@ -14,6 +14,7 @@ Feature: Registering a miner
     Then the response status is 200
     And the response field "status" is "ok"
     And the response field "session_token" matches "^[0-9a-f]{32}$"
+    And the response matches the snapshot "registered"
 
   Scenario: Capabilities are required
     When I send POST "/v1/miners/register" with body:
@@ -25,6 +26,7 @@ Feature: Registering a miner
       """
       {"error": {"code": "VALIDATION_ERROR", "details": [{"field": "body.capabilities", "code": "missing"}]}}
       """
+    And the response matches the snapshot "capabilities-required"
 
   @double-only
   Scenario: Registering again is an upsert that resets inflight

@@ -20,6 +20,7 @@ Feature: Reporting a job's outcome
     Given I authenticate as "client"
     When I send GET "/v1/jobs/{A}"
     Then the response field "state" is "COMPLETED"
+    And the response matches the snapshot "job-completed"
 
   Scenario: A failure fails the job with code and message
     When I send POST "/v1/miners/{A}/fail" with body:
@@ -54,3 +55,4 @@ Feature: Reporting a job's outcome
       """
       {"error": {"code": "VALIDATION_ERROR", "details": [{"field": "body.error_message", "code": "missing"}]}}
       """
+    And the response matches the snapshot "fail-message-required"

@@ -154,7 +154,24 @@ pub struct Summary {
     pub scenarios_passed: usize,
     pub commands: Vec<CommandReport>,
     pub endpoints: Vec<EndpointReport>,
+    /// Snapshot bookkeeping, when the run took snapshots.
+    pub snapshots: Option<SnapshotReport>,
     pub scenarios: Vec<ScenarioReport>,
+}
+
+/// What the snapshot steps came to.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct SnapshotReport {
+    /// `check`, `update` or `off`.
+    pub mode: String,
+    /// Snapshot files the run's scenarios referenced.
+    pub referenced: usize,
+    /// New snapshots written as `.snap.new`, waiting for review.
+    pub pending: Vec<String>,
+    /// Snapshot files no scenario referenced (only judged after a full run).
+    pub unreferenced: Vec<String>,
+    /// Whether the run was full, so `unreferenced` means something.
+    pub unreferenced_checked: bool,
 }
 
 /// One selected scenario and what happened to it, as `Summary::build` takes them.
@@ -213,6 +230,7 @@ impl Summary {
             scenarios_passed: counted.iter().filter(|s| s.status.is_pass()).count(),
             commands,
             endpoints: facts.endpoints,
+            snapshots: None,
             scenarios,
         }
     }

@@ -8,6 +8,7 @@ pub fn render(summary: &Summary) -> String {
     let mut out = commands_table(summary);
     out.push_str(&endpoints_section(summary));
     out.push_str(&scenarios_section(summary));
+    out.push_str(&snapshots_section(summary));
     let count = |s: Status| summary.scenarios.iter().filter(|x| x.status == s).count();
     let mut tally = format!(
         "{} scenarios, {} passed, {} failed",
@@ -122,6 +123,33 @@ fn scenarios_section(summary: &Summary) -> String {
             s.file, s.line, s.name, s.command
         ));
     }
+    out
+}
+
+fn snapshots_section(summary: &Summary) -> String {
+    let Some(s) = &summary.snapshots else {
+        return String::new();
+    };
+    let mut out = format!("\nsnapshots ({}): {} referenced", s.mode, s.referenced);
+    if !s.pending.is_empty() {
+        out.push_str(&format!(
+            ", {} new pending review (`cargo insta review`, or run with --snapshots update):",
+            s.pending.len()
+        ));
+        for p in &s.pending {
+            out.push_str(&format!("\n  {p}"));
+        }
+    }
+    if !s.unreferenced.is_empty() {
+        out.push_str(&format!(
+            "\nunreferenced snapshots ({}), referenced by no scenario:",
+            s.unreferenced.len()
+        ));
+        for p in &s.unreferenced {
+            out.push_str(&format!("\n  {p}"));
+        }
+    }
+    out.push('\n');
     out
 }
 

@@ -1,0 +1,475 @@
+//! Response snapshots (insta): a normalised response — status and JSON body with volatile values
+//! replaced by placeholders that keep their relations — compared with `snapshots/<feature>/`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::InputError;
+use crate::failure::Failure;
+use crate::http::Exchange;
+use crate::redact::Redactor;
+
+/// `--snapshots`: what a snapshot step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// Compare; a mismatch fails the step and (outside CI) leaves a `.snap.new` for review.
+    Check,
+    /// Write the new snapshots in place.
+    Update,
+    /// Snapshot steps pass without looking.
+    Off,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Check => "check",
+            Mode::Update => "update",
+            Mode::Off => "off",
+        }
+    }
+}
+
+/// `fixtures/snapshots.yaml`: which fields are volatile, in one place.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct VolatileFields {
+    /// Field name → placeholder kind (`job_id: job_id`, `requested_at: time`).
+    pub volatile: BTreeMap<String, String>,
+    /// Fields whose values are identities (the API key is the identity): always placeholders.
+    #[serde(default)]
+    pub identity: Vec<String>,
+    /// Kinds whose equal values mean nothing (two times in the same second): one placeholder
+    /// each, `[time]`, never numbered and never matched elsewhere.
+    #[serde(default)]
+    pub unnumbered: Vec<String>,
+}
+
+impl VolatileFields {
+    pub fn load(path: &Path) -> Result<Self, InputError> {
+        crate::yaml::load(path)
+    }
+
+    fn is_unnumbered(&self, kind: &str) -> bool {
+        self.unnumbered.iter().any(|u| u == kind)
+    }
+
+    fn kind_of(&self, field: &str) -> Option<&str> {
+        if self.identity.iter().any(|f| f == field) {
+            return Some("identity");
+        }
+        self.volatile.get(field).map(String::as_str)
+    }
+}
+
+/// Per-scenario placeholders: the same value gets the same placeholder in every snapshot.
+#[derive(Debug, Default)]
+pub struct Placeholders {
+    by_value: HashMap<String, String>,
+    counters: HashMap<String, usize>,
+}
+
+impl Placeholders {
+    /// The placeholder for `value` of `kind`. Only strings of numbered kinds are related by
+    /// value; numbers keep their type in the text so a number turned string shows.
+    fn placeholder(&mut self, kind: &str, value: &Value, unnumbered: bool) -> String {
+        let suffix = match value {
+            Value::Number(_) => ":number",
+            Value::Bool(_) => ":bool",
+            _ => "",
+        };
+        if unnumbered || !value.is_string() {
+            return format!("[{kind}{suffix}]");
+        }
+        let key = value.to_string();
+        if let Some(existing) = self.by_value.get(&key) {
+            return existing.clone();
+        }
+        let n = self.counters.entry(kind.to_string()).or_insert(0);
+        *n += 1;
+        let text = format!("[{kind}#{n}]");
+        self.by_value.insert(key, text.clone());
+        text
+    }
+
+    /// Replaces volatile values in `value`: configured fields by their kind, then any other
+    /// string equal to a value already numbered (that is how relations are kept).
+    pub fn normalise(&mut self, fields: &VolatileFields, value: &Value) -> Value {
+        self.assign(fields, value);
+        self.replace(fields, value)
+    }
+
+    /// A request path with its volatile segments as placeholders (`/v1/jobs/[job_id#1]`).
+    pub fn in_path(&self, path: &str) -> String {
+        path.split('/')
+            .map(|segment| {
+                let key = Value::String(segment.to_string()).to_string();
+                self.by_value
+                    .get(&key)
+                    .map_or(segment, String::as_str)
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Numbers the volatile values of a response the scenario saw, snapshotted or not, so later
+    /// snapshots relate to it (`pub` for the world, which calls it on every exchange).
+    pub fn observe(&mut self, fields: &VolatileFields, value: &Value) {
+        self.assign(fields, value);
+    }
+
+    /// First pass: numbered kinds get their numbers, in document order (keys are sorted).
+    fn assign(&mut self, fields: &VolatileFields, value: &Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    match (fields.kind_of(key), child) {
+                        (Some(kind), Value::String(_)) if !fields.is_unnumbered(kind) => {
+                            self.placeholder(kind, child, false);
+                        }
+                        _ => self.assign(fields, child),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| self.assign(fields, i)),
+            _ => {}
+        }
+    }
+
+    /// Second pass: configured scalars become placeholders; other strings equal to a numbered
+    /// value become that value's placeholder.
+    fn replace(&mut self, fields: &VolatileFields, value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut out = serde_json::Map::new();
+                for (key, child) in map {
+                    let replaced = match (fields.kind_of(key), child) {
+                        (Some(_), Value::Null | Value::Object(_) | Value::Array(_)) | (None, _) => {
+                            self.replace(fields, child)
+                        }
+                        (Some(kind), scalar) => {
+                            let unnumbered = fields.is_unnumbered(kind);
+                            Value::String(self.placeholder(kind, scalar, unnumbered))
+                        }
+                    };
+                    out.insert(key.clone(), replaced);
+                }
+                Value::Object(out)
+            }
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|i| self.replace(fields, i)).collect())
+            }
+            Value::String(_) => match self.by_value.get(&value.to_string()) {
+                Some(placeholder) => Value::String(placeholder.clone()),
+                None => value.clone(),
+            },
+            _ => value.clone(),
+        }
+    }
+}
+
+/// Shared by a run: mode, where snapshots live, the volatile fields, what was referenced.
+#[derive(Debug)]
+pub struct SnapshotRun {
+    pub mode: Mode,
+    /// Absolute `snapshots/` folder.
+    pub dir: PathBuf,
+    /// The features root, to name each feature's folder.
+    pub features_root: PathBuf,
+    pub fields: VolatileFields,
+    pub referenced: Mutex<HashSet<PathBuf>>,
+    pub pending: Mutex<Vec<PathBuf>>,
+}
+
+impl SnapshotRun {
+    /// `snapshots/jobs/submit` for `features/jobs/submit.feature`.
+    pub fn folder_for(&self, feature: &Path) -> PathBuf {
+        let relative = feature
+            .strip_prefix(&self.features_root)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty())
+            .unwrap_or_else(|| Path::new(feature.file_name().unwrap_or_default()));
+        self.dir.join(relative.with_extension(""))
+    }
+
+    /// Every `.snap` under the folder that no snapshot step referenced, sorted.
+    pub fn unreferenced(&self) -> Vec<PathBuf> {
+        let referenced = self
+            .referenced
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default();
+        let mut found = Vec::new();
+        let mut pending = vec![self.dir.clone()];
+        while let Some(folder) = pending.pop() {
+            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|e| e == "snap")
+                    && !referenced.contains(&path)
+                {
+                    found.push(path);
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+}
+
+/// What a snapshot step concluded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Matched,
+    /// No snapshot existed; a `.snap.new` was left for review (outside CI).
+    Pending(PathBuf),
+    Written,
+    Skipped,
+}
+
+/// The text stored for one exchange: status and normalised body, keys sorted, the scenario's
+/// `tag` as `[tag]`, secrets masked.
+pub fn render(
+    exchange: &Exchange,
+    placeholders: &mut Placeholders,
+    fields: &VolatileFields,
+    redactor: &Redactor,
+    tag: &str,
+) -> String {
+    let body = match (&exchange.json, exchange.body.is_empty()) {
+        (Some(json), _) => placeholders.normalise(fields, json),
+        (None, true) => Value::Null,
+        (None, false) => json!({ "non_json_body": String::from_utf8_lossy(&exchange.body) }),
+    };
+    let document = json!({ "status": exchange.status, "body": body });
+    let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    let text = if tag.is_empty() {
+        text
+    } else {
+        text.replace(tag, "[tag]")
+    };
+    redactor.apply(&text)
+}
+
+/// Points insta at our folder and mode; called once, before any thread exists.
+pub fn configure_insta(mode: Mode, workspace: &Path) {
+    // insta reads these once, at its first assertion.
+    let update = if mode == Mode::Update {
+        "always"
+    } else {
+        "auto"
+    };
+    std::env::set_var("INSTA_UPDATE", update);
+    std::env::set_var("INSTA_OUTPUT", "none");
+    std::env::set_var("INSTA_FORCE_PASS", "0");
+    std::env::set_var("INSTA_REQUIRE_FULL_MATCH", "0");
+    std::env::set_var("INSTA_WORKSPACE_ROOT", workspace);
+    std::env::remove_var("INSTA_PENDING_DIR");
+    std::env::remove_var("INSTA_FORCE_UPDATE");
+}
+
+/// Compares (or writes) one snapshot through insta, turning its verdict into ours.
+pub fn assert(
+    run: &SnapshotRun,
+    folder: &Path,
+    name: &str,
+    text: &str,
+    description: &str,
+) -> Result<Verdict, Failure> {
+    if run.mode == Mode::Off {
+        return Ok(Verdict::Skipped);
+    }
+    valid_name(name)?;
+    let file = folder.join(format!("{name}.snap"));
+    if let Ok(mut referenced) = run.referenced.lock() {
+        referenced.insert(file.clone());
+    }
+    let existed = file.is_file();
+    let old = std::fs::read_to_string(&file)
+        .ok()
+        .map(|s| stored_contents(&s));
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(folder);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(description);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        settings.bind(|| insta::assert_snapshot!(name, text));
+    }));
+    match (outcome, run.mode, existed) {
+        (Ok(()), Mode::Update, _) => Ok(Verdict::Written),
+        (Ok(()), _, _) => Ok(Verdict::Matched),
+        (Err(_), _, false) if !crate::is_ci() => {
+            let new = file.with_extension("snap.new");
+            if let Ok(mut pending) = run.pending.lock() {
+                pending.push(new.clone());
+            }
+            Ok(Verdict::Pending(new))
+        }
+        (Err(_), _, false) => Err(Failure::contract(format!(
+            "no snapshot {} (under CI nothing is written; run `--snapshots update` locally and commit it)",
+            file.display()
+        ))),
+        (Err(_), _, true) => Err(Failure::contract(format!(
+            "the response differs from snapshot {}:\n{}",
+            file.display(),
+            diff(old.as_deref().unwrap_or(""), text)
+        ))),
+    }
+}
+
+fn valid_name(name: &str) -> Result<(), Failure> {
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Failure::harness(format!(
+            "snapshot name {name:?}: use lower-case letters, digits, - and _"
+        )))
+    }
+}
+
+/// The contents of an insta `.snap` file: what follows its second `---` line.
+fn stored_contents(file: &str) -> String {
+    let mut parts = file.splitn(3, "---\n");
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(""), Some(_header), Some(body)) => body.trim_end().to_string(),
+        _ => file.trim_end().to_string(),
+    }
+}
+
+/// A line diff (`-` old, `+` new) with one line of context, for failure messages.
+pub fn diff(old: &str, new: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut ops: Vec<(char, &str)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            ops.push((' ', a[i]));
+            (i, j) = (i + 1, j + 1);
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] > lcs[i + 1][j]) {
+            ops.push(('+', b[j]));
+            j += 1;
+        } else {
+            ops.push(('-', a[i]));
+            i += 1;
+        }
+    }
+    let near = |k: usize| {
+        ops[k.saturating_sub(1)..(k + 2).min(ops.len())]
+            .iter()
+            .any(|(c, _)| *c != ' ')
+    };
+    ops.iter()
+        .enumerate()
+        .filter(|(k, (c, _))| *c != ' ' || near(*k))
+        .map(|(_, (c, line))| format!("{c} {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> VolatileFields {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/snapshots.yaml");
+        VolatileFields::load(&path).unwrap()
+    }
+
+    #[test]
+    fn the_same_value_gets_the_same_placeholder_across_responses() {
+        let mut p = Placeholders::default();
+        let f = fields();
+        let submitted = p.normalise(
+            &f,
+            &json!({"job_id": "a1", "requested_at": "2026-01-01T00:00:00"}),
+        );
+        let receipt = p.normalise(
+            &f,
+            &json!({"receipt_id": "r9", "job_id": "a1", "units": 1.5}),
+        );
+        assert_eq!(submitted["job_id"], json!("[job_id#1]"));
+        assert_eq!(receipt["job_id"], json!("[job_id#1]"));
+        assert_eq!(receipt["receipt_id"], json!("[receipt_id#1]"));
+        assert_eq!(receipt["units"], json!("[measure:number]"));
+        let other = p.normalise(&f, &json!({"job_id": "b2"}));
+        assert_eq!(
+            other["job_id"],
+            json!("[job_id#2]"),
+            "a different job is a different placeholder"
+        );
+    }
+
+    #[test]
+    fn a_volatile_value_elsewhere_keeps_its_relation() {
+        let mut p = Placeholders::default();
+        let f = fields();
+        p.normalise(&f, &json!({"hash": "0xabc"}));
+        let block = p.normalise(
+            &f,
+            &json!({"height": 5, "parent_hash": "0xabc", "note": "0xabc"}),
+        );
+        assert_eq!(block["parent_hash"], json!("[hash#1]"));
+        assert_eq!(block["note"], json!("[hash#1]"));
+        assert_eq!(block["height"], json!("[height:number]"));
+    }
+
+    #[test]
+    fn equal_times_and_counts_are_not_related() {
+        let mut p = Placeholders::default();
+        let f = fields();
+        let v = p.normalise(
+            &f,
+            &json!({"started_at": 7, "completed_at": 7, "total_steps": 7, "total_jobs": 7}),
+        );
+        assert_eq!(
+            v,
+            json!({"started_at": "[time:number]", "completed_at": "[time:number]", "total_steps": 7, "total_jobs": "[count:number]"})
+        );
+    }
+
+    #[test]
+    fn a_type_change_shows_in_the_placeholder() {
+        let f = fields();
+        let as_number = Placeholders::default().normalise(&f, &json!({"height": 5}));
+        let as_string = Placeholders::default().normalise(&f, &json!({"height": "5"}));
+        assert_ne!(as_number, as_string);
+    }
+
+    #[test]
+    fn the_diff_names_the_changed_line() {
+        let d = diff(
+            "{\n  \"state\": \"QUEUED\",\n  \"x\": 1\n}",
+            "{\n  \"status\": \"QUEUED\",\n  \"x\": 1\n}",
+        );
+        assert!(
+            d.contains("-   \"state\": \"QUEUED\",\n+   \"status\": \"QUEUED\","),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn stored_contents_skip_the_insta_header() {
+        assert_eq!(stored_contents("---\nsource: x\n---\n{\n}\n"), "{\n}");
+    }
+}
