@@ -3,6 +3,7 @@
 mod inputs;
 mod live;
 mod run;
+mod snapshots;
 
 use std::path::{Path, PathBuf};
 
