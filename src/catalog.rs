@@ -46,10 +46,7 @@ pub struct Catalog {
 impl Catalog {
     /// Loads `commands.yaml`, rejecting duplicate ids and empty entries with file and line.
     pub fn load(path: &Path) -> Result<Self, InputError> {
-        let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::error::read_input(path)?;
         Self::parse(path, &text)
     }
 

@@ -15,10 +15,7 @@ pub struct EnvKeys {
 impl EnvKeys {
     /// Reads `path`; a malformed key list names the file and line.
     pub fn load(path: &Path) -> Result<Self, InputError> {
-        let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::error::read_input(path)?;
         Self::parse(path, &text)
     }
 

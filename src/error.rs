@@ -39,6 +39,14 @@ pub enum InputError {
     Flag { flag: &'static str, message: String },
 }
 
+/// Reads an input file; failure names it.
+pub fn read_input(path: &std::path::Path) -> Result<String, InputError> {
+    std::fs::read_to_string(path).map_err(|source| InputError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Anything that stops a run before it can report a verdict.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {

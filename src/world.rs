@@ -233,6 +233,17 @@ impl ConformanceWorld {
         ))
     }
 
+    /// Saves the string at `field` of the last body as `{name}`; a non-string is a contract failure.
+    pub fn save_string(&mut self, field: &str, name: &str) -> StepResult {
+        let value = self.field(field)?;
+        let text = value
+            .as_str()
+            .ok_or_else(|| Failure::contract(format!("field {field:?} is not a string: {value}")))?
+            .to_string();
+        self.vars.insert(name.to_string(), text);
+        Ok(())
+    }
+
     /// The JSON value at `field` of the last body.
     pub fn field(&self, field: &str) -> Result<&Value, Failure> {
         let last = self.last()?;

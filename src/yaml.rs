@@ -8,10 +8,7 @@ use crate::error::InputError;
 
 /// Reads and deserialises one YAML file; any problem names the file and, when known, the line.
 pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::error::read_input(path)?;
     parse(path, &text)
 }
 

@@ -3,7 +3,6 @@
 use cucumber::given;
 use serde_json::json;
 
-use crate::failure::Failure;
 use crate::world::{Caller, ConformanceWorld as World, StepResult};
 
 async fn create(world: &mut World, caller: Caller, name: &str, public: bool) -> StepResult {
@@ -17,13 +16,7 @@ async fn create(world: &mut World, caller: Caller, name: &str, public: bool) -> 
         .send_as(caller, "POST", "/v1/agents/workflows", Some(body))
         .await?;
     world.expect_status(200)?;
-    let id = world.field("id")?;
-    let id = id
-        .as_str()
-        .ok_or_else(|| Failure::contract(format!("workflow id is not a string: {id}")))?
-        .to_string();
-    world.vars.insert(name.to_string(), id);
-    Ok(())
+    world.save_string("id", name)
 }
 
 #[given(expr = "a workflow {string} created by the admin")]

@@ -122,13 +122,7 @@ async fn note_hash(world: &mut World, height: u64, name: String) -> StepResult {
         .send_as(Caller::NoKey, "GET", &format!("/rpc/blocks/{height}"), None)
         .await?;
     world.expect_status(200)?;
-    let hash = world
-        .field("hash")?
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    world.vars.insert(name, hash);
-    Ok(())
+    world.save_string("hash", &name)
 }
 
 #[given(expr = "I note the head as {string}")]
@@ -137,15 +131,9 @@ async fn note_head(world: &mut World, name: String) -> StepResult {
         .send_as(Caller::NoKey, "GET", "/rpc/head", None)
         .await?;
     world.expect_status(200)?;
-    let hash = world
-        .field("hash")?
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
     let height = world.field("height")?.to_string();
     world.vars.insert(format!("{name}_height"), height);
-    world.vars.insert(name, hash);
-    Ok(())
+    world.save_string("hash", &name)
 }
 
 #[given(expr = "the node does not serve {string}")]

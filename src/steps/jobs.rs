@@ -30,13 +30,7 @@ async fn submit(world: &mut World, name: &str, body: Value) -> StepResult {
         .send_as(Caller::Client, "POST", "/v1/jobs", Some(body))
         .await?;
     world.expect_status(201)?;
-    let id = world.field("job_id")?;
-    let id = id
-        .as_str()
-        .ok_or_else(|| Failure::contract(format!("job_id is not a string: {id}")))?
-        .to_string();
-    world.vars.insert(name.to_string(), id);
-    Ok(())
+    world.save_string("job_id", name)
 }
 
 #[given(expr = "a job {string} submitted by the client")]

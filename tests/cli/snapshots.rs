@@ -26,7 +26,11 @@ fn run(dir: &Path, extra: &[&str], ci: bool) -> (i32, Value, String) {
     }
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    (out.status.code().unwrap_or(-1), summary(reports.path()), stdout)
+    (
+        out.status.code().unwrap_or(-1),
+        summary(reports.path()),
+        stdout,
+    )
 }
 
 fn files(dir: &Path) -> Vec<PathBuf> {
@@ -46,7 +50,12 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn failures(s: &Value) -> Vec<&Value> {
-    s["scenarios"].as_array().unwrap().iter().filter(|x| x["status"] == "failed").collect()
+    s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == "failed")
+        .collect()
 }
 
 /// A folder with the two snapshots written by `--snapshots update`.
@@ -61,15 +70,28 @@ fn recorded() -> tempfile::TempDir {
 fn update_writes_check_reads_and_ci_writes_nothing() {
     let dir = recorded();
     let written = files(dir.path());
-    let names: Vec<String> = written.iter().map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string()).collect();
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
+        .collect();
     assert_eq!(names, ["jobs/status.snap", "jobs/submitted.snap"]);
-    let before: Vec<String> = written.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
-    assert!(before[0].contains("\"job_id\": \"[job_id#1]\""), "{}", before[0]);
+    let before: Vec<String> = written
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(
+        before[0].contains("\"job_id\": \"[job_id#1]\""),
+        "{}",
+        before[0]
+    );
 
     let (code, s, _) = run(dir.path(), &[], false);
     assert_eq!(code, 0);
     assert_eq!(s["snapshots"]["referenced"], 2);
-    let after: Vec<String> = files(dir.path()).iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let after: Vec<String> = files(dir.path())
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
     assert_eq!(before, after, "check mode leaves matching snapshots alone");
 
     let path = dir.path().join("jobs/submitted.snap");
@@ -77,10 +99,16 @@ fn update_writes_check_reads_and_ci_writes_nothing() {
     let (code, s, _) = run(dir.path(), &[], true);
     assert_eq!(code, 1);
     assert_eq!(failures(&s)[0]["failure"]["class"], "contract");
-    assert!(!dir.path().join("jobs/submitted.snap.new").exists(), "CI writes nothing");
+    assert!(
+        !dir.path().join("jobs/submitted.snap.new").exists(),
+        "CI writes nothing"
+    );
     let (code, _, _) = run(dir.path(), &[], false);
     assert_eq!(code, 1);
-    assert!(dir.path().join("jobs/submitted.snap.new").exists(), "outside CI a .snap.new waits for review");
+    assert!(
+        dir.path().join("jobs/submitted.snap.new").exists(),
+        "outside CI a .snap.new waits for review"
+    );
 }
 
 #[test]
@@ -92,10 +120,16 @@ fn drift_is_caught_by_the_snapshot_with_a_diff_naming_the_field() {
     assert_eq!(failed.len(), 2);
     let failure = &failed[0]["failure"];
     assert_eq!(failure["class"], "contract");
-    assert_eq!(failure["step"], "Then the response matches the snapshot \"submitted\"");
+    assert_eq!(
+        failure["step"],
+        "Then the response matches the snapshot \"submitted\""
+    );
     let message = failure["message"].as_str().unwrap();
     assert!(message.contains("-     \"state\": \"QUEUED\""), "{message}");
-    assert!(message.contains("+     \"status\": \"QUEUED\""), "{message}");
+    assert!(
+        message.contains("+     \"status\": \"QUEUED\""),
+        "{message}"
+    );
 }
 
 #[test]
@@ -105,14 +139,32 @@ fn a_status_naming_another_job_breaks_the_relation() {
     let other = r#"{"job_id": "ffffffffffffffffffffffffffffffff", "state": "QUEUED", "assigned_miner_id": null,
         "requested_at": "2026-11-24T21:04:09.989672", "expires_at": "2026-11-24T21:19:09.989672",
         "error": null, "payment_id": null, "payment_status": null}"#;
-    std::fs::write(profile.path(), format!("rules:\n  - routes: [jobs.status]\n    status: 200\n    body: {other}\n")).unwrap();
-    let (code, s, _) = run(dir.path(), &["--profile", profile.path().to_str().unwrap()], true);
+    std::fs::write(
+        profile.path(),
+        format!("rules:\n  - routes: [jobs.status]\n    status: 200\n    body: {other}\n"),
+    )
+    .unwrap();
+    let (code, s, _) = run(
+        dir.path(),
+        &["--profile", profile.path().to_str().unwrap()],
+        true,
+    );
     assert_eq!(code, 1);
     let failed = failures(&s);
-    assert_eq!(failed.len(), 1, "only the status snapshot relates to another response");
+    assert_eq!(
+        failed.len(),
+        1,
+        "only the status snapshot relates to another response"
+    );
     let message = failed[0]["failure"]["message"].as_str().unwrap();
-    assert!(message.contains("-     \"job_id\": \"[job_id#1]\""), "{message}");
-    assert!(message.contains("+     \"job_id\": \"[job_id#2]\""), "{message}");
+    assert!(
+        message.contains("-     \"job_id\": \"[job_id#1]\""),
+        "{message}"
+    );
+    assert!(
+        message.contains("+     \"job_id\": \"[job_id#2]\""),
+        "{message}"
+    );
 }
 
 #[test]
@@ -121,7 +173,10 @@ fn a_missing_snapshot_is_pending_locally_and_a_failure_under_ci() {
     let (code, s, _) = run(dir.path(), &[], true);
     assert_eq!(code, 1);
     assert!(files(dir.path()).is_empty(), "CI writes nothing");
-    assert!(failures(&s)[0]["failure"]["message"].as_str().unwrap().starts_with("no snapshot "));
+    assert!(failures(&s)[0]["failure"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("no snapshot "));
     let (code, s, stdout) = run(dir.path(), &[], false);
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(s["snapshots"]["pending"].as_array().unwrap().len(), 2);
@@ -132,14 +187,25 @@ fn a_missing_snapshot_is_pending_locally_and_a_failure_under_ci() {
 #[test]
 fn unreferenced_snapshots_are_listed_and_can_be_rejected() {
     let dir = recorded();
-    std::fs::write(dir.path().join("jobs/stray.snap"), "---\nsource: x\n---\n{}\n").unwrap();
+    std::fs::write(
+        dir.path().join("jobs/stray.snap"),
+        "---\nsource: x\n---\n{}\n",
+    )
+    .unwrap();
     let (code, s, stdout) = run(dir.path(), &[], true);
     assert_eq!(code, 0);
-    assert!(s["snapshots"]["unreferenced"][0].as_str().unwrap().ends_with("jobs/stray.snap"));
+    assert!(s["snapshots"]["unreferenced"][0]
+        .as_str()
+        .unwrap()
+        .ends_with("jobs/stray.snap"));
     assert!(stdout.contains("unreferenced snapshots (1)"), "{stdout}");
     let (code, _, _) = run(dir.path(), &["--reject-unreferenced"], true);
     assert_eq!(code, 1);
-    let (code, s, _) = run(dir.path(), &["--reject-unreferenced", "--tags", "@command:client-submit"], true);
+    let (code, s, _) = run(
+        dir.path(),
+        &["--reject-unreferenced", "--tags", "@command:client-submit"],
+        true,
+    );
     assert_eq!(code, 0, "a partial run does not judge unreferenced files");
     assert_eq!(s["snapshots"]["unreferenced_checked"], false);
 }
