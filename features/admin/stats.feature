@@ -24,6 +24,7 @@ Feature: Admin statistics
     Then the response status is 200
     And the admin stat "total_jobs" grew by 2 since I noted them
     And the admin stat "active_jobs" grew by 2 since I noted them
+    And the response matches the snapshot "stats"
 
   @double-only
   Scenario: A registered miner is counted online

@@ -41,6 +41,7 @@ Feature: Creating an agent workflow
       """
     Then the response status is 422
     And the response field "error.details.0.field" is "body.name"
+    And the response matches the snapshot "name-too-long"
 
   Scenario: A client key cannot create workflows
     Given I authenticate as "client"
@@ -50,3 +51,4 @@ Feature: Creating an agent workflow
       """
     Then the response status is 401
     And the response field "detail" is "invalid api key"
+    And the response matches the snapshot "invalid-api-key"

@@ -28,6 +28,7 @@ Feature: Executing a workflow
       """
     Then the response status is 404
     And the response field "detail" is "Workflow not found"
+    And the response matches the snapshot "workflow-not-found"
 
   Scenario: Executing another owner's private workflow is 403
     Given a private workflow "PRIV" created by the other admin
@@ -37,3 +38,4 @@ Feature: Executing a workflow
       """
     Then the response status is 403
     And the response field "detail" is "Access denied"
+    And the response matches the snapshot "access-denied"

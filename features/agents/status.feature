@@ -25,12 +25,14 @@ Feature: Execution status
   Scenario: An unknown execution is 404
     When I send GET "/v1/agents/executions/exec_0000000000/status"
     Then the response status is 404
+    And the response matches the snapshot "execution-not-found"
 
   Scenario: Another admin cannot read the execution
     Given I authenticate as "other-admin"
     When I send GET "/v1/agents/executions/{E}/status"
     Then the response status is 403
     And the response field "detail" is "Access denied"
+    And the response matches the snapshot "access-denied"
 
   Scenario: A pending execution can be cancelled once
     When I send POST "/v1/agents/executions/{E}/cancel"

@@ -35,12 +35,14 @@ Feature: Finding one block
     Then the response status is 200
     And the response field "height" is 7
     And the response field "hash" is "{H7}"
+    And the response matches the snapshot "block-by-hash"
 
   @direct
   Scenario: An unknown hash is 404
     When I send GET "/rpc/blocks/by_hash/0x0000000000000000000000000000000000000000000000000000000000000000"
     Then the response status is 404
     And the response field "detail" is "block not found"
+    And the response matches the snapshot "block-not-found"
 
   @direct
   Scenario: The CLI finds a block by hash in one request

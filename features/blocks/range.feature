@@ -33,3 +33,4 @@ Feature: A range of blocks
     When I send GET "/rpc/blocks-range?start=0&end=0"
     Then the response status is 200
     And the response field "blocks.0.parent_hash" is "0x00"
+    And the response matches the snapshot "genesis"

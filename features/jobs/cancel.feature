@@ -37,8 +37,10 @@ Feature: Cancelling a job
     When I send POST "/v1/jobs/{A}/cancel"
     Then the response status is 409
     And the response field "detail" is "job not cancelable"
+    And the response matches the snapshot "job-not-cancelable"
 
   Scenario: Cancelling an unknown job is 404
     When I send POST "/v1/jobs/abcdefabcdefabcdefabcdefabcdefab/cancel"
     Then the response status is 404
     And the response field "detail" is "job not found"
+    And the response matches the snapshot "job-not-found"

@@ -49,3 +49,4 @@ Feature: Job receipts
     When I send GET "/v1/jobs/{A}/receipts"
     Then the response status is 404
     And the response field "detail" is "job not found"
+    And the response matches the snapshot "job-not-found"

@@ -40,8 +40,10 @@ Feature: Job result
     And the miner has failed job "A"
     When I send GET "/v1/jobs/{A}/result"
     Then the response status is 425
+    And the response matches the snapshot "job-not-ready"
 
   Scenario: An unknown job's result is 404
     When I send GET "/v1/jobs/00000000000000000000000000000000/result"
     Then the response status is 404
     And the response field "detail" is "job not found"
+    And the response matches the snapshot "job-not-found"

@@ -27,6 +27,7 @@ Feature: Miner heartbeat
       """
     Then the response status is 200
     And the response field "status" is "ok"
+    And the response matches the snapshot "heartbeat"
 
   @double-only
   Scenario: An unregistered miner's heartbeat is 404

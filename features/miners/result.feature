@@ -36,6 +36,7 @@ Feature: Reporting a job's outcome
     When I send GET "/v1/jobs/{A}"
     Then the response field "state" is "FAILED"
     And the response field "error" is "CUDA_ERROR: device lost"
+    And the response matches the snapshot "job-failed"
 
   Scenario: A result for an unknown job is 404
     When I send POST "/v1/miners/0000000000000000000000000000dead/result" with body:
@@ -44,6 +45,7 @@ Feature: Reporting a job's outcome
       """
     Then the response status is 404
     And the response field "detail" is "job not found"
+    And the response matches the snapshot "job-not-found"
 
   Scenario: A failure needs both its code and its message
     When I send POST "/v1/miners/{A}/fail" with body:
