@@ -23,13 +23,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "aitbc-conformance")
 
 
-def timed(args):
-    """Runs args; returns (wall seconds, exit code, max RSS in KiB of that process alone)."""
+def timed(args, cpu=None):
+    """Runs args; returns (wall seconds, exit code, max RSS in KiB of that process alone).
+    With a list as `cpu`, appends the process's own CPU seconds (user + system) to it."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if cpu is not None:
+        cpu.append(usage.ru_utime + usage.ru_stime)
     return wall, proc.returncode, usage.ru_maxrss
 
 
@@ -63,6 +66,7 @@ def main():
     print(f"  marginal          {live[3] * 1e6:8.0f} µs   (per extra request: full run minus a one-command run)")
     print(f"  server floor      {live[2] * 1e6:8.0f} µs   (bare Python keep-alive client: mean of a node and a coordinator route)")
     print(f"  harness overhead ≈ {max(live[3] - live[2], 0) * 1e6:6.0f} µs   (marginal minus floor)")
+    print(f"  harness CPU       {live[4] * 1e6:8.0f} µs   (the harness process's own CPU per extra request)")
     print(f"  start-up          {statistics.median(startups) * 1000:8.2f} ms   (median of 20 `--version`)")
 
 
@@ -80,20 +84,21 @@ def server_floor(base, path, headers=None, n=500):
 
 
 def live_runs(runs, coordinator, node, extra):
-    """Median wall time of live runs at concurrency 1, and the requests one run makes."""
-    walls = []
+    """Median wall time and harness CPU time of live runs at concurrency 1, and the requests
+    one run makes."""
+    walls, cpus = [], []
     with tempfile.TemporaryDirectory() as reports:
         args = [BIN, "run", "-q", "--concurrency", "1", "--coordinator-url", coordinator,
                 "--node-url", node, "--env-file", "tests/fixtures/coordinator.env",
                 "--report-dir", reports] + extra
         for _ in range(runs):
-            wall, code, _ = timed(args)
+            wall, code, _ = timed(args, cpus)
             if code != 0:
                 sys.exit(f"live run failed with exit code {code}")
             walls.append(wall)
         with open(os.path.join(reports, "summary.json")) as f:
             requests = sum(e["exchanges"] for e in json.load(f)["endpoints"])
-    return statistics.median(walls), requests
+    return statistics.median(walls), requests, statistics.median(cpus)
 
 
 def live_per_request(runs):
@@ -108,9 +113,10 @@ def live_per_request(runs):
         # The difference between a full and a one-command run cancels the fixed costs
         # (start-up, parsing, preflight, report files): what is left is per request.
         marginal = (full[0] - small[0]) / (full[1] - small[1])
+        cpu = (full[2] - small[2]) / (full[1] - small[1])
         floors = [server_floor(node, "/rpc/blocks/5"),
                   server_floor(coordinator, "/v1/jobs/" + "0" * 32, {"X-Api-Key": "client_dev_key_1_valid"})]
-        return full[0], full[1], statistics.mean(floors), marginal
+        return full[0], full[1], statistics.mean(floors), marginal, cpu
     finally:
         double.kill()
         double.wait()

@@ -99,7 +99,9 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     ctx.redactor = redactor.clone();
     ctx.snapshots = snapshot_run(args)?;
     let ctx = Arc::new(ctx);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One thread is enough for the harness side (it mostly waits; each double serves on threads
+    // of its own) and halves the CPU per request: no cross-thread wake-ups (scripts/bench.py).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;

@@ -35,14 +35,19 @@ pub struct StepFailure {
 
 #[derive(Debug)]
 struct Running {
+    path: PathBuf,
     started: SystemTime,
     failure: Option<StepFailure>,
 }
 
+/// A running scenario: its feature (by the address of cucumber's shared copy, which every event
+/// of the feature points to) and its line. Cheap to hash, unlike a path.
+type RunKey = (usize, usize);
+
 /// Collects outcomes; prints a progress line on a terminal.
 #[derive(Debug)]
 pub struct Collector {
-    running: HashMap<(PathBuf, usize), Running>,
+    running: HashMap<RunKey, Running>,
     pub outcomes: Vec<Outcome>,
     /// Feature files cucumber itself could not parse (should not happen after `Suite::load`).
     pub parse_errors: Vec<String>,
@@ -68,15 +73,13 @@ impl Collector {
         scenario: &gherkin::Scenario,
         event: RetryableScenario<ConformanceWorld>,
     ) {
-        let key = (
-            feature.path.clone().unwrap_or_default(),
-            scenario.position.line,
-        );
+        let key = (std::ptr::from_ref(feature) as usize, scenario.position.line);
         match event.event {
             event::Scenario::Started => {
                 self.running.insert(
                     key,
                     Running {
+                        path: feature.path.clone().unwrap_or_default(),
                         started: SystemTime::now(),
                         failure: None,
                     },
@@ -103,7 +106,7 @@ impl Collector {
         }
     }
 
-    fn finish(&mut self, key: (PathBuf, usize), retries: Option<Retries>) {
+    fn finish(&mut self, key: RunKey, retries: Option<Retries>) {
         let Some(run) = self.running.remove(&key) else {
             return;
         };
@@ -114,7 +117,7 @@ impl Collector {
             return;
         }
         self.outcomes.push(Outcome {
-            path: key.0,
+            path: run.path,
             line: key.1,
             duration,
             failure: run.failure,

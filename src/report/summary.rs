@@ -199,9 +199,16 @@ impl Summary {
         outcomes: &[Outcome],
         facts: RunFacts,
     ) -> Self {
+        let by_key: std::collections::HashMap<(&std::path::Path, usize), &Outcome> = outcomes
+            .iter()
+            .map(|o| ((o.path.as_path(), o.line), o))
+            .collect();
         let scenarios: Vec<ScenarioReport> = planned
             .iter()
-            .map(|p| scenario_report(catalog, p, outcomes, &facts))
+            .map(|p| {
+                let outcome = by_key.get(&(p.meta.path.as_path(), p.meta.line)).copied();
+                scenario_report(catalog, p, outcome, &facts)
+            })
             .collect();
         let commands: Vec<CommandReport> = catalog
             .commands
@@ -335,13 +342,10 @@ fn command_report(
 fn scenario_report(
     catalog: &Catalog,
     planned: &Planned,
-    outcomes: &[Outcome],
+    outcome: Option<&Outcome>,
     facts: &RunFacts,
 ) -> ScenarioReport {
     let meta = planned.meta;
-    let outcome = outcomes
-        .iter()
-        .find(|o| o.path == meta.path && o.line == meta.line);
     let reason = |step: &str, class: FailureClass, message: &str| FailureReport {
         step: step.to_string(),
         class,
