@@ -211,11 +211,11 @@ pub struct DoubleArgs {
     pub fixtures: PathBuf,
 
     /// Coordinator port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 8000)]
+    #[arg(long, env = "AITBC_CONFORMANCE_PORT", default_value_t = 8000)]
     pub port: u16,
 
     /// Node port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 8082)]
+    #[arg(long, env = "AITBC_CONFORMANCE_NODE_PORT", default_value_t = 8082)]
     pub node_port: u16,
 
     /// A profile name from <fixtures>/profiles/ or a YAML file.

@@ -258,7 +258,11 @@ fn disposition(
         .get(&meta.command)
         .map(|c| c.roles.as_slice())
         .unwrap_or_default();
-    match roles.iter().find_map(|r| blocked.get(r.as_str())) {
+    let needed = roles
+        .iter()
+        .map(String::as_str)
+        .chain(meta.callers.iter().copied());
+    match needed.into_iter().find_map(|r| blocked.get(r)) {
         Some(reason) => Disposition::Blocked(reason.clone()),
         None => Disposition::Run,
     }

@@ -60,6 +60,24 @@ pub async fn check(ctx: &RunContext) -> Result<Blocked, Unreachable> {
             blocked.insert(role, reason);
         }
     }
+    let others = [
+        (
+            "other-client",
+            &credentials.other_client,
+            "--other-client-key",
+        ),
+        ("other-admin", &credentials.other_admin, "--other-admin-key"),
+    ];
+    for (caller, credential, flag) in others {
+        if credential.is_none() {
+            blocked.insert(
+                caller,
+                format!(
+                    "no second key for {caller} configured ({flag} or a second key in --env-file)"
+                ),
+            );
+        }
+    }
     Ok(blocked)
 }
 

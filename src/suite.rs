@@ -32,6 +32,9 @@ pub struct ScenarioMeta {
     pub command: String,
     /// All tags that apply: feature, rule and scenario.
     pub tags: Vec<String>,
+    /// The secondary callers its steps use (`other-client`, `other-admin`): without their keys
+    /// it cannot run on a live target.
+    pub callers: Vec<&'static str>,
 }
 
 /// The parsed features plus one `ScenarioMeta` per scenario.
@@ -191,6 +194,29 @@ fn expected_tokens(rendered: &str) -> String {
     format!("unexpected text here; the parser expected one of {expected}")
 }
 
+/// The secondary callers and how steps name them.
+const SECONDARY_CALLERS: [(&str, &[&str]); 2] = [
+    ("other-client", &["\"other-client\""]),
+    ("other-admin", &["\"other-admin\"", "the other admin"]),
+];
+
+/// Which of the secondary callers a scenario (with its background) uses.
+fn secondary_callers(
+    feature: &gherkin::Feature,
+    scenario: &gherkin::Scenario,
+) -> Vec<&'static str> {
+    let background = feature.background.iter().flat_map(|b| &b.steps);
+    let texts: Vec<&str> = background
+        .chain(&scenario.steps)
+        .map(|s| s.value.as_str())
+        .collect();
+    SECONDARY_CALLERS
+        .iter()
+        .filter(|(_, names)| texts.iter().any(|t| names.iter().any(|n| t.contains(n))))
+        .map(|(caller, _)| *caller)
+        .collect()
+}
+
 fn command_tags(tags: &[String]) -> Vec<&str> {
     tags.iter()
         .filter_map(|t| t.strip_prefix(TAG_PREFIX))
@@ -247,6 +273,7 @@ fn describe(
                 line: scenario.position.line,
                 command: (*id).to_string(),
                 tags: levels.iter().flat_map(|t| t.iter().cloned()).collect(),
+                callers: secondary_callers(feature, scenario),
             })
         })
         .collect()
@@ -279,6 +306,7 @@ mod tests {
         assert_eq!(suite.scenarios.len(), 2);
         assert_eq!(suite.scenarios[0].name, "n 1");
         assert_eq!(suite.scenarios[1].command, "blockchain-head");
+        assert!(suite.scenarios[0].callers.is_empty());
         assert_ne!(suite.scenarios[0].line, suite.scenarios[1].line);
     }
 

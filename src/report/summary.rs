@@ -401,6 +401,7 @@ mod tests {
             line,
             command: command.into(),
             tags: vec![],
+            callers: vec![],
         }
     }
 

@@ -352,3 +352,45 @@ fn bad_live_input_exits_2_naming_the_flag_or_file() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn without_second_keys_only_the_scenarios_that_need_them_are_blocked() {
+    let served = serve("healthy");
+    let reports = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args([
+            "run",
+            "--coordinator-url",
+            &served.coordinator,
+            "--node-url",
+            &served.node,
+        ])
+        .args([
+            "--client-key",
+            "client_dev_key_1_valid",
+            "--miner-key",
+            "miner_dev_key_1_valid",
+        ])
+        .args(["--admin-key", "admin_dev_key_1_valid", "--report-dir"])
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = summary(reports.path());
+    let scenarios = s["scenarios"].as_array().unwrap();
+    let blocked: Vec<&Value> = scenarios
+        .iter()
+        .filter(|x| x["status"] == "blocked")
+        .collect();
+    assert!(!blocked.is_empty());
+    for b in &blocked {
+        let message = b["failure"]["message"].as_str().unwrap();
+        assert!(message.starts_with("no second key for other-"), "{message}");
+    }
+    assert!(
+        !scenarios.iter().any(|x| x["status"] == "failed"),
+        "nothing fails for want of a key"
+    );
+    assert_eq!(verdict(&s, "client submit"), "working");
+    assert_eq!(verdict(&s, "auth login"), "partial");
+}
