@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod double;
 pub mod envfile;
@@ -26,19 +27,9 @@ pub mod target;
 pub mod world;
 pub mod yaml;
 
-use std::collections::HashSet;
-use std::path::Path;
-use std::sync::Arc;
-use std::time::Instant;
-
 use clap::Parser as _;
 
-use crate::catalog::Catalog;
-use crate::cli::{Cli, Command, DoubleArgs, ListArgs, RunArgs, SuiteArgs};
-use crate::error::{InputError, RunError};
-use crate::report::summary::{Disposition, Planned, RunFacts, Summary};
-use crate::suite::{ScenarioMeta, Suite};
-use crate::target::RunContext;
+use crate::cli::{Cli, Command};
 
 /// Parses `args` (including the program name) and runs the chosen command; returns the exit code.
 pub fn main_with<I, T>(args: I) -> u8
@@ -58,263 +49,15 @@ where
         }
     };
     let result = match cli.command {
-        Command::Run(args) => run(&args),
-        Command::List(args) => list(&args),
-        Command::Double(args) => serve_double(&args),
+        Command::Run(args) => commands::run(&args),
+        Command::List(args) => commands::list(&args),
+        Command::Double(args) => commands::serve_double(&args),
     };
     result.unwrap_or_else(|err| {
         use std::io::Write as _;
         let _ = writeln!(std::io::stderr().lock(), "aitbc-conformance: error: {err}");
         err.exit_code()
     })
-}
-
-fn load_inputs(args: &SuiteArgs) -> Result<(Catalog, Suite), InputError> {
-    let catalog = Catalog::load(&args.fixtures.join("commands.yaml"))?;
-    let suite = Suite::load(&args.features, &catalog)?;
-    Ok((catalog, suite))
-}
-
-/// `run`: load, check the target, execute, report. Exit 0 only when every scenario passed.
-pub fn run(args: &RunArgs) -> Result<u8, RunError> {
-    let started = Instant::now();
-    let (catalog, suite) = load_inputs(&args.suite)?;
-    let target = config::target(args)?;
-    let selected: Vec<&ScenarioMeta> = suite.select(args.tags.as_ref()).collect();
-    if selected.is_empty() {
-        return Err(InputError::Flag {
-            flag: "--tags",
-            message: "the expression selects no scenario (see `aitbc-conformance list`)".into(),
-        }
-        .into());
-    }
-    let redactor = redact::Redactor::new(target.secrets());
-    let live = target.is_live();
-    let description = target.describe();
-    let endpoints =
-        report::endpoints::EndpointLog::new(known_endpoints(&catalog).iter().map(String::as_str));
-    let retries = args.retries.unwrap_or(if live { 2 } else { 0 });
-    let mut ctx = RunContext::new(target, args.timeout, retries, endpoints)
-        .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
-    ctx.redactor = redactor.clone();
-    ctx.snapshots = snapshot_run(args)?;
-    let ctx = Arc::new(ctx);
-    // One thread is enough for the harness side (it mostly waits; each double serves on threads
-    // of its own) and halves the CPU per request: no cross-thread wake-ups (scripts/bench.py).
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(RunError::Runtime)?;
-    let blocked = runtime.block_on(preflight::check(&ctx))?;
-    let planned: Vec<Planned> = selected
-        .iter()
-        .map(|meta| Planned {
-            meta,
-            disposition: disposition(meta, &catalog, &blocked, live),
-        })
-        .collect();
-    let runnable: HashSet<_> = planned
-        .iter()
-        .filter(|p| p.disposition == Disposition::Run)
-        .map(|p| p.meta.key())
-        .collect();
-    let options = runner::ExecOptions {
-        concurrency: usize::from(args.concurrency),
-        fail_fast: args.fail_fast,
-        live,
-    };
-    let features = suite.features_for(&runnable);
-    let (mut outcomes, parse_errors) = runtime.block_on(runner::execute(
-        features,
-        runnable.len(),
-        Arc::clone(&ctx),
-        &options,
-    ));
-    if let Some(first) = parse_errors.first() {
-        return Err(InputError::Flag {
-            flag: "--features",
-            message: first.clone(),
-        }
-        .into());
-    }
-    for failure in outcomes.iter_mut().filter_map(|o| o.failure.as_mut()) {
-        failure.message = redactor.apply(&failure.message);
-        failure.step = redactor.apply(&failure.step);
-    }
-    let facts = RunFacts {
-        target: description,
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        endpoints: ctx.endpoints.rows(),
-        flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
-    };
-    let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
-    let full_run = args.tags.is_none() && planned.iter().all(|p| p.disposition == Disposition::Run);
-    summary.snapshots = ctx
-        .snapshots
-        .as_ref()
-        .map(|run| snapshot_report(run, full_run));
-    // Reports first: a closed stdout (`| head`) must not cost the files.
-    let written = report::files::write_all(&args.report_dir, &summary)?;
-    if args.quiet {
-        say(&format!("{}\n", summary.headline_text()));
-    } else {
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        say(&report::terminal::render(&summary));
-        say(&format!("reports: {}\n", names.join(", ")));
-    }
-    let rejected = args.reject_unreferenced
-        && summary
-            .snapshots
-            .as_ref()
-            .is_some_and(|s| !s.unreferenced.is_empty());
-    Ok(if summary.all_passed() && !rejected {
-        exit::SUCCESS
-    } else {
-        exit::SCENARIO_FAILED
-    })
-}
-
-/// The run's snapshot settings: mode, folders (absolute), volatile fields.
-fn snapshot_run(args: &RunArgs) -> Result<Option<snapshot::SnapshotRun>, InputError> {
-    let cwd = std::env::current_dir().map_err(|source| InputError::Read {
-        path: ".".into(),
-        source,
-    })?;
-    let fields = snapshot::VolatileFields::load(&args.suite.fixtures.join("snapshots.yaml"))?;
-    snapshot::configure_insta(args.snapshots, &cwd);
-    let features_root = if args.suite.features.is_dir() {
-        args.suite.features.clone()
-    } else {
-        args.suite
-            .features
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default()
-    };
-    Ok(Some(snapshot::SnapshotRun {
-        mode: args.snapshots,
-        dir: cwd.join(&args.snapshots_dir),
-        features_root,
-        fields,
-        referenced: Default::default(),
-        pending: Default::default(),
-    }))
-}
-
-/// What the snapshots came to; unreferenced files are only judged after a full run.
-fn snapshot_report(run: &snapshot::SnapshotRun, full_run: bool) -> report::summary::SnapshotReport {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let shown = |p: &Path| p.strip_prefix(&cwd).unwrap_or(p).display().to_string();
-    let referenced = run.referenced.lock().map(|r| r.len()).unwrap_or(0);
-    let mut pending: Vec<String> = run
-        .pending
-        .lock()
-        .map(|p| p.iter().map(|p| shown(p)).collect())
-        .unwrap_or_default();
-    pending.sort();
-    pending.dedup();
-    let unreferenced = if full_run && run.mode != snapshot::Mode::Off {
-        run.unreferenced().iter().map(|p| shown(p)).collect()
-    } else {
-        Vec::new()
-    };
-    report::summary::SnapshotReport {
-        mode: run.mode.as_str().to_string(),
-        referenced,
-        pending,
-        unreferenced,
-        unreferenced_checked: full_run,
-    }
-}
-
-/// Every endpoint the catalog names plus every route the contract has, for the endpoint table.
-fn known_endpoints(catalog: &Catalog) -> Vec<String> {
-    let routes = double::COORDINATOR_ROUTES
-        .iter()
-        .map(double::Route::endpoint);
-    let node = double::NODE_ROUTES.iter().map(double::Route::endpoint);
-    catalog
-        .commands
-        .iter()
-        .flat_map(|c| c.endpoints.iter().cloned())
-        .chain(routes)
-        .chain(node)
-        .collect()
-}
-
-/// Whether a selected scenario runs here, is blocked by a refused key, or is skipped.
-fn disposition(
-    meta: &ScenarioMeta,
-    catalog: &Catalog,
-    blocked: &preflight::Blocked,
-    live: bool,
-) -> Disposition {
-    if live && meta.has_tag(suite::DOUBLE_ONLY_TAG) {
-        return Disposition::Skipped(
-            "tagged @double-only: runs against the embedded double only".into(),
-        );
-    }
-    let roles = catalog
-        .get(&meta.command)
-        .map(|c| c.roles.as_slice())
-        .unwrap_or_default();
-    let needed = roles
-        .iter()
-        .map(String::as_str)
-        .chain(meta.callers.iter().copied());
-    match needed.into_iter().find_map(|r| blocked.get(r)) {
-        Some(reason) => Disposition::Blocked(reason.clone()),
-        None => Disposition::Run,
-    }
-}
-
-/// `double`: serve the double on fixed ports until SIGINT or SIGTERM.
-pub fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
-    let (seed, profile) = config::double_setup(&args.fixtures, &args.profile)?;
-    let bind = |port: u16, flag: &'static str| {
-        std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| InputError::Flag {
-            flag,
-            message: format!("cannot listen on 127.0.0.1:{port}: {e}"),
-        })
-    };
-    let coordinator = bind(args.port, "--port")?;
-    let node = bind(args.node_port, "--node-port")?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(RunError::Runtime)?;
-    runtime.block_on(async {
-        let coordinator = wiremock::MockServer::builder()
-            .listener(coordinator)
-            .start()
-            .await;
-        let node = wiremock::MockServer::builder().listener(node).start().await;
-        let double = double::Double::start_on(coordinator, node, &seed, 0, &profile).await;
-        say(&format!(
-            "coordinator {}\nnode {}\nprofile {}\nserving until interrupted (Ctrl-C)\n",
-            double.coordinator_url(),
-            double.node_url(),
-            args.profile
-        ));
-        wait_for_shutdown().await;
-        drop(double);
-    });
-    Ok(exit::SUCCESS)
-}
-
-async fn wait_for_shutdown() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }
 
 /// Whether we run under CI, as insta decides it (`CI` set and not `false`/`0`/empty).
@@ -324,46 +67,4 @@ pub fn is_ci() -> bool {
         None => std::env::var("TF_BUILD").is_ok(),
         Some(_) => true,
     }
-}
-
-/// Writes to stdout; a closed pipe is not an error worth a panic.
-fn say(text: &str) {
-    use std::io::Write as _;
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-}
-
-/// `list`: the catalog with endpoints and scenario counts.
-pub fn list(args: &ListArgs) -> Result<u8, RunError> {
-    let (catalog, suite) = load_inputs(&args.suite)?;
-    let width = catalog
-        .commands
-        .iter()
-        .map(|c| c.cli.len())
-        .max()
-        .unwrap_or(0);
-    let mut text = String::new();
-    for command in &catalog.commands {
-        let count = suite
-            .scenarios
-            .iter()
-            .filter(|s| s.command == command.id)
-            .count();
-        text.push_str(&format!(
-            "{:width$}  {count:>3} scenarios  @{}{}\n",
-            command.cli,
-            catalog::TAG_PREFIX,
-            command.id
-        ));
-        for endpoint in &command.endpoints {
-            text.push_str(&format!("{:width$}    {endpoint}\n", ""));
-        }
-    }
-    text.push_str(&format!(
-        "\n{} commands, {} scenarios in {}\n",
-        catalog.commands.len(),
-        suite.scenarios.len(),
-        args.suite.features.display()
-    ));
-    say(&text);
-    Ok(exit::SUCCESS)
 }

@@ -73,6 +73,19 @@ fn a_missing_features_folder_and_bad_flags_exit_2() {
 }
 
 #[test]
+fn a_malformed_profile_exits_2_with_file_and_line() {
+    let profile = tempfile::NamedTempFile::with_suffix(".yaml").unwrap();
+    std::fs::write(
+        profile.path(),
+        "rules:\n  - routes: [admin.stats]\n    status: five hundred\n",
+    )
+    .unwrap();
+    let err = stderr_of(&["run", "--profile", profile.path().to_str().unwrap()]);
+    let name = profile.path().display().to_string();
+    assert!(err.contains(&format!("{name}:3:")), "{err}");
+}
+
+#[test]
 fn list_prints_each_command_with_endpoints_and_scenario_counts() {
     let out = bin()
         .arg("list")

@@ -1,0 +1,55 @@
+//! `double`: the double served standalone on 127.0.0.1 until SIGINT or SIGTERM.
+
+use super::say;
+use crate::cli::DoubleArgs;
+use crate::error::{InputError, RunError};
+use crate::{config, double, exit};
+
+/// `double`: serve the double on fixed ports until SIGINT or SIGTERM.
+pub fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
+    let (seed, profile) = config::double_setup(&args.fixtures, &args.profile)?;
+    let bind = |port: u16, flag: &'static str| {
+        std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| InputError::Flag {
+            flag,
+            message: format!("cannot listen on 127.0.0.1:{port}: {e}"),
+        })
+    };
+    let coordinator = bind(args.port, "--port")?;
+    let node = bind(args.node_port, "--node-port")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    runtime.block_on(async {
+        let coordinator = wiremock::MockServer::builder()
+            .listener(coordinator)
+            .start()
+            .await;
+        let node = wiremock::MockServer::builder().listener(node).start().await;
+        let double = double::Double::start_on(coordinator, node, &seed, 0, &profile).await;
+        say(&format!(
+            "coordinator {}\nnode {}\nprofile {}\nserving until interrupted (Ctrl-C)\n",
+            double.coordinator_url(),
+            double.node_url(),
+            args.profile
+        ));
+        wait_for_shutdown().await;
+        drop(double);
+    });
+    Ok(exit::SUCCESS)
+}
+
+async fn wait_for_shutdown() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
