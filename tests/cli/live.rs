@@ -56,23 +56,18 @@ fn serve(profile: &str) -> Served {
     }
 }
 
-/// Runs the whole suite against a served profile; returns (exit code, summary.json, stdout).
-fn run_live(profile: &str, extra: &[&str]) -> (i32, Value, String) {
-    let served = serve(profile);
+/// The keys as the coordinator's own `.env` lists them.
+const ENV_FILE: [&str; 2] = ["--env-file", "tests/fixtures/coordinator.env"];
+
+/// Runs the whole suite against a served double with these credential flags; returns
+/// (exit code, summary.json, stdout).
+fn run_against(served: &Served, credentials: &[&str], extra: &[&str]) -> (i32, Value, String) {
     let reports = tempfile::tempdir().unwrap();
     let out = bin()
-        .args([
-            "run",
-            "--coordinator-url",
-            &served.coordinator,
-            "--node-url",
-            &served.node,
-        ])
-        .args([
-            "--env-file",
-            "tests/fixtures/coordinator.env",
-            "--report-dir",
-        ])
+        .args(["run", "--coordinator-url", &served.coordinator])
+        .args(["--node-url", &served.node])
+        .args(credentials)
+        .arg("--report-dir")
         .arg(reports.path())
         .args(extra)
         .output()
@@ -85,6 +80,11 @@ fn run_live(profile: &str, extra: &[&str]) -> (i32, Value, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (code, summary(reports.path()), stdout)
+}
+
+/// Serves `profile` and runs the whole suite against it with the `.env` keys.
+fn run_live(profile: &str, extra: &[&str]) -> (i32, Value, String) {
+    run_against(&serve(profile), &ENV_FILE, extra)
 }
 
 fn verdict<'s>(s: &'s Value, cli: &str) -> &'s str {
@@ -355,28 +355,16 @@ fn bad_live_input_exits_2_naming_the_flag_or_file() {
 
 #[test]
 fn without_second_keys_only_the_scenarios_that_need_them_are_blocked() {
-    let served = serve("healthy");
-    let reports = tempfile::tempdir().unwrap();
-    let out = bin()
-        .args([
-            "run",
-            "--coordinator-url",
-            &served.coordinator,
-            "--node-url",
-            &served.node,
-        ])
-        .args([
-            "--client-key",
-            "client_dev_key_1_valid",
-            "--miner-key",
-            "miner_dev_key_1_valid",
-        ])
-        .args(["--admin-key", "admin_dev_key_1_valid", "--report-dir"])
-        .arg(reports.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let s = summary(reports.path());
+    let keys = [
+        "--client-key",
+        "client_dev_key_1_valid",
+        "--miner-key",
+        "miner_dev_key_1_valid",
+        "--admin-key",
+        "admin_dev_key_1_valid",
+    ];
+    let (code, s, _) = run_against(&serve("healthy"), &keys, &[]);
+    assert_eq!(code, 1);
     let scenarios = s["scenarios"].as_array().unwrap();
     let blocked: Vec<&Value> = scenarios
         .iter()

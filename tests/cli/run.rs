@@ -48,17 +48,23 @@ fn the_default_run_passes_and_reports_every_catalog_command_working() {
     }
 }
 
+/// The deliberately failing feature set, reporting into `reports`.
+fn run_failing(reports: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = bin();
+    cmd.args([
+        "run",
+        "--features",
+        "tests/features/failing",
+        "--report-dir",
+    ])
+    .arg(reports);
+    cmd
+}
+
 #[test]
 fn a_failing_suite_exits_1_and_names_the_command_the_step_and_the_class() {
     let reports = tempfile::tempdir().unwrap();
-    let out = bin()
-        .args([
-            "run",
-            "--features",
-            "tests/features/failing",
-            "--report-dir",
-        ])
-        .arg(reports.path())
+    let out = run_failing(reports.path())
         .assert()
         .code(1)
         .get_output()
@@ -99,16 +105,7 @@ fn a_failing_suite_exits_1_and_names_the_command_the_step_and_the_class() {
 #[test]
 fn no_report_or_output_contains_an_api_key() {
     let reports = tempfile::tempdir().unwrap();
-    let out = bin()
-        .args([
-            "run",
-            "--features",
-            "tests/features/failing",
-            "--report-dir",
-        ])
-        .arg(reports.path())
-        .output()
-        .unwrap();
+    let out = run_failing(reports.path()).output().unwrap();
     let seed = std::fs::read_to_string(root().join("fixtures/double.yaml")).unwrap();
     let keys: Vec<&str> = seed
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
