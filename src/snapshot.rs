@@ -197,27 +197,24 @@ impl SnapshotRun {
         self.dir.join(relative.with_extension(""))
     }
 
-    /// Every `.snap` under the folder that no snapshot step referenced, sorted.
-    pub fn unreferenced(&self) -> Vec<PathBuf> {
+    /// The `.snap` files in the folders of these feature files that no snapshot step
+    /// referenced, sorted. (Folders of features outside the run are not judged, so running
+    /// another feature set against the same folder does not flag the suite's snapshots.)
+    pub fn unreferenced(&self, features: &[PathBuf]) -> Vec<PathBuf> {
         let referenced = self
             .referenced
             .lock()
             .map(|r| r.clone())
             .unwrap_or_default();
-        let mut found = Vec::new();
-        let mut pending = vec![self.dir.clone()];
-        while let Some(folder) = pending.pop() {
-            for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else if path.extension().is_some_and(|e| e == "snap")
-                    && !referenced.contains(&path)
-                {
-                    found.push(path);
-                }
-            }
-        }
+        let mut folders: Vec<PathBuf> = features.iter().map(|f| self.folder_for(f)).collect();
+        folders.sort();
+        folders.dedup();
+        let mut found: Vec<PathBuf> = folders
+            .iter()
+            .flat_map(|folder| std::fs::read_dir(folder).into_iter().flatten().flatten())
+            .map(|entry| entry.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "snap") && !referenced.contains(p))
+            .collect();
         found.sort();
         found
     }

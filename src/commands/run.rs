@@ -87,11 +87,22 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
     };
     let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
-    let full_run = args.tags.is_none() && planned.iter().all(|p| p.disposition == Disposition::Run);
+    // Unreferenced snapshots mean something only when every scenario of the suite ran.
+    let full_run = args.tags.is_none()
+        && planned.iter().all(|p| p.disposition == Disposition::Run)
+        && summary
+            .scenarios
+            .iter()
+            .all(|s| s.status != report::summary::Status::NotRun);
+    let feature_files: Vec<std::path::PathBuf> = suite
+        .features
+        .iter()
+        .filter_map(|f| f.path.clone())
+        .collect();
     summary.snapshots = ctx
         .snapshots
         .as_ref()
-        .map(|run| snapshot_report(run, full_run));
+        .map(|run| snapshot_report(run, full_run, &feature_files));
     // Reports first: a closed stdout (`| head`) must not cost the files.
     let written = report::files::write_all(&args.report_dir, &summary)?;
     if args.quiet {
@@ -141,7 +152,11 @@ fn snapshot_run(args: &RunArgs) -> Result<snapshot::SnapshotRun, InputError> {
 }
 
 /// What the snapshots came to; unreferenced files are only judged after a full run.
-fn snapshot_report(run: &snapshot::SnapshotRun, full_run: bool) -> report::summary::SnapshotReport {
+fn snapshot_report(
+    run: &snapshot::SnapshotRun,
+    full_run: bool,
+    features: &[std::path::PathBuf],
+) -> report::summary::SnapshotReport {
     let cwd = std::env::current_dir().unwrap_or_default();
     let shown = |p: &Path| p.strip_prefix(&cwd).unwrap_or(p).display().to_string();
     let referenced = run.referenced.lock().map(|r| r.len()).unwrap_or(0);
@@ -153,7 +168,10 @@ fn snapshot_report(run: &snapshot::SnapshotRun, full_run: bool) -> report::summa
     pending.sort();
     pending.dedup();
     let unreferenced = if full_run && run.mode != snapshot::Mode::Off {
-        run.unreferenced().iter().map(|p| shown(p)).collect()
+        run.unreferenced(features)
+            .iter()
+            .map(|p| shown(p))
+            .collect()
     } else {
         Vec::new()
     };

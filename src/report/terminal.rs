@@ -14,9 +14,10 @@ pub fn render(summary: &Summary) -> String {
         "{} scenarios, {} passed, {} failed",
         summary.scenarios_total,
         summary.scenarios_passed,
-        count(Status::Failed) + count(Status::NotRun)
+        count(Status::Failed)
     );
     for (status, name) in [
+        (Status::NotRun, "not run"),
         (Status::Flaky, "flaky"),
         (Status::Blocked, "blocked"),
         (Status::Skipped, "skipped"),
