@@ -176,3 +176,29 @@ fn a_tag_expression_selects_scenarios_and_env_vars_work_too() {
     assert_eq!(command(&s, "client submit")["verdict"], "untested");
     assert_eq!(s["headline"]["commands_working"], 2);
 }
+
+#[test]
+fn fail_fast_stops_after_the_first_failure_and_reports_the_rest_not_run() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = run_failing(reports.path())
+        .args(["--fail-fast", "--concurrency", "1"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let s = summary(reports.path());
+    let statuses: Vec<&str> = s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["failed", "not_run", "not_run", "not_run"]);
+    let stdout = String::from_utf8(out).unwrap();
+    assert!(stdout.contains("1 failed, 3 not run"), "{stdout}");
+    assert!(
+        !stdout.contains("unreferenced"),
+        "a partial run judges no snapshot: {stdout}"
+    );
+}
