@@ -287,10 +287,10 @@ pub fn assert(
     if let Ok(mut referenced) = run.referenced.lock() {
         referenced.insert(file.clone());
     }
-    let existed = file.is_file();
     let old = std::fs::read_to_string(&file)
         .ok()
         .map(|s| stored_contents(&s));
+    let existed = old.is_some();
     // Fast path: an identical stored snapshot needs no trip through insta (about 0.3 ms each).
     if old.as_deref() == Some(text.trim_end()) {
         return Ok(Verdict::Matched);

@@ -211,12 +211,19 @@ fn regex_escape(text: &str) -> String {
 }
 
 pub fn template_matches(template: &str, path: &str) -> bool {
-    let t: Vec<&str> = template.split('/').collect();
-    let p: Vec<&str> = path.split('/').collect();
-    t.len() == p.len()
-        && t.iter()
-            .zip(&p)
-            .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+    segments_match(template.split('/'), path)
+}
+
+/// Whether `path` fits template segments: as many segments, `{param}` matching any non-empty
+/// one, literals equal. Allocation-free, so the endpoint table can call it per request.
+pub fn segments_match<'t>(template: impl IntoIterator<Item = &'t str>, path: &str) -> bool {
+    let mut actual = path.split('/');
+    let same = template.into_iter().all(|t| match actual.next() {
+        Some(p) if t.starts_with('{') => !p.is_empty(),
+        Some(p) => p == t,
+        None => false,
+    });
+    same && actual.next().is_none()
 }
 
 /// Serves one route from the shared state, degraded as the profile says.

@@ -57,13 +57,7 @@ impl EndpointLog {
     pub fn endpoint_of(&self, method: &str, path: &str) -> String {
         let path = path.split('?').next().unwrap_or(path);
         let fits = |segments: &[String]| {
-            let mut actual = path.split('/');
-            let same = segments.iter().all(|t| match actual.next() {
-                Some(p) if t.starts_with('{') => !p.is_empty(),
-                Some(p) => p == t,
-                None => false,
-            });
-            same && actual.next().is_none()
+            crate::double::segments_match(segments.iter().map(String::as_str), path)
         };
         self.templates
             .iter()
