@@ -27,6 +27,24 @@ pub enum FailureClass {
 }
 
 impl FailureClass {
+    /// Every class, in declaration order.
+    pub const ALL: [FailureClass; 9] = [
+        FailureClass::Auth,
+        FailureClass::MissingEndpoint,
+        FailureClass::ServerError,
+        FailureClass::Contract,
+        FailureClass::State,
+        FailureClass::RateLimited,
+        FailureClass::Timeout,
+        FailureClass::Unreachable,
+        FailureClass::Harness,
+    ];
+
+    /// The class with this name (`"missing_endpoint"`), as `as_str` spells it.
+    pub fn parse(name: &str) -> Option<FailureClass> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailureClass::Auth => "auth",

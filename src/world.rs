@@ -107,6 +107,11 @@ impl ConformanceWorld {
             .ok_or_else(|| Failure::harness("the scenario has no run context"))
     }
 
+    /// This scenario's unique tag (`{tag}` in steps), or `""` before the session opens.
+    pub fn tag(&self) -> String {
+        self.vars.get("tag").cloned().unwrap_or_default()
+    }
+
     /// This scenario's feature file.
     pub fn feature_path(&self) -> Option<&std::path::Path> {
         self.scenario.as_ref().map(|(p, _)| p.as_path())

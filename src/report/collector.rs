@@ -188,20 +188,9 @@ fn refine(class: FailureClass, world: Option<&ConformanceWorld>) -> FailureClass
 
 /// Splits `[class] message` (see `Failure`'s Display) back into its parts.
 fn split_class(text: &str) -> (FailureClass, String) {
-    const CLASSES: [FailureClass; 9] = [
-        FailureClass::Auth,
-        FailureClass::MissingEndpoint,
-        FailureClass::ServerError,
-        FailureClass::Contract,
-        FailureClass::State,
-        FailureClass::RateLimited,
-        FailureClass::Timeout,
-        FailureClass::Unreachable,
-        FailureClass::Harness,
-    ];
     let parsed = text.strip_prefix('[').and_then(|rest| {
         let (name, message) = rest.split_once("] ")?;
-        let class = CLASSES.into_iter().find(|c| c.as_str() == name)?;
+        let class = FailureClass::parse(name)?;
         Some((class, message.to_string()))
     });
     parsed.unwrap_or_else(|| (FailureClass::Harness, text.to_string()))

@@ -21,10 +21,6 @@ pub fn default_miner(tag: &str) -> Value {
             "concurrency": 1, "region": tag })
 }
 
-fn tag(world: &World) -> String {
-    world.vars.get("tag").cloned().unwrap_or_default()
-}
-
 async fn submit(world: &mut World, name: &str, body: Value) -> StepResult {
     world
         .send_as(Caller::Client, "POST", "/v1/jobs", Some(body))
@@ -35,7 +31,7 @@ async fn submit(world: &mut World, name: &str, body: Value) -> StepResult {
 
 #[given(expr = "a job {string} submitted by the client")]
 async fn job_submitted(world: &mut World, name: String) -> StepResult {
-    let body = default_job(&tag(world));
+    let body = default_job(&world.tag());
     submit(world, &name, body).await
 }
 
@@ -47,7 +43,7 @@ async fn job_submitted_with(world: &mut World, step: &Step, name: String) -> Ste
 
 #[given("the miner is registered")]
 async fn miner_registered(world: &mut World) -> StepResult {
-    let body = default_miner(&tag(world));
+    let body = default_miner(&world.tag());
     register(world, body).await
 }
 

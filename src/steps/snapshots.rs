@@ -17,7 +17,7 @@ async fn matches_snapshot(world: &mut World, name: String) -> StepResult {
         .feature_path()
         .ok_or_else(|| Failure::harness("the scenario has no feature file"))?
         .to_path_buf();
-    let tag = world.vars.get("tag").cloned().unwrap_or_default();
+    let tag = world.tag();
     let text = snapshot::render(
         &last,
         &mut world.placeholders,

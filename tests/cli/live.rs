@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::{bin, command, root, summary};
+use super::{bin, command, root, statuses, summary};
 
 /// A standalone double process, killed when dropped.
 struct Served {
@@ -247,12 +247,7 @@ fn flaky_answers_fail_without_retries_and_are_reported_flaky_with_them() {
 
     let (code, s, stdout) = run_live("flaky", &["--concurrency", "1", "--retries", "6"]);
     assert_eq!(code, 0, "{stdout}");
-    let statuses: Vec<&str> = s["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["status"].as_str().unwrap())
-        .collect();
+    let statuses = statuses(&s);
     assert!(statuses.contains(&"flaky"));
     assert!(!statuses.contains(&"failed"));
     assert!(s["commands"]

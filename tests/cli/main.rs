@@ -29,6 +29,16 @@ pub fn summary(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&text).expect("summary.json is JSON")
 }
 
+/// Each scenario's status, in report order.
+pub fn statuses(summary: &serde_json::Value) -> Vec<&str> {
+    summary["scenarios"]
+        .as_array()
+        .expect("summary.json lists scenarios")
+        .iter()
+        .map(|x| x["status"].as_str().expect("a status is a string"))
+        .collect()
+}
+
 /// The command row of `summary.json` with this CLI spelling.
 pub fn command<'s>(summary: &'s serde_json::Value, cli: &str) -> &'s serde_json::Value {
     summary["commands"]

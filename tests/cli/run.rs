@@ -1,6 +1,6 @@
 //! `run` against the embedded double: the full suite, a failing suite, reports and secrets.
 
-use super::{bin, command, root, summary};
+use super::{bin, command, root, statuses, summary};
 use aitbc_conformance::catalog::Catalog;
 
 #[test]
@@ -188,12 +188,7 @@ fn fail_fast_stops_after_the_first_failure_and_reports_the_rest_not_run() {
         .stdout
         .clone();
     let s = summary(reports.path());
-    let statuses: Vec<&str> = s["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["status"].as_str().unwrap())
-        .collect();
+    let statuses = statuses(&s);
     assert_eq!(statuses, ["failed", "not_run", "not_run", "not_run"]);
     let stdout = String::from_utf8(out).unwrap();
     assert!(stdout.contains("1 failed, 3 not run"), "{stdout}");
