@@ -24,11 +24,14 @@ pub enum FailureClass {
     Unreachable,
     /// The scenario itself is wrong: a step with no definition, a name never saved.
     Harness,
+    /// Not a failure: the scenario does not apply to this target, which said so itself (e.g. a
+    /// coordinator without a signing key issues no receipts). Reported `skipped` with the reason.
+    NotApplicable,
 }
 
 impl FailureClass {
     /// Every class, in declaration order.
-    pub const ALL: [FailureClass; 9] = [
+    pub const ALL: [FailureClass; 10] = [
         FailureClass::Auth,
         FailureClass::MissingEndpoint,
         FailureClass::ServerError,
@@ -38,6 +41,7 @@ impl FailureClass {
         FailureClass::Timeout,
         FailureClass::Unreachable,
         FailureClass::Harness,
+        FailureClass::NotApplicable,
     ];
 
     /// The class with this name (`"missing_endpoint"`), as `as_str` spells it.
@@ -56,6 +60,7 @@ impl FailureClass {
             FailureClass::Timeout => "timeout",
             FailureClass::Unreachable => "unreachable",
             FailureClass::Harness => "harness",
+            FailureClass::NotApplicable => "not_applicable",
         }
     }
 
@@ -102,6 +107,11 @@ impl Failure {
 
     pub fn harness(message: impl Into<String>) -> Self {
         Self::new(FailureClass::Harness, message)
+    }
+
+    /// Ends the scenario as not applicable to this target (reported `skipped`, not failed).
+    pub fn not_applicable(reason: impl Into<String>) -> Self {
+        Self::new(FailureClass::NotApplicable, reason)
     }
 }
 

@@ -47,6 +47,8 @@ pub struct Request<'a> {
     pub body: Option<&'a Value>,
     /// Count this exchange in the endpoint table (not when the scenario degraded its double).
     pub record: bool,
+    /// Send it on a new connection, closed afterwards (as a fresh CLI process would).
+    pub fresh: bool,
 }
 
 /// Sends `request`, retrying up to `ctx.retries` times; `Ok((exchange, flaky))`, where `flaky`
@@ -97,7 +99,8 @@ async fn send_once(
 ) -> Result<(Exchange, Option<Duration>), Failure> {
     let method = reqwest::Method::from_bytes(r.method.as_bytes())
         .map_err(|_| Failure::harness(format!("{:?} is not an HTTP method", r.method)))?;
-    let mut builder = ctx.http.request(method, format!("{}{}", r.base, r.path));
+    let client = if r.fresh { &ctx.fresh_http } else { &ctx.http };
+    let mut builder = client.request(method, format!("{}{}", r.base, r.path));
     if let Some(key) = r.key {
         builder = builder.header("X-Api-Key", key);
     }
@@ -205,6 +208,7 @@ mod tests {
             key: None,
             body: None,
             record: true,
+            fresh: false,
         }
     }
 

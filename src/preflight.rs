@@ -94,6 +94,7 @@ async fn reachable(
         key: None,
         body: None,
         record: false,
+        fresh: false,
     };
     match http::send(ctx, request).await {
         Ok(_) => Ok(()),
@@ -133,6 +134,7 @@ async fn refusal(
         key: Some(credential.secret()),
         body: body.as_ref(),
         record: false,
+        fresh: false,
     };
     match http::send(ctx, request).await {
         Ok((exchange, _)) if exchange.status == 401 => Some(format!(

@@ -103,18 +103,31 @@ impl Placeholders {
         self.replace(fields, value)
     }
 
-    /// A request path with its volatile segments as placeholders (`/v1/jobs/[job_id#1]`).
+    /// A request path with its volatile segments and query values as placeholders
+    /// (`/v1/jobs/[job_id#1]`, `/v1/explorer/receipts?job_id=[job_id#1]`).
     pub fn in_path(&self, path: &str) -> String {
-        path.split('/')
-            .map(|segment| {
-                let key = Value::String(segment.to_string()).to_string();
-                self.by_value
-                    .get(&key)
-                    .map_or(segment, String::as_str)
-                    .to_string()
-            })
-            .collect::<Vec<_>>()
-            .join("/")
+        let mut out = String::with_capacity(path.len());
+        let mut rest = path;
+        loop {
+            let end = rest.find(['/', '?', '&', '=']).unwrap_or(rest.len());
+            let token = &rest[..end];
+            let key = Value::String(token.to_string()).to_string();
+            out.push_str(self.by_value.get(&key).map_or(token, String::as_str));
+            match rest[end..].chars().next() {
+                Some(separator) => {
+                    out.push(separator);
+                    rest = &rest[end + 1..];
+                }
+                None => return out,
+            }
+        }
+    }
+
+    /// Names a known value for the whole scenario, e.g. a role's key (the identity in this era)
+    /// as `[identity:miner]`: stable whatever order the responses show it in.
+    pub fn name(&mut self, value: &str, placeholder: String) {
+        self.by_value
+            .insert(Value::String(value.to_string()).to_string(), placeholder);
     }
 
     /// Numbers the volatile values of a response the scenario saw, snapshotted or not, so later
@@ -418,6 +431,14 @@ mod tests {
             other["job_id"],
             json!("[job_id#2]"),
             "a different job is a different placeholder"
+        );
+        assert_eq!(
+            p.in_path("/v1/explorer/receipts?job_id=a1&limit=10"),
+            "/v1/explorer/receipts?job_id=[job_id#1]&limit=10"
+        );
+        assert_eq!(
+            p.in_path("/v1/jobs/b2/result"),
+            "/v1/jobs/[job_id#2]/result"
         );
     }
 

@@ -57,6 +57,17 @@ impl Credentials {
         }
     }
 
+    /// Each configured credential with its role's name (`client`, `other-client`, …).
+    pub fn by_role(&self) -> [(&'static str, Option<&Credential>); 5] {
+        [
+            ("client", self.client.as_ref()),
+            ("other-client", self.other_client.as_ref()),
+            ("miner", self.miner.as_ref()),
+            ("admin", self.admin.as_ref()),
+            ("other-admin", self.other_admin.as_ref()),
+        ]
+    }
+
     /// Every configured secret, for redaction.
     pub fn secrets(&self) -> Vec<String> {
         [
@@ -129,6 +140,8 @@ impl Target {
 #[derive(Debug)]
 pub struct RunContext {
     pub http: reqwest::Client,
+    /// A client that keeps no connection: each request on a new one.
+    pub fresh_http: reqwest::Client,
     pub target: Target,
     /// Retries after a transport error, 429 or 503.
     pub retries: u32,
@@ -168,8 +181,15 @@ impl RunContext {
             .pool_max_idle_per_host(8)
             .no_proxy()
             .build()?;
+        let fresh_http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .pool_max_idle_per_host(0)
+            .no_proxy()
+            .build()?;
         Ok(Self {
             http,
+            fresh_http,
             target,
             retries,
             endpoints,

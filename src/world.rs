@@ -65,6 +65,8 @@ pub struct ConformanceWorld {
     scenario: Option<(PathBuf, usize)>,
     /// The outcome of a CLI-style block lookup.
     pub lookup: Option<crate::steps::blocks::Lookup>,
+    /// The `receipt` of the last result the miner posted: `null` means the target signs none.
+    pub result_receipt: Option<Value>,
 }
 
 impl ConformanceWorld {
@@ -77,6 +79,7 @@ impl ConformanceWorld {
             vars: HashMap::new(),
             blocks: Vec::new(),
             lookup: None,
+            result_receipt: None,
             scenario: None,
             noted_stats: None,
             placeholders: crate::snapshot::Placeholders::default(),
@@ -88,6 +91,13 @@ impl ConformanceWorld {
     pub async fn attach(&mut self, ctx: Arc<RunContext>, scenario: (PathBuf, usize)) {
         let session = ctx.session().await;
         self.vars.insert("tag".into(), session.tag.clone());
+        // In this era a key is its holder's identity: snapshots name it by role.
+        for (role, credential) in session.credentials.by_role() {
+            if let Some(credential) = credential {
+                self.placeholders
+                    .name(credential.secret(), format!("[identity:{role}]"));
+            }
+        }
         self.session = Some(session);
         self.ctx = Some(ctx);
         self.scenario = Some(scenario);
@@ -180,6 +190,18 @@ impl ConformanceWorld {
         path: &str,
         body: Option<Value>,
     ) -> StepResult {
+        self.send_over(caller, method, path, body, false).await
+    }
+
+    /// Sends a request as `caller`, on a connection of its own when `fresh` (never pooled).
+    pub async fn send_over(
+        &mut self,
+        caller: Caller,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        fresh: bool,
+    ) -> StepResult {
         let path = self.expand(path);
         if let Some(name) = unresolved_name(&path) {
             return Err(Failure::harness(format!(
@@ -200,6 +222,7 @@ impl ConformanceWorld {
             key: key.as_deref(),
             body: body.as_ref(),
             record: !self.degraded,
+            fresh,
         };
         let (exchange, retried) = http::send(ctx, request).await?;
         if retried {

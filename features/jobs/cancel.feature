@@ -1,7 +1,7 @@
 @command:client-cancel @live-serial
 Feature: Cancelling a job
   `aitbc client cancel <id>` posts /v1/jobs/{id}/cancel: a QUEUED or RUNNING job becomes
-  CANCELED; anything else is 409 "job not cancelable" (contract §4).
+  CANCELED with no assigned miner; anything else is 409 "job not cancelable" (contract §4, §13).
 
   Background:
     Given I authenticate as "client"
@@ -26,6 +26,7 @@ Feature: Cancelling a job
     When I send POST "/v1/jobs/{A}/cancel"
     Then the response status is 200
     And the response field "state" is "CANCELED"
+    And the response field "assigned_miner_id" is null
     When I send GET "/v1/jobs/{A}"
     Then the response field "state" is "CANCELED"
     And the response matches the snapshot "job-canceled"

@@ -1,7 +1,10 @@
 @command:client-receipts @live-serial
 Feature: Job receipts
-  `aitbc client receipts <id>` reads the signed receipt a coordinator with a signing key
-  issues when a miner completes the job (contract §4).
+  `aitbc client receipts` reads the signed receipts a coordinator with a signing key issues
+  when a miner completes a job (contract §4): per job under /v1/jobs/{id}/receipt(s), and, as
+  the released CLI reads them, from the explorer's /v1/explorer/receipts (contract §13). A
+  coordinator without a signing key issues none (`"receipt": null` in its result answers):
+  the scenarios that need a receipt are then not applicable and reported skipped.
 
   Background:
     Given I authenticate as "client"
@@ -11,6 +14,7 @@ Feature: Job receipts
     Given the miner is registered
     And the miner has taken job "A"
     And the miner has completed job "A"
+    And the coordinator signs receipts
     When I send GET "/v1/jobs/{A}/receipt"
     Then the response status is 200
     And the response field "job_id" is "{A}"
@@ -20,6 +24,7 @@ Feature: Job receipts
     And the response field "unit_type" is "gpu_seconds"
     And the response field "signature.alg" is "Ed25519"
     And the response field "metadata.result" is {"output": "hi there", "tokens": 3}
+    And the response field "metadata.metrics.duration_ms" is 12
     And the response matches the snapshot "receipt"
 
   Scenario: A job without a receipt yet says so
@@ -31,22 +36,57 @@ Feature: Job receipts
       """
     And the response matches the snapshot "receipt-not-available"
 
-  Scenario: The receipts list holds the receipt once the job completes
+  Scenario: A job without a receipt yet has an empty receipts list
     When I send GET "/v1/jobs/{A}/receipts"
     Then the response status is 200
-    And the response field "items" has 0 items
+    And the response body is:
+      """
+      {"items": []}
+      """
+
+  Scenario: The receipts list holds the receipt once the job completes
     Given the miner is registered
     And the miner has taken job "A"
     And the miner has completed job "A"
+    And the coordinator signs receipts
     When I send GET "/v1/jobs/{A}/receipts"
     Then the response status is 200
     And the response field "items" has 1 item
     And the response field "items.0.job_id" is "{A}"
     And the response matches the snapshot "receipts"
 
-  Scenario: Another client cannot read the receipt
+  Scenario: An unknown job's receipts are 404
+    When I send GET "/v1/jobs/00000000000000000000000000000000/receipts"
+    Then the response status is 404
+    And the response field "detail" is "job not found"
+    And the response matches the snapshot "job-not-found"
+
+  Scenario: Another client cannot read the receipts
     Given I authenticate as "other-client"
     When I send GET "/v1/jobs/{A}/receipts"
     Then the response status is 404
     And the response field "detail" is "job not found"
     And the response matches the snapshot "job-not-found"
+
+  Scenario: The explorer lists no receipt for a job that has not completed
+    Given I authenticate as "none"
+    When I send GET "/v1/explorer/receipts?job_id={A}&limit=10"
+    Then the response status is 200
+    And the response body is:
+      """
+      {"jobId": "{A}", "items": []}
+      """
+
+  Scenario: The explorer lists a completed job's receipt, as the released CLI reads it
+    Given the miner is registered
+    And the miner has taken job "A"
+    And the miner has completed job "A"
+    And the coordinator signs receipts
+    And I authenticate as "none"
+    When I send GET "/v1/explorer/receipts?job_id={A}&limit=10"
+    Then the response status is 200
+    And the response field "jobId" is "{A}"
+    And the response field "items" has 1 item
+    And the response field "items.0.jobId" is "{A}"
+    And the response field "items.0.status" is "COMPLETED"
+    And the response matches the snapshot "explorer-receipts"

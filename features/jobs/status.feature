@@ -43,6 +43,15 @@ Feature: Job status
     And the response field "state" is "COMPLETED"
     And the response matches the snapshot "job-completed"
 
+  Scenario: A job read while running reads completed on every read after its result
+    Given a job "A" submitted by the client
+    And the miner is registered
+    And the miner has taken job "A"
+    When I send GET "/v1/jobs/{A}"
+    Then the response field "state" is "RUNNING"
+    Given the miner has completed job "A"
+    Then job "A" reads "COMPLETED" on each of 6 reads over fresh connections
+
   Scenario: After the miner's failure the job is failed with its reason
     Given a job "A" submitted by the client
     And the miner is registered

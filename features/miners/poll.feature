@@ -2,7 +2,8 @@
 Feature: Polling for work
   `aitbc miner poll` asks for the oldest QUEUED job whose constraints the miner meets
   (FIFO by requested_at); 204 with an empty body when nothing fits or the miner is at its
-  concurrency (contract §5).
+  concurrency (contract §5). A cancel leaves the miner's slot taken until the miner reports
+  itself idle (heartbeat) or registers again (contract §13).
 
   Background:
     Given I authenticate as "miner"
@@ -50,6 +51,30 @@ Feature: Polling for work
     Then the response status is 204
     And the response body is empty
 
+  Scenario: A cancelled job is not handed out
+    Given a job "A" submitted by the client
+    And I authenticate as "client"
+    When I send POST "/v1/jobs/{A}/cancel"
+    Then the response status is 200
+    Given the miner is registered
+    And I authenticate as "miner"
+    When I send POST "/v1/miners/poll" with body:
+      """
+      {"max_wait_seconds": 0}
+      """
+    Then the response status is 204
+
+  Scenario: After its running job is cancelled, a miner that reports idle gets the next job
+    Given a job "A" submitted by the client
+    And a job "B" submitted by the client
+    And the miner is registered
+    And the miner has taken job "A"
+    And I authenticate as "client"
+    When I send POST "/v1/jobs/{A}/cancel"
+    Then the response status is 200
+    Given the miner reports it is idle
+    Then the miner is handed job "B"
+
   Scenario: A job whose constraints the miner does not meet is skipped
     Given a job "BIG" submitted by the client with body:
       """
@@ -80,3 +105,13 @@ Feature: Polling for work
     Then the response status is 200
     And the response field "constraints" is {"gpu": null, "cuda": null, "min_vram_gb": null, "models": ["llama3"], "region": "{tag}", "max_price": null}
     And the response matches the snapshot "job-offer"
+
+  Scenario: Constraints the job did not give are offered as null
+    Given a job "A" submitted by the client
+    And the miner is registered
+    When I send POST "/v1/miners/poll" with body:
+      """
+      {"max_wait_seconds": 0}
+      """
+    Then the response status is 200
+    And the response field "constraints" is {"gpu": null, "cuda": null, "min_vram_gb": null, "models": null, "region": "{tag}", "max_price": null}

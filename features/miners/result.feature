@@ -1,7 +1,8 @@
 @command:miner-result @live-serial
 Feature: Reporting a job's outcome
   `aitbc miner result` posts the result (or the failure) of a job the miner holds; the
-  client then sees COMPLETED (or FAILED) (contract §5).
+  client then sees COMPLETED (or FAILED) (contract §5). A job the client cancelled stays
+  cancelled whatever the miner posts afterwards (contract §13).
 
   Background:
     Given I authenticate as "miner"
@@ -9,18 +10,41 @@ Feature: Reporting a job's outcome
     And the miner is registered
     And the miner has taken job "A"
 
-  Scenario: A result completes the job and returns its receipt
+  Scenario: A result completes the job
     When I send POST "/v1/miners/{A}/result" with body:
       """
       {"result": {"output": "42"}, "metrics": {"tokens": 1}}
       """
     Then the response status is 200
     And the response field "status" is "ok"
-    And the response field "receipt.job_id" is "{A}"
     Given I authenticate as "client"
     When I send GET "/v1/jobs/{A}"
     Then the response field "state" is "COMPLETED"
     And the response matches the snapshot "job-completed"
+
+  Scenario: A result's receipt names the job and records the duration
+    When I send POST "/v1/miners/{A}/result" with body:
+      """
+      {"result": {"output": "42"}, "metrics": {"tokens": 1}}
+      """
+    Then the response status is 200
+    Given the coordinator signs receipts
+    Then the response field "receipt.job_id" is "{A}"
+    And the response field "receipt.metadata.metrics.duration_ms" holds a whole number
+    And the response field "receipt.metadata.metrics.tokens" is 1
+
+  Scenario: A result cannot complete a job the client cancelled
+    Given I authenticate as "client"
+    When I send POST "/v1/jobs/{A}/cancel"
+    Then the response status is 200
+    Given I authenticate as "miner"
+    When I send POST "/v1/miners/{A}/result" with body:
+      """
+      {"result": {"output": "too late"}}
+      """
+    Given I authenticate as "client"
+    When I send GET "/v1/jobs/{A}"
+    Then the response field "state" is "CANCELED"
 
   Scenario: A failure fails the job with code and message
     When I send POST "/v1/miners/{A}/fail" with body:

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use super::quirks::Quirk;
 use super::reply::{Call, Handled, Reply};
 use super::state::{Coordinator, Role};
 use crate::clock;
@@ -9,6 +10,9 @@ use crate::clock;
 /// `GET /v1/admin/stats`.
 pub fn stats(state: &mut Coordinator, call: &Call) -> Handled {
     state.authorize(call, Role::Admin)?;
+    if state.quirk(Quirk::AdminStats500) {
+        return Err(Reply::internal("AttributeError", "average_job_duration_ms"));
+    }
     state.expire_jobs();
     let completed: u64 = state.miners.iter().map(|m| m.jobs_completed).sum();
     let total_ms: f64 = state.miners.iter().map(|m| m.total_duration_ms).sum();
@@ -28,6 +32,7 @@ pub fn stats(state: &mut Coordinator, call: &Call) -> Handled {
 /// `GET /v1/admin/jobs`: newest first, at most 100.
 pub fn jobs(state: &mut Coordinator, call: &Call) -> Handled {
     state.authorize(call, Role::Admin)?;
+    list_bug(state, state.jobs.is_empty())?;
     state.expire_jobs();
     let items: Vec<Value> = state
         .jobs
@@ -47,6 +52,7 @@ pub fn jobs(state: &mut Coordinator, call: &Call) -> Handled {
 /// `GET /v1/admin/miners`.
 pub fn miners(state: &mut Coordinator, call: &Call) -> Handled {
     state.authorize(call, Role::Admin)?;
+    list_bug(state, state.miners.is_empty())?;
     let items: Vec<Value> = state
         .miners
         .iter()
@@ -63,4 +69,12 @@ pub fn miners(state: &mut Coordinator, call: &Call) -> Handled {
         })
         .collect();
     Ok(Reply::ok(json!({ "items": items })))
+}
+
+/// Quirk `admin-lists-500`: the admin lists crash on their first row.
+fn list_bug(state: &Coordinator, empty: bool) -> Result<(), Reply> {
+    if state.quirk(Quirk::AdminLists500) && !empty {
+        return Err(Reply::internal("AttributeError", "id"));
+    }
+    Ok(())
 }

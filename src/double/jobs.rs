@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use super::quirks::Quirk;
 use super::reply::{optional_int, required_object, Call, Handled, Reply};
 use super::state::{Coordinator, Job, JobState, Role};
 use crate::clock;
@@ -47,10 +48,12 @@ pub fn submit(state: &mut Coordinator, call: &Call) -> Handled {
         expires_at: now + ttl * 1_000_000,
         state: JobState::Queued,
         miner: None,
+        taken_by: None,
         error: None,
         result: None,
-        receipt: None,
-        started_at: None,
+        receipts: Vec::new(),
+        read_while_running: false,
+        reads_after_result: 0,
     };
     let view = job_view(&job);
     state.jobs.push(job);
@@ -71,49 +74,138 @@ fn own_job<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Job, R
 
 /// `GET /v1/jobs/{job_id}`.
 pub fn status(state: &mut Coordinator, call: &Call) -> Handled {
-    Ok(Reply::ok(job_view(own_job(state, call)?)))
+    let stale_cache = state.quirk(Quirk::StaleStatusCache);
+    let job = own_job(state, call)?;
+    if !stale_cache {
+        return Ok(Reply::ok(job_view(job)));
+    }
+    Ok(Reply::ok(cached_view(job)))
+}
+
+/// Quirk `stale-status-cache`: a job read while RUNNING is cached; after its result every
+/// other read serves the cached RUNNING view (as 35a546ee0's per-session cache key does).
+fn cached_view(job: &mut Job) -> Value {
+    match job.state {
+        JobState::Running => job.read_while_running = true,
+        JobState::Completed if job.read_while_running => {
+            job.reads_after_result += 1;
+            if job.reads_after_result % 2 == 1 {
+                let mut stale = job.clone();
+                stale.state = JobState::Running;
+                return job_view(&stale);
+            }
+        }
+        _ => {}
+    }
+    job_view(job)
 }
 
 /// `GET /v1/jobs/{job_id}/result`.
 pub fn result(state: &mut Coordinator, call: &Call) -> Handled {
     let job = own_job(state, call)?;
-    if job.state.is_active() || (job.result.is_none() && job.receipt.is_none()) {
+    if job.state != JobState::Completed || (job.result.is_none() && job.receipts.is_empty()) {
         return Err(Reply::detail(425, "job not ready"));
     }
     Ok(Reply::ok(
-        json!({ "result": job.result, "receipt": job.receipt }),
+        json!({ "result": job.result, "receipt": job.receipt() }),
     ))
 }
 
-/// `POST /v1/jobs/{job_id}/cancel`.
+/// `POST /v1/jobs/{job_id}/cancel`: CANCELED, `assigned_miner_id` cleared. The miner's
+/// inflight count is left alone: it frees the slot itself (heartbeat) or by registering again
+/// (contract §13).
 pub fn cancel(state: &mut Coordinator, call: &Call) -> Handled {
     let job = own_job(state, call)?;
     if !job.state.is_active() {
         return Err(Reply::detail(409, "job not cancelable"));
     }
-    let freed_miner = job.miner.clone().filter(|_| job.state == JobState::Running);
     job.state = JobState::Canceled;
     job.error = Some("canceled by client".to_string());
-    let view = job_view(job);
-    if let Some(miner) = freed_miner.and_then(|id| state.miner_mut(&id)) {
-        miner.inflight = (miner.inflight - 1).max(0);
-    }
-    Ok(Reply::ok(view))
+    job.miner = None;
+    Ok(Reply::ok(job_view(job)))
 }
 
 /// `GET /v1/jobs/{job_id}/receipt`.
 pub fn receipt(state: &mut Coordinator, call: &Call) -> Handled {
     let job = own_job(state, call)?;
-    job.receipt
-        .clone()
+    job.receipt()
+        .cloned()
         .map(Reply::ok)
         .ok_or_else(|| Reply::detail(404, "receipt not available"))
 }
 
 /// `GET /v1/jobs/{job_id}/receipts`.
 pub fn receipts(state: &mut Coordinator, call: &Call) -> Handled {
-    let job = own_job(state, call)?;
+    let key_error = state.quirk(Quirk::ReceiptsUnknown500);
+    match own_job(state, call) {
+        Ok(job) => Ok(Reply::ok(json!({ "items": job.receipts }))),
+        Err(reply) if key_error && reply.status == 404 => {
+            Err(Reply::internal("KeyError", "'job not found'"))
+        }
+        Err(reply) => Err(reply),
+    }
+}
+
+/// `GET /v1/explorer/receipts?job_id=&limit=&offset=` (no auth), the route the released
+/// `aitbc client receipts` reads: every receipt, newest first, in the explorer's spelling.
+pub fn explorer_receipts(state: &mut Coordinator, call: &Call) -> Handled {
+    let limit = query_bound(call, "limit", 10, 1..=200)?;
+    let offset = query_bound(call, "offset", 0, 0..=i64::MAX)?;
+    let job_id = call.query("job_id");
+    let mut items: Vec<Value> = state
+        .jobs
+        .iter()
+        .filter(|j| job_id.as_deref().is_none_or(|id| j.id == id))
+        .flat_map(|j| j.receipts.iter())
+        .map(explorer_item)
+        .collect();
+    items.reverse();
+    let items: Vec<Value> = items
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
     Ok(Reply::ok(
-        json!({ "items": job.receipt.iter().collect::<Vec<_>>() }),
+        json!({ "jobId": job_id.as_deref().unwrap_or("all"), "items": items }),
     ))
+}
+
+fn explorer_item(receipt: &Value) -> Value {
+    json!({
+        "receiptId": receipt["receipt_id"], "jobId": receipt["job_id"],
+        "miner": receipt["provider"], "coordinator": "aitbc-coordinator",
+        "issuedAt": receipt["completed_at"], "status": receipt["status"], "payload": receipt,
+    })
+}
+
+/// An integer query parameter within `bounds`, else the contract's 422 naming it.
+fn query_bound(
+    call: &Call,
+    name: &str,
+    default: i64,
+    bounds: std::ops::RangeInclusive<i64>,
+) -> Result<i64, Reply> {
+    let Some(text) = call.query(name) else {
+        return Ok(default);
+    };
+    let field = format!("query.{name}");
+    let value: i64 = text.parse().map_err(|_| {
+        Reply::validation(
+            &field,
+            "Input should be a valid integer, unable to parse string as an integer",
+            "int_parsing",
+        )
+    })?;
+    if value < *bounds.start() {
+        let message = format!(
+            "Input should be greater than or equal to {}",
+            bounds.start()
+        );
+        return Err(Reply::validation(&field, &message, "greater_than_equal"));
+    }
+    if value > *bounds.end() {
+        let message = format!("Input should be less than or equal to {}", bounds.end());
+        return Err(Reply::validation(&field, &message, "less_than_equal"));
+    }
+    Ok(value)
 }

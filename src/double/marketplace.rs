@@ -90,7 +90,23 @@ pub fn register(state: &mut Coordinator, call: &Call) -> Handled {
         "created_at": clock::iso_utc(clock::now_micros()),
         "average_rating": 0.0, "total_reviews": 0,
     }));
+    let price = gpu.get("price_per_hour").cloned().unwrap_or(json!(0.0));
+    let name = gpu.get("name").and_then(Value::as_str).unwrap_or("");
     Ok(Reply::ok(json!({
-        "gpu_id": id, "status": "registered", "message": "GPU registered successfully",
+        "gpu_id": id, "status": "registered",
+        "message": format!("GPU {name} registered successfully"),
+        "base_price": price, "dynamic_price": price, "pricing_strategy": "market_balance",
     })))
+}
+
+/// `GET /v1/marketplace/gpu/{gpu_id}`.
+pub fn get(state: &mut Coordinator, call: &Call) -> Handled {
+    let id = call.param("gpu_id");
+    state
+        .gpus
+        .iter()
+        .find(|g| g["id"] == id)
+        .cloned()
+        .map(Reply::ok)
+        .ok_or_else(|| Reply::detail(404, &format!("GPU {id} not found")))
 }

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::quirks::{Quirk, Quirks};
 use super::reply::{optional_int, required_object, required_string, Call, Handled, Reply};
 use super::state::{Coordinator, Job, JobState, Miner, Role};
 use crate::clock;
@@ -51,16 +52,32 @@ fn registered<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Min
         .ok_or_else(|| Reply::detail(404, "miner not registered"))
 }
 
-/// `POST /v1/miners/heartbeat`.
+/// `POST /v1/miners/heartbeat`: sets the miner's inflight and status to what it reports
+/// (defaults 0 and ONLINE, so `{}` frees every slot) and its last heartbeat to now.
 pub fn heartbeat(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object().unwrap_or_default();
+    let inflight = optional_int(&body, "inflight", 0)?;
+    let status = match body.get("status") {
+        None | Some(Value::Null) => "ONLINE".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return Err(Reply::validation(
+                "body.status",
+                "Input should be a valid string",
+                "string_type",
+            ))
+        }
+    };
+    let broken = state.quirk(Quirk::Heartbeat500);
     let miner = registered(state, call)?;
-    if let Some(inflight) = body.get("inflight").and_then(Value::as_i64) {
-        miner.inflight = inflight.max(0);
+    if broken {
+        return Err(Reply::internal(
+            "ValueError",
+            "\"Miner\" object has no field \"extra_metadata\"",
+        ));
     }
-    if let Some(status) = body.get("status").and_then(Value::as_str) {
-        miner.status = status.to_string();
-    }
+    miner.inflight = inflight.max(0);
+    miner.status = status;
     miner.last_heartbeat = clock::now_micros();
     Ok(Reply::ok(json!({ "status": "ok" })))
 }
@@ -82,7 +99,7 @@ pub fn poll(state: &mut Coordinator, call: &Call) -> Handled {
     };
     job.state = JobState::Running;
     job.miner = Some(miner.id.clone());
-    job.started_at = Some(clock::now_micros());
+    job.taken_by = Some(miner.id.clone());
     let offer = json!({
         "job_id": job.id,
         "payload": job.payload,
@@ -94,13 +111,13 @@ pub fn poll(state: &mut Coordinator, call: &Call) -> Handled {
     Ok(Reply::ok(offer))
 }
 
-/// Constraints as the poll answer spells them: every key present, `null` when unset.
+/// Constraints as the poll answer spells them: every key present, `null` when unset
+/// (`"models": null`, not `[]`: contract §13).
 fn full_constraints(c: &Map<String, Value>) -> Value {
     let get = |k: &str| c.get(k).cloned().unwrap_or(Value::Null);
     json!({
         "gpu": get("gpu"), "cuda": get("cuda"), "min_vram_gb": get("min_vram_gb"),
-        "models": c.get("models").cloned().unwrap_or_else(|| json!([])),
-        "region": get("region"), "max_price": get("max_price"),
+        "models": get("models"), "region": get("region"), "max_price": get("max_price"),
     })
 }
 
@@ -136,57 +153,85 @@ pub fn fits(miner: &Miner, c: &Map<String, Value>) -> bool {
     gpu_ok && vram_ok && region_ok && models_ok && price_ok
 }
 
-/// The running job assigned to the calling miner, else 404 `job not found`.
-fn assigned_job<'s>(
-    state: &'s mut Coordinator,
-    call: &Call,
-) -> Result<(String, &'s mut Job), Reply> {
+/// The job the calling miner took, else 404 `job not found`.
+fn taken_job<'s>(state: &'s mut Coordinator, call: &Call) -> Result<(String, &'s mut Job), Reply> {
     let miner = registered(state, call)?.id.clone();
     let id = call.param("job_id");
     let job = state
         .jobs
         .iter_mut()
-        .find(|j| j.id == id && j.miner.as_deref() == Some(miner.as_str()))
+        .find(|j| j.id == id && j.taken_by.as_deref() == Some(miner.as_str()))
         .ok_or_else(|| Reply::detail(404, "job not found"))?;
-    if job.state != JobState::Running {
-        return Err(Reply::detail(409, "job not running"));
-    }
     Ok((miner, job))
 }
 
+/// 409 `job not running` unless the job may take this miner's answer: RUNNING; COMPLETED for
+/// a result (a second result is accepted, contract §13); CANCELED under the quirk that lets a
+/// result complete it.
+fn accepts_outcome(job: &Job, result: bool, quirks: &Quirks) -> Result<(), Reply> {
+    let accepted = match job.state {
+        JobState::Running => true,
+        JobState::Completed => result,
+        JobState::Canceled => result && quirks.has(Quirk::ResultCompletesCanceled),
+        _ => false,
+    };
+    if accepted {
+        Ok(())
+    } else {
+        Err(Reply::detail(409, "job not running"))
+    }
+}
+
 /// `POST /v1/miners/{job_id}/result`: COMPLETED, with a receipt when the double signs.
+/// Without `metrics.duration_ms` the time since the job was requested is recorded (§13).
 pub fn result(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object()?;
     let result = required_object(&body, "result")?;
-    let metrics = body.get("metrics").cloned().unwrap_or_else(|| json!({}));
+    let mut metrics = match body.get("metrics") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
     let signing = state.seed.signing_key;
-    let receipt_id = state.ids.hex(32);
-    let key_id = state.ids.hex(43);
-    let sig = state.ids.hex(86);
-    let (miner_id, job) = assigned_job(state, call)?;
+    let quirks = state.quirks.clone();
+    let (receipt_id, key_id, sig) = (state.ids.hex(32), state.ids.hex(43), state.ids.hex(86));
+    let (miner_id, job) = taken_job(state, call)?;
+    accepts_outcome(job, true, &quirks)?;
     let now = clock::now_micros();
-    let started = job.started_at.unwrap_or(now);
-    let duration_ms = (now - started) as f64 / 1000.0;
+    let duration_ms = metrics
+        .get("duration_ms")
+        .and_then(Value::as_f64)
+        .unwrap_or(((now - job.requested_at) / 1000) as f64);
+    metrics
+        .entry("duration_ms")
+        .or_insert_with(|| json!(duration_ms as i64));
+    let was_running = job.state == JobState::Running;
     job.state = JobState::Completed;
+    job.error = None;
     job.result = Some(result.clone());
     let receipt = signing.then(|| {
-        let units = ((duration_ms / 1000.0).max(0.001) * 1000.0).round() / 1000.0;
+        let units = metrics
+            .get("units")
+            .or_else(|| result.get("units"))
+            .and_then(Value::as_f64)
+            .unwrap_or(duration_ms / 1000.0);
         json!({
             "version": "1.0", "receipt_id": receipt_id, "job_id": job.id,
             "provider": miner_id, "client": job.client, "status": "COMPLETED",
             "units": units, "unit_type": "gpu_seconds", "unit_price": 0.02,
             "price": ((units * 0.02) * 1e6).round() / 1e6,
-            "started_at": started / 1_000_000, "completed_at": now / 1_000_000,
+            "started_at": job.requested_at / 1_000_000, "completed_at": now / 1_000_000,
             "metadata": { "job_payload": job.payload, "job_constraints": job.constraints,
                           "result": result, "metrics": metrics },
             "signature": { "alg": "Ed25519", "key_id": key_id, "sig": sig },
         })
     });
-    job.receipt = receipt.clone();
+    job.receipts.extend(receipt.clone());
     if let Some(m) = state.miner_mut(&miner_id) {
-        m.inflight = (m.inflight - 1).max(0);
-        m.jobs_completed += 1;
-        m.total_duration_ms += duration_ms;
+        if was_running {
+            m.inflight = (m.inflight - 1).max(0);
+            m.jobs_completed += 1;
+            m.total_duration_ms += duration_ms;
+        }
         m.last_receipt_id = receipt.as_ref().map(|_| receipt_id);
     }
     Ok(Reply::ok(json!({ "status": "ok", "receipt": receipt })))
@@ -197,7 +242,9 @@ pub fn fail(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object()?;
     let code = required_string(&body, "error_code")?;
     let message = required_string(&body, "error_message")?;
-    let (miner_id, job) = assigned_job(state, call)?;
+    let quirks = state.quirks.clone();
+    let (miner_id, job) = taken_job(state, call)?;
+    accepts_outcome(job, false, &quirks)?;
     job.state = JobState::Failed;
     job.error = Some(format!("{code}: {message}"));
     if let Some(m) = state.miner_mut(&miner_id) {

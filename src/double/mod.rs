@@ -3,11 +3,13 @@
 
 pub mod admin;
 pub mod agents;
+pub mod health;
 pub mod jobs;
 pub mod marketplace;
 pub mod miners;
 pub mod node;
 pub mod profile;
+pub mod quirks;
 pub mod reply;
 pub mod seed;
 pub mod state;
@@ -52,8 +54,12 @@ macro_rules! route {
     };
 }
 
-/// The coordinator's routes (contract §4–§8).
+/// The coordinator's routes (contract §4–§8 and §13).
 pub static COORDINATOR_ROUTES: &[Route<Coordinator>] = &[
+    route!("health.v1", "GET", "/v1/health", health::coordinator),
+    route!("health.root", "GET", "/health", health::coordinator),
+    route!("health.live", "GET", "/health/live", health::live),
+    route!("health.ready", "GET", "/health/ready", health::ready),
     route!("jobs.submit", "POST", "/v1/jobs", jobs::submit),
     route!("jobs.status", "GET", "/v1/jobs/{job_id}", jobs::status),
     route!(
@@ -163,10 +169,23 @@ pub static COORDINATOR_ROUTES: &[Route<Coordinator>] = &[
         "/v1/marketplace/gpu/register",
         marketplace::register
     ),
+    route!(
+        "marketplace.get",
+        "GET",
+        "/v1/marketplace/gpu/{gpu_id}",
+        marketplace::get
+    ),
+    route!(
+        "explorer.receipts",
+        "GET",
+        "/v1/explorer/receipts",
+        jobs::explorer_receipts
+    ),
 ];
 
 /// The node's routes (contract §9).
 pub static NODE_ROUTES: &[Route<Chain>] = &[
+    route!("node.health", "GET", "/health", health::node),
     route!("blocks.head", "GET", "/rpc/head", node::head),
     route!(
         "blocks.by_height",
@@ -288,6 +307,9 @@ async fn mount<S: Send + 'static>(
     let served: Vec<&'static Route<S>> =
         routes.iter().filter(|r| !profile.removes(r.name)).collect();
     for route in served.iter().copied() {
+        // A literal path wins over a template that would also match it (`/gpu/list` over
+        // `/gpu/{gpu_id}`).
+        let priority = if route.template.contains('{') { 6 } else { 5 };
         Mock::given(method(route.method))
             .and(path_regex(template_regex(route.template)))
             .respond_with(Serve {
@@ -296,6 +318,7 @@ async fn mount<S: Send + 'static>(
                 degrade: Degrade::new(profile.rules_for(route.name)),
                 draw: Arc::clone(&draw),
             })
+            .with_priority(priority)
             .named(route.name)
             .mount(server)
             .await;
@@ -371,8 +394,12 @@ impl Double {
             seed.keys.miner.clear();
             seed.keys.admin.clear();
         }
+        if let Some(signing) = profile.signing_key {
+            seed.signing_key = signing;
+        }
         let chain = Arc::new(Mutex::new(Chain::generate(&seed.chain, seed.seed ^ salt)));
-        let state = Arc::new(Mutex::new(Coordinator::new(seed, salt)));
+        let quirks = quirks::Quirks::new(&profile.quirks);
+        let state = Arc::new(Mutex::new(Coordinator::new(seed, salt, quirks)));
         mount(&coordinator, state, COORDINATOR_ROUTES, profile).await;
         mount(&node, chain, NODE_ROUTES, profile).await;
         Self {

@@ -15,14 +15,15 @@ pub struct Block {
     pub parent_hash: String,
     pub timestamp: String,
     pub tx_count: u64,
-    pub state_root: String,
 }
 
 impl Block {
     fn body(&self) -> Value {
         json!({
             "height": self.height, "hash": self.hash, "parent_hash": self.parent_hash,
-            "timestamp": self.timestamp, "tx_count": self.tx_count, "state_root": self.state_root,
+            "timestamp": self.timestamp, "tx_count": self.tx_count,
+            // The API-key-era node computes no state roots (contract §13).
+            "state_root": null,
         })
     }
 }
@@ -30,6 +31,8 @@ impl Block {
 /// The chain: heights contiguous from 0, genesis parent `0x00`.
 #[derive(Debug, Clone)]
 pub struct Chain {
+    /// The node's own chain (`?chain_id=` of `/rpc/head` defaults to it).
+    pub chain_id: String,
     pub blocks: Vec<Block>,
 }
 
@@ -49,22 +52,26 @@ impl Chain {
             let micros = genesis + (height * seed.block_interval_seconds * 1_000_000) as i64;
             blocks.push(Block {
                 height,
-                state_root: format!("0x{}", digest_hex(&[salt, height, 0x5747])),
                 hash,
                 parent_hash,
                 timestamp: clock::iso_naive(micros),
                 tx_count: height % 3,
             });
         }
-        Self { blocks }
+        Self {
+            chain_id: seed.chain_id.clone(),
+            blocks,
+        }
     }
 }
 
-/// `GET /rpc/head`.
-pub fn head(chain: &mut Chain, _call: &Call) -> Handled {
+/// `GET /rpc/head?chain_id=`: the node's own chain by default; another chain has no blocks.
+pub fn head(chain: &mut Chain, call: &Call) -> Handled {
+    let ours = call.query("chain_id").is_none_or(|id| id == chain.chain_id);
     let block = chain
         .blocks
         .last()
+        .filter(|_| ours)
         .ok_or_else(|| Reply::detail(404, "no blocks yet"))?;
     Ok(Reply::ok(json!({
         "height": block.height, "hash": block.hash,
@@ -127,7 +134,7 @@ pub fn range(chain: &mut Chain, call: &Call) -> Handled {
         ));
     }
     if end - start > 1000 {
-        return Err(Reply::detail(400, "range too large (max 1000 blocks)"));
+        return Err(Reply::detail(400, "range cannot exceed 1000 blocks"));
     }
     let blocks: Vec<Value> = chain
         .blocks
@@ -149,6 +156,7 @@ mod tests {
         let seed = ChainSeed {
             blocks: 25,
             genesis_timestamp: "2026-11-24T20:00:00".into(),
+            chain_id: "ait-devnet".into(),
             block_interval_seconds: 2,
         };
         let chain = Chain::generate(&seed, 9);

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::quirks::Quirk;
 use super::reply::Reply;
 use crate::error::InputError;
 use crate::ids::IdGen;
@@ -52,6 +53,12 @@ pub struct Profile {
     pub remove: Vec<String>,
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// Release bugs tied to state or auth (see `quirks.rs`), e.g. `stale-status-cache`.
+    #[serde(default)]
+    pub quirks: Vec<Quirk>,
+    /// Overrides the seed's `signing_key`: `false` plays a coordinator without one.
+    #[serde(default)]
+    pub signing_key: Option<bool>,
     /// Seeds the draws of rules with a `ratio`.
     #[serde(default = "default_seed")]
     pub seed: u64,

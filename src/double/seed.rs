@@ -40,6 +40,13 @@ pub struct ChainSeed {
     /// Genesis timestamp, naive ISO-8601.
     pub genesis_timestamp: String,
     pub block_interval_seconds: u64,
+    /// The node's chain id (`/rpc/head?chain_id=`, `/health`).
+    #[serde(default = "default_chain_id")]
+    pub chain_id: String,
+}
+
+fn default_chain_id() -> String {
+    "ait-devnet".to_string()
 }
 
 /// The whole seed file.

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::quirks::{Quirk, Quirks};
 use super::reply::{Call, Reply};
 use super::seed::Seed;
 use crate::clock;
@@ -53,11 +54,25 @@ pub struct Job {
     pub requested_at: i64,
     pub expires_at: i64,
     pub state: JobState,
+    /// `assigned_miner_id`: set when a miner takes the job, cleared by a cancel.
     pub miner: Option<String>,
+    /// The miner that took the job (kept after a cancel): the one whose result counts.
+    pub taken_by: Option<String>,
     pub error: Option<String>,
     pub result: Option<Value>,
-    pub receipt: Option<Value>,
-    pub started_at: Option<i64>,
+    /// Every receipt issued for the job, oldest first (a second result issues another).
+    pub receipts: Vec<Value>,
+    /// The job was read while RUNNING (quirk `stale-status-cache`: the cached view).
+    pub read_while_running: bool,
+    /// Reads since the result (quirk `stale-status-cache` alternates on them).
+    pub reads_after_result: u32,
+}
+
+impl Job {
+    /// The latest receipt, if any.
+    pub fn receipt(&self) -> Option<&Value> {
+        self.receipts.last()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -104,10 +119,12 @@ pub struct Coordinator {
     pub workflows: Vec<Workflow>,
     pub executions: Vec<Execution>,
     pub gpus: Vec<Value>,
+    /// Release bugs this double reproduces (empty: the contract as written).
+    pub quirks: Quirks,
 }
 
 impl Coordinator {
-    pub fn new(seed: Seed, salt: u64) -> Self {
+    pub fn new(seed: Seed, salt: u64, quirks: Quirks) -> Self {
         let mut ids = IdGen::new(seed.seed ^ salt);
         let created = clock::now_micros();
         let gpus = seed
@@ -132,7 +149,13 @@ impl Coordinator {
             workflows: Vec::new(),
             executions: Vec::new(),
             gpus,
+            quirks,
         }
+    }
+
+    /// Whether this release bug is reproduced.
+    pub fn quirk(&self, quirk: Quirk) -> bool {
+        self.quirks.has(quirk)
     }
 
     /// The caller's key if it belongs to `role`, else the contract's 401.

@@ -16,7 +16,11 @@ const ADMIN: &str = "admin_dev_key_1_valid";
 
 fn coordinator() -> Coordinator {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/double.yaml");
-    Coordinator::new(Seed::load(&path).expect("the committed seed loads"), 1)
+    Coordinator::new(
+        Seed::load(&path).expect("the committed seed loads"),
+        1,
+        Default::default(),
+    )
 }
 
 /// Routes `method path` through the route table, as wiremock would.
@@ -129,24 +133,121 @@ fn polls_are_fifo_and_respect_concurrency() {
     assert_eq!(poll(&mut s).body.unwrap()["job_id"], json!(second));
 }
 
+fn cancel(state: &mut Coordinator, id: &str) -> Reply {
+    let path = format!("/v1/jobs/{id}/cancel");
+    call(state, Some(CLIENT), "POST", &path, None)
+}
+
+fn post_result(state: &mut Coordinator, id: &str) -> Reply {
+    let path = format!("/v1/miners/{id}/result");
+    call(
+        state,
+        Some(MINER),
+        "POST",
+        &path,
+        Some(json!({"result": {"x": 1}})),
+    )
+}
+
+fn heartbeat(state: &mut Coordinator, body: Value) -> Reply {
+    call(
+        state,
+        Some(MINER),
+        "POST",
+        "/v1/miners/heartbeat",
+        Some(body),
+    )
+}
+
 #[test]
-fn cancel_frees_the_miner_and_is_refused_twice() {
+fn cancel_clears_the_miner_keeps_its_slot_and_is_refused_twice() {
     let mut s = coordinator();
     let id = submit(&mut s, "a");
+    let next = submit(&mut s, "b");
     register(&mut s, 1);
     poll(&mut s);
-    let cancel = |s: &mut Coordinator| {
-        call(
-            s,
-            Some(CLIENT),
-            "POST",
-            &format!("/v1/jobs/{id}/cancel"),
-            None,
-        )
-    };
-    assert_eq!(cancel(&mut s).status, 200);
-    assert_eq!(cancel(&mut s), Reply::detail(409, "job not cancelable"));
-    assert_eq!(s.miners[0].inflight, 0);
+    let canceled = cancel(&mut s, &id);
+    assert_eq!(canceled.status, 200);
+    assert_eq!(canceled.body.unwrap()["assigned_miner_id"], Value::Null);
+    assert_eq!(
+        cancel(&mut s, &id),
+        Reply::detail(409, "job not cancelable")
+    );
+    assert_eq!(s.miners[0].inflight, 1, "the miner still counts the job");
+    assert_eq!(poll(&mut s).status, 204);
+    assert_eq!(heartbeat(&mut s, json!({})).status, 200);
+    assert_eq!(
+        s.miners[0].inflight, 0,
+        "an empty heartbeat frees every slot"
+    );
+    assert_eq!(poll(&mut s).body.unwrap()["job_id"], json!(next));
+}
+
+#[test]
+fn a_result_cannot_complete_a_cancelled_job_but_a_second_result_is_accepted() {
+    let mut s = coordinator();
+    let id = submit(&mut s, "a");
+    register(&mut s, 2);
+    poll(&mut s);
+    cancel(&mut s, &id);
+    assert_eq!(
+        post_result(&mut s, &id),
+        Reply::detail(409, "job not running")
+    );
+    assert_eq!(job_state(&mut s, &id), "CANCELED");
+    let done = submit(&mut s, "b");
+    poll(&mut s);
+    assert_eq!(post_result(&mut s, &done).status, 200);
+    assert_eq!(post_result(&mut s, &done).status, 200, "contract §13");
+    let receipts = call(
+        &mut s,
+        Some(CLIENT),
+        "GET",
+        &format!("/v1/jobs/{done}/receipts"),
+        None,
+    );
+    assert_eq!(receipts.body.unwrap()["items"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn the_release_quirks_reproduce_its_bugs() {
+    use super::quirks::{Quirk, Quirks};
+    let mut s = coordinator();
+    s.quirks = Quirks::new(&[
+        Quirk::ResultCompletesCanceled,
+        Quirk::StaleStatusCache,
+        Quirk::Heartbeat500,
+        Quirk::ReceiptsUnknown500,
+    ]);
+    let id = submit(&mut s, "a");
+    register(&mut s, 2);
+    poll(&mut s);
+    cancel(&mut s, &id);
+    assert_eq!(post_result(&mut s, &id).status, 200);
+    assert_eq!(job_state(&mut s, &id), "COMPLETED");
+    let read = submit(&mut s, "b");
+    poll(&mut s);
+    assert_eq!(job_state(&mut s, &read), "RUNNING");
+    post_result(&mut s, &read);
+    let reads: Vec<String> = (0..4).map(|_| job_state(&mut s, &read)).collect();
+    assert_eq!(reads, ["RUNNING", "COMPLETED", "RUNNING", "COMPLETED"]);
+    assert_eq!(heartbeat(&mut s, json!({})).status, 500);
+    assert_eq!(
+        s.miners[0].inflight, 1,
+        "the failed heartbeat changed nothing"
+    );
+    let unknown = call(&mut s, Some(CLIENT), "GET", "/v1/jobs/00/receipts", None);
+    assert_eq!(unknown.status, 500);
+}
+
+#[test]
+fn constraints_not_given_are_offered_as_null() {
+    let mut s = coordinator();
+    submit(&mut s, "a");
+    register(&mut s, 1);
+    let offer = poll(&mut s).body.unwrap();
+    assert_eq!(offer["constraints"]["models"], Value::Null);
+    assert_eq!(offer["constraints"]["gpu"], Value::Null);
 }
 
 #[test]

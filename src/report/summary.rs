@@ -362,6 +362,9 @@ fn scenario_report(
         ),
         (Disposition::Run, None) => (Status::NotRun, None),
         (Disposition::Run, Some(o)) => match &o.failure {
+            Some(f) if f.class == FailureClass::NotApplicable => {
+                (Status::Skipped, Some(reason(&f.step, f.class, &f.message)))
+            }
             Some(f) => (Status::Failed, Some(reason(&f.step, f.class, &f.message))),
             None if o.retried || facts.flaky.contains(&meta.key()) => (Status::Flaky, None),
             None => (Status::Passed, None),

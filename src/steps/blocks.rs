@@ -228,8 +228,19 @@ async fn lookup_requests(world: &mut World, count: usize) -> StepResult {
     )))
 }
 
-#[when("I walk the chain from genesis to the head")]
-async fn walk_chain(world: &mut World) -> StepResult {
+/// The heights a bounded walk reads: the first `first` and the last `last` of `0..=top`.
+pub fn walk_heights(top: u64, first: u64, last: u64) -> Vec<u64> {
+    let head_window = top.saturating_add(1).saturating_sub(last)..=top;
+    let mut heights: Vec<u64> = (0..first.min(top + 1)).chain(head_window).collect();
+    heights.sort_unstable();
+    heights.dedup();
+    heights
+}
+
+/// Reads the chain's first and last blocks one by one: the chain invariants where they matter
+/// (genesis, head) in a bounded number of requests, whatever the chain's height.
+#[when(expr = "I walk the first {int} and the last {int} blocks of the chain")]
+async fn walk_chain(world: &mut World, first: u64, last: u64) -> StepResult {
     world
         .send_as(Caller::NoKey, "GET", "/rpc/head", None)
         .await?;
@@ -240,7 +251,7 @@ async fn walk_chain(world: &mut World) -> StepResult {
         .and_then(Value::as_u64)
         .ok_or_else(|| Failure::contract(format!("head has no integer height: {head}")))?;
     let mut blocks = Vec::new();
-    for height in 0..=top {
+    for height in walk_heights(top, first, last) {
         world
             .send_as(Caller::NoKey, "GET", &format!("/rpc/blocks/{height}"), None)
             .await?;
@@ -286,7 +297,23 @@ async fn walked_linked(world: &mut World) -> StepResult {
     if world.blocks.is_empty() {
         return Err(Failure::harness("no chain walk was made before this check"));
     }
-    check_linked(&world.blocks, 0).map_err(|m| Failure::new(FailureClass::State, m))
+    check_windows(&world.blocks).map_err(|m| Failure::new(FailureClass::State, m))
+}
+
+/// `check_linked` on each run of consecutive heights (a bounded walk reads two windows).
+pub fn check_windows(blocks: &[Value]) -> Result<(), String> {
+    let height = |b: &Value| b.get("height").and_then(Value::as_u64);
+    let mut start = 0;
+    for i in 1..=blocks.len() {
+        let run_ends = i == blocks.len()
+            || matches!((height(&blocks[i - 1]), height(&blocks[i])), (Some(a), Some(b)) if b > a + 1);
+        if run_ends {
+            let first = height(&blocks[start]).ok_or("a walked block has no integer height")?;
+            check_linked(&blocks[start..i], first)?;
+            start = i;
+        }
+    }
+    Ok(())
 }
 
 #[then(expr = "the genesis block's parent_hash is {string}")]
@@ -331,6 +358,30 @@ async fn range_linked(world: &mut World, field: String, first: u64) -> StepResul
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_walk_is_bounded_whatever_the_height() {
+        assert_eq!(
+            walk_heights(1_000_000, 3, 2),
+            vec![0, 1, 2, 999_999, 1_000_000]
+        );
+        assert_eq!(walk_heights(3, 3, 3), vec![0, 1, 2, 3]);
+        assert_eq!(walk_heights(0, 5, 5), vec![0]);
+    }
+
+    #[test]
+    fn windows_are_checked_apart() {
+        let blocks = vec![
+            json!({"height": 0, "hash": "a", "parent_hash": "0x00"}),
+            json!({"height": 1, "hash": "b", "parent_hash": "a"}),
+            json!({"height": 7, "hash": "h", "parent_hash": "g"}),
+            json!({"height": 8, "hash": "i", "parent_hash": "h"}),
+        ];
+        assert!(check_windows(&blocks).is_ok());
+        let mut broken = blocks.clone();
+        broken[3]["parent_hash"] = json!("x");
+        assert!(check_windows(&broken).unwrap_err().contains("block 8"));
+    }
 
     #[test]
     fn a_broken_link_is_named() {

@@ -1,11 +1,11 @@
 //! Domain steps for jobs and miners: set-up that reads like the CLI session it stands for.
 
 use cucumber::gherkin::Step;
-use cucumber::given;
+use cucumber::{given, then};
 use serde_json::{json, Value};
 
 use super::{docstring, parse_json};
-use crate::failure::Failure;
+use crate::failure::{Failure, FailureClass};
 use crate::world::{Caller, ConformanceWorld as World, StepResult};
 
 /// The body `aitbc client submit` sends. The region is the scenario's own tag, so that on a
@@ -62,12 +62,31 @@ async fn register(world: &mut World, body: Value) -> StepResult {
 
 #[given(expr = "the miner has taken job {string}")]
 async fn miner_took(world: &mut World, name: String) -> StepResult {
+    take(world, &name).await
+}
+
+#[then(expr = "the miner is handed job {string}")]
+async fn miner_is_handed(world: &mut World, name: String) -> StepResult {
+    take(world, &name).await
+}
+
+/// The miner polls and must be handed job `name`; no job at all (204) is a state failure.
+async fn take(world: &mut World, name: &str) -> StepResult {
     let body = json!({ "max_wait_seconds": 0 });
     world
         .send_as(Caller::Miner, "POST", "/v1/miners/poll", Some(body))
         .await?;
-    world.expect_status(200)?;
     let expected = world.expand(&format!("{{{name}}}"));
+    if world.last()?.status == 204 {
+        return Err(Failure::new(
+            FailureClass::State,
+            format!(
+                "the miner was handed no job (204), expected job {name} ({expected}): it is still \
+                 counted busy, or the job is not queued"
+            ),
+        ));
+    }
+    world.expect_status(200)?;
     let got = world
         .field("job_id")?
         .as_str()
@@ -77,7 +96,7 @@ async fn miner_took(world: &mut World, name: String) -> StepResult {
         return Ok(());
     }
     Err(Failure::new(
-        crate::failure::FailureClass::State,
+        FailureClass::State,
         format!("the miner was handed job {got}, expected job {name} ({expected})"),
     ))
 }
@@ -89,7 +108,77 @@ async fn miner_completed(world: &mut World, name: String) -> StepResult {
     world
         .send_as(Caller::Miner, "POST", &path, Some(body))
         .await?;
-    world.expect_status(200)
+    world.expect_status(200)?;
+    world.result_receipt = Some(world.field("receipt")?.clone());
+    Ok(())
+}
+
+/// Receipt checks apply only to a coordinator with a signing key, which its own result answer
+/// tells: `"receipt": null` there means none (contract §4), and the scenario does not apply.
+#[given("the coordinator signs receipts")]
+async fn signs_receipts(world: &mut World) -> StepResult {
+    let receipt = match world.result_receipt.clone() {
+        Some(receipt) => receipt,
+        None => world.field("receipt")?.clone(),
+    };
+    match receipt {
+        Value::Object(_) => Ok(()),
+        Value::Null => Err(Failure::not_applicable(
+            "this coordinator issues no receipts (its result answer said \"receipt\": null: no \
+             signing key is configured), so receipt checks do not apply",
+        )),
+        other => Err(Failure::contract(format!(
+            "\"receipt\" is neither a receipt nor null: {other}"
+        ))),
+    }
+}
+
+/// The miner says it is idle (`{}`: no job in flight), as after a job of its was cancelled. The
+/// answer is not judged here: `miner heartbeat` scenarios judge it.
+#[given("the miner reports it is idle")]
+async fn miner_idle(world: &mut World) -> StepResult {
+    world
+        .send_as(
+            Caller::Miner,
+            "POST",
+            "/v1/miners/heartbeat",
+            Some(json!({})),
+        )
+        .await
+}
+
+/// Reads a job's status `times` times, each on a new connection (as separate CLI calls do);
+/// every read must give `state`. A mix means stale answers, e.g. from a response cache.
+#[then(expr = "job {string} reads {string} on each of {int} reads over fresh connections")]
+async fn reads_fresh(world: &mut World, name: String, state: String, times: usize) -> StepResult {
+    let path = format!("/v1/jobs/{{{name}}}");
+    let mut seen = Vec::with_capacity(times);
+    for _ in 0..times {
+        world
+            .send_over(Caller::Client, "GET", &path, None, true)
+            .await?;
+        world.expect_status(200)?;
+        seen.push(
+            world
+                .field("state")?
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    }
+    match seen.iter().position(|s| *s != state) {
+        None => Ok(()),
+        Some(i) => Err(Failure::new(
+            FailureClass::State,
+            format!(
+                "read {} of {times} said {}, expected {state} (reads: {}): the job's status is \
+                 served stale (a response cache?)",
+                i + 1,
+                seen[i],
+                seen.join(", ")
+            ),
+        )),
+    }
 }
 
 #[given(expr = "the miner has failed job {string}")]

@@ -21,5 +21,26 @@ pub fn parse_json(text: &str) -> Result<Value, Failure> {
 pub fn docstring(step: &cucumber::gherkin::Step) -> Result<&str, Failure> {
     step.docstring
         .as_deref()
+        .map(content)
         .ok_or_else(|| Failure::harness(format!("step {:?} needs a \"\"\" docstring", step.value)))
+}
+
+/// A docstring's content without its media type: the gherkin crate keeps whatever follows the
+/// opening delimiter (`"""json`) as the first line, where the content itself always starts on
+/// the line after it.
+fn content(raw: &str) -> &str {
+    match raw.split_once('\n') {
+        Some((media_type, rest)) if !media_type.trim().is_empty() => rest,
+        _ => raw,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_media_type_is_not_part_of_the_content() {
+        assert_eq!(super::content("json\n{\"a\": 1}\n"), "{\"a\": 1}\n");
+        assert_eq!(super::content("\n{\"a\": 1}\n"), "\n{\"a\": 1}\n");
+        assert_eq!(super::content("{}"), "{}");
+    }
 }

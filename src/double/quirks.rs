@@ -1,0 +1,48 @@
+//! Release bugs the double can reproduce on demand (a profile's `quirks:`): behaviour the
+//! contract does not accept, but a real release has, tied to state or auth so that a plain
+//! status override cannot express it. Each quirk names its real answer (contract §13).
+
+use serde::Deserialize;
+
+/// One reproducible bug of a real release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Quirk {
+    /// `POST /v1/miners/heartbeat` of a registered miner answers 500 (`"Miner" object has no
+    /// field "extra_metadata"`) and changes nothing.
+    #[serde(rename = "heartbeat-500")]
+    Heartbeat500,
+    /// `GET /v1/admin/stats` answers 500 (AttributeError `average_job_duration_ms`) after auth.
+    #[serde(rename = "admin-stats-500")]
+    AdminStats500,
+    /// `GET /v1/admin/jobs` and `/v1/admin/miners` answer 500 (AttributeError `id`) once any
+    /// job or miner exists.
+    #[serde(rename = "admin-lists-500")]
+    AdminLists500,
+    /// `GET /v1/jobs/{unknown}/receipts` answers 500 (KeyError `'job not found'`), not 404.
+    #[serde(rename = "receipts-unknown-500")]
+    ReceiptsUnknown500,
+    /// `GET /v1/jobs/{id}` is cached: after a result, a job read while it ran alternates
+    /// between a stale `RUNNING` view and the fresh one.
+    StaleStatusCache,
+    /// A miner's result for a job the client cancelled is accepted and turns it `COMPLETED`.
+    ResultCompletesCanceled,
+    /// `GET /health/ready` answers 503 (`cannot import name 'get_engine'`).
+    #[serde(rename = "health-ready-503")]
+    HealthReady503,
+}
+
+/// The quirks one double has switched on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quirks(Vec<Quirk>);
+
+impl Quirks {
+    pub fn new(quirks: &[Quirk]) -> Self {
+        Self(quirks.to_vec())
+    }
+
+    /// Whether this bug is reproduced.
+    pub fn has(&self, quirk: Quirk) -> bool {
+        self.0.contains(&quirk)
+    }
+}
