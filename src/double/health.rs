@@ -28,7 +28,8 @@ pub fn ready(state: &mut Coordinator, _call: &Call) -> Handled {
         return Err(Reply::json(
             503,
             json!({ "status": "not ready",
-                    "error": "cannot import name 'get_engine' from 'app.storage'" }),
+                    "error": "cannot import name 'get_engine' from 'app.storage' \
+                              (<repo>/apps/coordinator-api/src/app/storage/__init__.py)" }),
         ));
     }
     Ok(Reply::ok(

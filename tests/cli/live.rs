@@ -377,3 +377,67 @@ fn without_second_keys_only_the_scenarios_that_need_them_are_blocked() {
     assert_eq!(verdict(&s, "client submit"), "working");
     assert_eq!(verdict(&s, "auth login"), "partial");
 }
+
+/// The verdicts the real 35a546ee0 backend earns (issue 7, contract §13), as
+/// (command, verdict, classes); a `partial|broken` verdict accepts either.
+const RELEASED: &[(&str, &str, &[&str])] = &[
+    ("auth login", "working", &[]),
+    ("client submit", "working", &[]),
+    ("client status", "partial", &["state"]),
+    ("client result", "working", &[]),
+    ("client cancel", "working", &[]),
+    ("client receipts", "partial|broken", &["server_error"]),
+    ("miner register", "working", &[]),
+    ("miner heartbeat", "partial|broken", &["server_error"]),
+    ("miner poll", "partial", &["state"]),
+    ("miner result", "partial", &["state"]),
+    ("admin stats", "partial|broken", &["server_error"]),
+    ("agent create", "broken", &["missing_endpoint"]),
+    ("agent list", "broken", &["missing_endpoint"]),
+    ("agent execute", "broken", &["missing_endpoint"]),
+    ("agent status", "broken", &["missing_endpoint"]),
+    ("marketplace gpu list", "working", &[]),
+    ("blockchain head", "working", &[]),
+    ("blockchain block", "working", &["missing_endpoint"]),
+    ("blockchain blocks", "working", &[]),
+];
+
+fn assert_released_verdicts(s: &Value, stdout: &str) {
+    for (cli, verdicts, want) in RELEASED {
+        let got = verdict(s, cli);
+        assert!(
+            verdicts.split('|').any(|v| v == got),
+            "{cli}: {got}\n{stdout}"
+        );
+        assert_eq!(classes(s, cli), *want, "{cli}\n{stdout}");
+    }
+    assert_eq!(s["headline"]["commands_working"], 9, "{stdout}");
+    let receipts_skipped = s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == "skipped" && x["failure"]["class"] == "not_applicable")
+        .count();
+    assert!(receipts_skipped > 0, "receipt checks are not applicable");
+}
+
+#[test]
+fn the_release_profile_earns_the_released_backends_verdicts_live() {
+    let (code, s, stdout) = run_live("aitbc-35a546ee0", &[]);
+    assert_eq!(code, 1);
+    assert_released_verdicts(&s, &stdout);
+    assert!(stdout.contains("9/19 commands working"), "{stdout}");
+}
+
+#[test]
+fn the_release_profile_earns_the_released_backends_verdicts_embedded() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["run", "--profile", "aitbc-35a546ee0", "--report-dir"])
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_released_verdicts(&summary(reports.path()), &stdout);
+}

@@ -2,6 +2,7 @@
 
 mod inputs;
 mod live;
+mod replay;
 mod run;
 mod snapshots;
 
