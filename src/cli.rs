@@ -109,6 +109,14 @@ pub struct RunArgs {
           value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: Option<u32>,
 
+    /// Client-side rate limits, so a live run meets no 429 of its own making: `contract` (the
+    /// default on a live target: POST /v1/jobs 100/min, register 30/min, heartbeat 60/min,
+    /// admin stats 20/min, node 200/min), `off` (the default on the double), or overrides such
+    /// as `node=100/60s,submit=50/1m`.
+    #[arg(long, env = "AITBC_CONFORMANCE_RATE_LIMITS", value_name = "SPEC",
+          value_parser = crate::pacing::RateLimits::parse)]
+    pub rate_limits: Option<crate::pacing::RateLimits>,
+
     /// Response snapshots: check (default; a mismatch fails and, outside CI, leaves a
     /// .snap.new for `cargo insta review`), update (write them), off.
     #[arg(

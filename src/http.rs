@@ -53,11 +53,29 @@ pub struct Request<'a> {
 
 /// Sends `request`, retrying up to `ctx.retries` times; `Ok((exchange, flaky))`, where `flaky`
 /// says a transport error or a 503 was retried. A 429 retried after its `Retry-After` is pacing,
-/// not flakiness.
+/// not flakiness. A request the server never read because it closed the pooled connection
+/// first (a stale keep-alive) is sent again once at once: the harness's problem, not the
+/// target's, so neither a retry nor flaky.
 pub async fn send(ctx: &RunContext, request: Request<'_>) -> Result<(Exchange, bool), Failure> {
-    let (mut attempt, mut flaky) = (0, false);
+    let (mut attempt, mut flaky, mut resent_stale) = (0, false, false);
     loop {
-        let outcome = send_once(ctx, request).await;
+        let outcome = match send_once(ctx, request).await {
+            Err(t) if t.stale && !resent_stale => {
+                resent_stale = true;
+                continue;
+            }
+            Err(t) => {
+                if request.record {
+                    ctx.endpoints.record(
+                        request.method,
+                        request.path,
+                        Answer::Transport(t.failure.class),
+                    );
+                }
+                Err(t.failure)
+            }
+            Ok(answer) => Ok(answer),
+        };
         let (wait, counts_as_flaky) = match &outcome {
             Err(f) if matches!(f.class, FailureClass::Timeout | FailureClass::Unreachable) => {
                 (Some(backoff(attempt, None)), true)
@@ -93,12 +111,23 @@ fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
         .min(RETRY_AFTER_CAP)
 }
 
+/// A request that got no HTTP answer.
+struct Transport {
+    failure: Failure,
+    /// The server closed a pooled connection before answering (hyper's "connection closed
+    /// before message completed"): the request was never processed.
+    stale: bool,
+}
+
 async fn send_once(
     ctx: &RunContext,
     r: Request<'_>,
-) -> Result<(Exchange, Option<Duration>), Failure> {
-    let method = reqwest::Method::from_bytes(r.method.as_bytes())
-        .map_err(|_| Failure::harness(format!("{:?} is not an HTTP method", r.method)))?;
+) -> Result<(Exchange, Option<Duration>), Transport> {
+    let method = reqwest::Method::from_bytes(r.method.as_bytes()).map_err(|_| Transport {
+        failure: Failure::harness(format!("{:?} is not an HTTP method", r.method)),
+        stale: false,
+    })?;
+    ctx.pacer.wait(r.method, r.path).await;
     let client = if r.fresh { &ctx.fresh_http } else { &ctx.http };
     let mut builder = client.request(method, format!("{}{}", r.base, r.path));
     if let Some(key) = r.key {
@@ -109,13 +138,9 @@ async fn send_once(
             .header("Content-Type", "application/json")
             .body(body.to_string());
     }
-    let transport = |e: reqwest::Error| {
-        let failure = transport_failure(r.method, r.path, &e);
-        if r.record {
-            ctx.endpoints
-                .record(r.method, r.path, Answer::Transport(failure.class));
-        }
-        failure
+    let transport = |e: reqwest::Error| Transport {
+        stale: closed_before_answer(&e),
+        failure: transport_failure(r.method, r.path, &e),
     };
     let response = builder.send().await.map_err(transport)?;
     let status = response.status().as_u16();
@@ -125,7 +150,10 @@ async fn send_once(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    let body = response.bytes().await.map_err(transport)?.to_vec();
+    let body = response.bytes().await.map_err(|e| Transport {
+        stale: false,
+        failure: transport_failure(r.method, r.path, &e),
+    })?;
     let json: Option<Value> = serde_json::from_slice(&body).ok();
     if r.record {
         ctx.endpoints
@@ -135,10 +163,23 @@ async fn send_once(
         method: r.method.to_string(),
         path: r.path.to_string(),
         status,
-        body,
+        body: body.to_vec(),
         json,
     };
     Ok((exchange, retry_after))
+}
+
+/// Whether the server closed the connection before any answer began (hyper's incomplete
+/// message on sending): what a stale pooled keep-alive connection looks like.
+fn closed_before_answer(err: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            return h.is_incomplete_message();
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn transport_failure(method: &str, path: &str, err: &reqwest::Error) -> Failure {
@@ -181,6 +222,7 @@ mod tests {
             Duration::from_secs(2),
             retries,
             EndpointLog::new(["GET /x"]),
+            4,
         )
         .unwrap()
     }
@@ -229,6 +271,45 @@ mod tests {
         let (exchange, flaky) = send(&c, get(&server.uri())).await.unwrap();
         assert_eq!((exchange.status, flaky), (503, false));
         assert_eq!(c.endpoints.rows()[0].class, Some(FailureClass::ServerError));
+    }
+
+    /// Answers the first request of each connection, then reads the next one and closes the
+    /// connection without answering: a keep-alive connection the server dropped mid-request.
+    fn closing_server() -> String {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream);
+                for answered in [true, false] {
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                        line.clear();
+                    }
+                    if answered {
+                        let reply = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+                        let _ = reader.get_mut().write_all(reply);
+                    }
+                }
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn a_request_on_a_connection_the_server_closed_is_sent_again_and_is_not_flaky() {
+        let base = closing_server();
+        let c = ctx(0);
+        for _ in 0..3 {
+            let (exchange, flaky) = send(&c, get(&base)).await.unwrap();
+            assert_eq!((exchange.status, flaky), (200, false));
+        }
+        assert_eq!(
+            c.endpoints.rows()[0].class,
+            None,
+            "no transport error recorded"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod failure;
 pub mod http;
 pub mod ids;
 pub mod json_path;
+pub mod pacing;
 pub mod preflight;
 pub mod redact;
 pub mod report;

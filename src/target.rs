@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::double::profile::Profile;
 use crate::double::seed::Seed;
 use crate::double::Double;
+use crate::pacing::{Pacer, RateLimits};
 use crate::redact::Redactor;
 use crate::report::endpoints::EndpointLog;
 use crate::snapshot::SnapshotRun;
@@ -153,8 +154,14 @@ pub struct RunContext {
     pub snapshots: Option<SnapshotRun>,
     /// Masks the target's keys in anything written.
     pub redactor: Redactor,
+    /// Keeps a live run under the target's rate limits.
+    pub pacer: Pacer,
     salt: AtomicU64,
 }
+
+/// How long a pooled connection may idle before it is dropped: under uvicorn's 5 s keep-alive,
+/// so the harness never sends on a connection the server is about to close.
+pub const POOL_IDLE: Duration = Duration::from_secs(3);
 
 /// The base URLs and credentials one scenario uses; owns its double, if any.
 #[derive(Debug)]
@@ -168,17 +175,20 @@ pub struct Session {
 }
 
 impl RunContext {
-    /// One pooled client for the whole run (keep-alive, per-request timeout).
+    /// One pooled client for the whole run (keep-alive, per-request timeout), keeping up to
+    /// `in_flight` idle connections per host: one per scenario that may run at once.
     pub fn new(
         target: Target,
         timeout: Duration,
         retries: u32,
         endpoints: EndpointLog,
+        in_flight: usize,
     ) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
-            .pool_max_idle_per_host(8)
+            .pool_max_idle_per_host(in_flight)
+            .pool_idle_timeout(POOL_IDLE)
             .no_proxy()
             .build()?;
         let fresh_http = reqwest::Client::builder()
@@ -196,6 +206,7 @@ impl RunContext {
             flaky: Mutex::new(HashSet::new()),
             snapshots: None,
             redactor: Redactor::default(),
+            pacer: Pacer::new(&RateLimits::none()),
             salt: AtomicU64::new(1),
         })
     }

@@ -74,9 +74,9 @@ Feature: API keys and roles
   @live-serial
   Scenario: A miner key is accepted on a miner route
     Given I authenticate as "miner"
-    When I send POST "/v1/miners/register" with body:
+    When I send POST "/v1/miners/heartbeat" with body:
       """
-      {"capabilities": {"gpu": "RTX 4090"}, "concurrency": 1, "region": "{tag}"}
+      {}
       """
     Then the key is accepted
 

@@ -10,7 +10,7 @@ Feature: Job receipts
     Given I authenticate as "client"
     And a job "A" submitted by the client
 
-  Scenario: A completed job has a signed receipt that names it
+  Scenario: A completed job's signed receipt is served alone, in its list and by the explorer
     Given the miner is registered
     And the miner has taken job "A"
     And the miner has completed job "A"
@@ -26,6 +26,19 @@ Feature: Job receipts
     And the response field "metadata.result" is {"output": "hi there", "tokens": 3}
     And the response field "metadata.metrics.duration_ms" is 12
     And the response matches the snapshot "receipt"
+    When I send GET "/v1/jobs/{A}/receipts"
+    Then the response status is 200
+    And the response field "items" has 1 item
+    And the response field "items.0.job_id" is "{A}"
+    And the response matches the snapshot "receipts"
+    Given I authenticate as "none"
+    When I send GET "/v1/explorer/receipts?job_id={A}&limit=10"
+    Then the response status is 200
+    And the response field "jobId" is "{A}"
+    And the response field "items" has 1 item
+    And the response field "items.0.jobId" is "{A}"
+    And the response field "items.0.status" is "COMPLETED"
+    And the response matches the snapshot "explorer-receipts"
 
   Scenario: A job without a receipt yet says so
     When I send GET "/v1/jobs/{A}/receipt"
@@ -43,17 +56,6 @@ Feature: Job receipts
       """
       {"items": []}
       """
-
-  Scenario: The receipts list holds the receipt once the job completes
-    Given the miner is registered
-    And the miner has taken job "A"
-    And the miner has completed job "A"
-    And the coordinator signs receipts
-    When I send GET "/v1/jobs/{A}/receipts"
-    Then the response status is 200
-    And the response field "items" has 1 item
-    And the response field "items.0.job_id" is "{A}"
-    And the response matches the snapshot "receipts"
 
   Scenario: An unknown job's receipts are 404
     When I send GET "/v1/jobs/00000000000000000000000000000000/receipts"
@@ -76,17 +78,3 @@ Feature: Job receipts
       """
       {"jobId": "{A}", "items": []}
       """
-
-  Scenario: The explorer lists a completed job's receipt, as the released CLI reads it
-    Given the miner is registered
-    And the miner has taken job "A"
-    And the miner has completed job "A"
-    And the coordinator signs receipts
-    And I authenticate as "none"
-    When I send GET "/v1/explorer/receipts?job_id={A}&limit=10"
-    Then the response status is 200
-    And the response field "jobId" is "{A}"
-    And the response field "items" has 1 item
-    And the response field "items.0.jobId" is "{A}"
-    And the response field "items.0.status" is "COMPLETED"
-    And the response matches the snapshot "explorer-receipts"

@@ -92,26 +92,28 @@ Feature: Polling for work
     Then the response status is 200
     And the response field "job_id" is "{SMALL}"
 
-  Scenario: The offered constraints spell out every key
+  Scenario: The offered constraints spell out every key, null when the job did not give it
     Given a job "A" submitted by the client with body:
       """
       {"payload": {"type": "inference"}, "constraints": {"region": "{tag}", "models": ["llama3"]}}
       """
-    And the miner is registered
+    And a job "B" submitted by the client
+    And the miner is registered with body:
+      """
+      {"capabilities": {"gpu": "RTX 4090", "vram_gb": 24, "models": ["llama3"]}, "concurrency": 2, "region": "{tag}"}
+      """
     When I send POST "/v1/miners/poll" with body:
       """
       {"max_wait_seconds": 0}
       """
     Then the response status is 200
+    And the response field "job_id" is "{A}"
     And the response field "constraints" is {"gpu": null, "cuda": null, "min_vram_gb": null, "models": ["llama3"], "region": "{tag}", "max_price": null}
     And the response matches the snapshot "job-offer"
-
-  Scenario: Constraints the job did not give are offered as null
-    Given a job "A" submitted by the client
-    And the miner is registered
     When I send POST "/v1/miners/poll" with body:
       """
       {"max_wait_seconds": 0}
       """
     Then the response status is 200
+    And the response field "job_id" is "{B}"
     And the response field "constraints" is {"gpu": null, "cuda": null, "min_vram_gb": null, "models": null, "region": "{tag}", "max_price": null}

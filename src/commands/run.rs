@@ -9,6 +9,7 @@ use super::{load_inputs, say};
 use crate::catalog::Catalog;
 use crate::cli::RunArgs;
 use crate::error::{InputError, RunError};
+use crate::pacing::{Pacer, RateLimits};
 use crate::report::summary::{Disposition, Planned, RunFacts, Summary};
 use crate::suite::ScenarioMeta;
 use crate::target::RunContext;
@@ -33,9 +34,18 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let endpoints =
         report::endpoints::EndpointLog::new(known_endpoints(&catalog).iter().map(String::as_str));
     let retries = args.retries.unwrap_or(if live { 2 } else { 0 });
-    let mut ctx = RunContext::new(target, args.timeout, retries, endpoints)
+    let concurrency = usize::from(args.concurrency);
+    let mut ctx = RunContext::new(target, args.timeout, retries, endpoints, concurrency)
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
     ctx.redactor = redactor.clone();
+    let limits = args.rate_limits.clone().unwrap_or_else(|| {
+        if live {
+            RateLimits::contract()
+        } else {
+            RateLimits::none()
+        }
+    });
+    ctx.pacer = Pacer::new(&limits);
     ctx.snapshots = Some(snapshot_run(args)?);
     let ctx = Arc::new(ctx);
     // One thread is enough for the harness side (it mostly waits; each double serves on threads
@@ -130,7 +140,11 @@ fn snapshot_run(args: &RunArgs) -> Result<snapshot::SnapshotRun, InputError> {
         path: ".".into(),
         source,
     })?;
-    let fields = snapshot::VolatileFields::load(&args.suite.fixtures.join("snapshots.yaml"))?;
+    // With snapshots off nothing is normalised: the file need not exist.
+    let fields = match args.snapshots {
+        snapshot::Mode::Off => snapshot::VolatileFields::default(),
+        _ => snapshot::VolatileFields::load(&args.suite.fixtures.join("snapshots.yaml"))?,
+    };
     snapshot::configure_insta(args.snapshots, &cwd);
     let features_root = if args.suite.features.is_dir() {
         args.suite.features.clone()

@@ -132,3 +132,37 @@ fn help_explains_the_exit_codes_and_env_vars() {
         .clone();
     assert!(String::from_utf8(out).unwrap().contains("Exit codes"));
 }
+
+#[test]
+fn a_json_docstring_runs_and_snapshots_off_needs_no_snapshot_fixture() {
+    let fixtures = tempfile::tempdir().unwrap();
+    for file in ["commands.yaml", "double.yaml"] {
+        std::fs::copy(
+            root().join("fixtures").join(file),
+            fixtures.path().join(file),
+        )
+        .unwrap();
+    }
+    let reports = tempfile::tempdir().unwrap();
+    bin()
+        .args([
+            "run",
+            "--features",
+            "tests/features/media_type",
+            "--snapshots",
+            "off",
+        ])
+        .arg("--fixtures")
+        .arg(fixtures.path())
+        .arg("--report-dir")
+        .arg(reports.path())
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_bad_rate_limit_spec_exits_2_naming_the_flag_and_the_classes() {
+    let err = stderr_of(&["run", "--rate-limits", "nodes=5/1s"]);
+    assert!(err.contains("--rate-limits"), "{err}");
+    assert!(err.contains("classes: submit, register"), "{err}");
+}

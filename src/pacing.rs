@@ -1,0 +1,248 @@
+//! Client-side rate limits per route class, so that a live run stays under the target's own
+//! limits (contract §3: `POST /v1/jobs` 100/min, miner register 30/min, heartbeat 60/min, admin
+//! stats 20/min, the node 200/min on every path) and meets no 429 caused by its own traffic.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// A group of requests the target counts together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteClass {
+    /// `POST /v1/jobs`.
+    Submit,
+    /// `POST /v1/miners/register`.
+    Register,
+    /// `POST /v1/miners/heartbeat`.
+    Heartbeat,
+    /// `GET /v1/admin/stats`.
+    AdminStats,
+    /// Every request to the node (`/rpc…`).
+    Node,
+}
+
+impl RouteClass {
+    pub const ALL: [RouteClass; 5] = [
+        RouteClass::Submit,
+        RouteClass::Register,
+        RouteClass::Heartbeat,
+        RouteClass::AdminStats,
+        RouteClass::Node,
+    ];
+
+    /// The name used by `--rate-limits`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RouteClass::Submit => "submit",
+            RouteClass::Register => "register",
+            RouteClass::Heartbeat => "heartbeat",
+            RouteClass::AdminStats => "admin-stats",
+            RouteClass::Node => "node",
+        }
+    }
+
+    /// The class of a request, if the target limits it.
+    pub fn of(method: &str, path: &str) -> Option<RouteClass> {
+        let path = path.split('?').next().unwrap_or(path);
+        match (method, path) {
+            (_, p) if p.starts_with("/rpc") => Some(RouteClass::Node),
+            ("POST", "/v1/jobs") => Some(RouteClass::Submit),
+            ("POST", "/v1/miners/register") => Some(RouteClass::Register),
+            ("POST", "/v1/miners/heartbeat") => Some(RouteClass::Heartbeat),
+            ("GET", "/v1/admin/stats") => Some(RouteClass::AdminStats),
+            _ => None,
+        }
+    }
+
+    /// The contract's limit for this class, per minute.
+    pub fn contract_limit(self) -> u32 {
+        match self {
+            RouteClass::Submit => 100,
+            RouteClass::Register => 30,
+            RouteClass::Heartbeat => 60,
+            RouteClass::AdminStats => 20,
+            RouteClass::Node => 200,
+        }
+    }
+}
+
+/// At most `max` requests in any `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub class: RouteClass,
+    pub max: u32,
+    pub window: Duration,
+}
+
+/// The limits of a run: the contract's by default, `none` to send as fast as possible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits(pub Vec<RateLimit>);
+
+impl RateLimits {
+    /// The contract's limits (contract §3, §13).
+    pub fn contract() -> Self {
+        Self(
+            RouteClass::ALL
+                .iter()
+                .map(|&class| RateLimit {
+                    class,
+                    max: class.contract_limit(),
+                    window: Duration::from_secs(60),
+                })
+                .collect(),
+        )
+    }
+
+    pub fn none() -> Self {
+        Self(Vec::new())
+    }
+
+    /// `contract`, `none`, or overrides of the contract's limits:
+    /// `node=100/60s,submit=50/1m` (classes: submit, register, heartbeat, admin-stats, node).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "contract" => return Ok(Self::contract()),
+            "none" | "off" => return Ok(Self::none()),
+            _ => {}
+        }
+        let mut limits = Self::contract();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let limit = parse_one(part)?;
+            if let Some(slot) = limits.0.iter_mut().find(|l| l.class == limit.class) {
+                *slot = limit;
+            }
+        }
+        Ok(limits)
+    }
+}
+
+fn parse_one(part: &str) -> Result<RateLimit, String> {
+    let usage = || {
+        format!(
+            "{part:?}: expected CLASS=N/WINDOW, e.g. node=200/60s (classes: {})",
+            RouteClass::ALL.map(RouteClass::name).join(", ")
+        )
+    };
+    let (name, rate) = part.split_once('=').ok_or_else(usage)?;
+    let class = RouteClass::ALL
+        .into_iter()
+        .find(|c| c.name() == name.trim())
+        .ok_or_else(usage)?;
+    let (max, window) = rate.split_once('/').ok_or_else(usage)?;
+    let max: u32 = max.trim().parse().map_err(|_| usage())?;
+    let window = crate::cli::parse_duration(window)?;
+    if max == 0 {
+        return Err(format!("{part:?}: the limit must be at least 1"));
+    }
+    Ok(RateLimit { class, max, window })
+}
+
+/// Hands out send times so that no class exceeds its limit in any window (a sliding window,
+/// which also keeps under fixed windows such as slowapi's).
+#[derive(Debug)]
+pub struct Pacer {
+    classes: Vec<(RateLimit, Mutex<VecDeque<Instant>>)>,
+}
+
+impl Pacer {
+    pub fn new(limits: &RateLimits) -> Self {
+        Self {
+            classes: limits
+                .0
+                .iter()
+                .map(|&l| (l, Mutex::new(VecDeque::new())))
+                .collect(),
+        }
+    }
+
+    /// Waits until this request may be sent, then counts it.
+    pub async fn wait(&self, method: &str, path: &str) {
+        let Some(class) = RouteClass::of(method, path) else {
+            return;
+        };
+        let Some((limit, sent)) = self.classes.iter().find(|(l, _)| l.class == class) else {
+            return;
+        };
+        let at = reserve(limit, sent, Instant::now());
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// The earliest time from `now` at which one more request keeps `limit`; counts it then.
+/// Only the last `max` send times matter: the next may go one window after the oldest of them.
+fn reserve(limit: &RateLimit, sent: &Mutex<VecDeque<Instant>>, now: Instant) -> Instant {
+    let mut sent = sent
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let max = limit.max as usize;
+    let at = match sent.len().checked_sub(max).map(|i| sent[i]) {
+        Some(oldest) => (oldest + limit.window).max(now),
+        None => now,
+    };
+    sent.push_back(at);
+    while sent.len() > max {
+        sent.pop_front();
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_fall_into_their_classes() {
+        assert_eq!(RouteClass::of("GET", "/rpc/head"), Some(RouteClass::Node));
+        assert_eq!(RouteClass::of("POST", "/v1/jobs"), Some(RouteClass::Submit));
+        assert_eq!(RouteClass::of("GET", "/v1/jobs/abc"), None);
+        assert_eq!(
+            RouteClass::of("GET", "/v1/admin/stats?x=1"),
+            Some(RouteClass::AdminStats)
+        );
+    }
+
+    #[test]
+    fn specs_override_the_contract_or_switch_pacing_off() {
+        assert_eq!(RateLimits::parse("contract"), Ok(RateLimits::contract()));
+        assert_eq!(RateLimits::parse("off"), Ok(RateLimits::none()));
+        let limits = RateLimits::parse("node=10/1s, submit=5/2m").unwrap();
+        let node = limits
+            .0
+            .iter()
+            .find(|l| l.class == RouteClass::Node)
+            .unwrap();
+        assert_eq!((node.max, node.window), (10, Duration::from_secs(1)));
+        assert_eq!(
+            limits.0.len(),
+            5,
+            "the other classes keep the contract's limits"
+        );
+        assert!(RateLimits::parse("nodes=1/1s")
+            .unwrap_err()
+            .contains("classes:"));
+        assert!(RateLimits::parse("node=0/1s").is_err());
+        assert!(RateLimits::parse("node=5").is_err());
+    }
+
+    #[test]
+    fn no_window_ever_holds_more_than_the_limit() {
+        let limit = RateLimit {
+            class: RouteClass::Node,
+            max: 3,
+            window: Duration::from_secs(60),
+        };
+        let sent = Mutex::new(VecDeque::new());
+        let start = Instant::now();
+        let times: Vec<Duration> = (0..7)
+            .map(|_| reserve(&limit, &sent, start) - start)
+            .collect();
+        let s = Duration::from_secs;
+        assert_eq!(
+            times,
+            [s(0), s(0), s(0), s(60), s(60), s(60), s(120)],
+            "three at once, then one window later"
+        );
+    }
+}
