@@ -213,12 +213,14 @@ impl SnapshotRun {
     /// The `.snap` files in the folders of these feature files that no snapshot step
     /// referenced, sorted. (Folders of features outside the run are not judged, so running
     /// another feature set against the same folder does not flag the suite's snapshots.)
-    pub fn unreferenced(&self, features: &[PathBuf]) -> Vec<PathBuf> {
-        let referenced = self
-            .referenced
-            .lock()
-            .map(|r| r.clone())
-            .unwrap_or_default();
+    /// Snapshot files in the folders of `features` that no scenario names: `named` holds each
+    /// scenario's feature file and snapshot names, read from the steps themselves, so the
+    /// answer does not depend on which scenarios ran or how far they got.
+    pub fn unreferenced(&self, features: &[PathBuf], named: &[(PathBuf, String)]) -> Vec<PathBuf> {
+        let referenced: HashSet<PathBuf> = named
+            .iter()
+            .map(|(feature, name)| self.folder_for(feature).join(format!("{name}.snap")))
+            .collect();
         let mut folders: Vec<PathBuf> = features.iter().map(|f| self.folder_for(f)).collect();
         folders.sort();
         folders.dedup();

@@ -35,6 +35,8 @@ pub struct ScenarioMeta {
     /// The secondary callers its steps use (`other-client`, `other-admin`): without their keys
     /// it cannot run on a live target.
     pub callers: Vec<&'static str>,
+    /// The snapshots its steps name (`the response matches the snapshot "NAME"`).
+    pub snapshots: Vec<String>,
 }
 
 /// The parsed features plus one `ScenarioMeta` per scenario.
@@ -217,6 +219,17 @@ fn secondary_callers(
         .collect()
 }
 
+/// The snapshot names a scenario's steps (with its background) use.
+fn snapshot_names(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Vec<String> {
+    const STEP: &str = "the response matches the snapshot \"";
+    let background = feature.background.iter().flat_map(|b| &b.steps);
+    background
+        .chain(&scenario.steps)
+        .filter_map(|s| s.value.strip_prefix(STEP)?.strip_suffix('"'))
+        .map(String::from)
+        .collect()
+}
+
 fn command_tags(tags: &[String]) -> Vec<&str> {
     tags.iter()
         .filter_map(|t| t.strip_prefix(TAG_PREFIX))
@@ -274,6 +287,7 @@ fn describe(
                 command: (*id).to_string(),
                 tags: levels.iter().flat_map(|t| t.iter().cloned()).collect(),
                 callers: secondary_callers(feature, scenario),
+                snapshots: snapshot_names(feature, scenario),
             })
         })
         .collect()

@@ -97,22 +97,10 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
     };
     let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
-    // Unreferenced snapshots mean something only when every scenario of the suite ran.
-    let full_run = args.tags.is_none()
-        && planned.iter().all(|p| p.disposition == Disposition::Run)
-        && summary
-            .scenarios
-            .iter()
-            .all(|s| s.status != report::summary::Status::NotRun);
-    let feature_files: Vec<std::path::PathBuf> = suite
-        .features
-        .iter()
-        .filter_map(|f| f.path.clone())
-        .collect();
     summary.snapshots = ctx
         .snapshots
         .as_ref()
-        .map(|run| snapshot_report(run, full_run, &feature_files));
+        .map(|run| snapshot_report(run, &suite));
     // Reports first: a closed stdout (`| head`) must not cost the files.
     let written = report::files::write_all(&args.report_dir, &summary)?;
     if args.quiet {
@@ -168,9 +156,18 @@ fn snapshot_run(args: &RunArgs) -> Result<snapshot::SnapshotRun, InputError> {
 /// What the snapshots came to; unreferenced files are only judged after a full run.
 fn snapshot_report(
     run: &snapshot::SnapshotRun,
-    full_run: bool,
-    features: &[std::path::PathBuf],
+    suite: &suite::Suite,
 ) -> report::summary::SnapshotReport {
+    let features: Vec<std::path::PathBuf> = suite
+        .features
+        .iter()
+        .filter_map(|f| f.path.clone())
+        .collect();
+    let named: Vec<(std::path::PathBuf, String)> = suite
+        .scenarios
+        .iter()
+        .flat_map(|s| s.snapshots.iter().map(|n| (s.path.clone(), n.clone())))
+        .collect();
     let cwd = std::env::current_dir().unwrap_or_default();
     let shown = |p: &Path| p.strip_prefix(&cwd).unwrap_or(p).display().to_string();
     let referenced = run.referenced.lock().map(|r| r.len()).unwrap_or(0);
@@ -181,8 +178,9 @@ fn snapshot_report(
         .unwrap_or_default();
     pending.sort();
     pending.dedup();
-    let unreferenced = if full_run && run.mode != snapshot::Mode::Off {
-        run.unreferenced(features)
+    let checked = run.mode != snapshot::Mode::Off;
+    let unreferenced = if checked {
+        run.unreferenced(&features, &named)
             .iter()
             .map(|p| shown(p))
             .collect()
@@ -194,7 +192,7 @@ fn snapshot_report(
         referenced,
         pending,
         unreferenced,
-        unreferenced_checked: full_run,
+        unreferenced_checked: checked,
     }
 }
 
