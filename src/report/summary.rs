@@ -405,6 +405,7 @@ mod tests {
             command: command.into(),
             tags: vec![],
             callers: vec![],
+            snapshots: vec![],
         }
     }
 
