@@ -7,12 +7,19 @@
    the double's own work, so an upper bound on the harness's overhead), over pooled keep-alive
    connections.
 3. Process start-up (`--version`).
+4. The peer workload (scripts/peer-workload/, the work hurl, behave and newman were timed on):
+   100 scenarios x 4 checked requests against one nginx on 127.0.0.1, at the default
+   concurrency and at 1, with the TCP connections nginx counted; the negative control must fail.
+   Needs nginx (Debian: apt-get install nginx-light); skipped with a note when it is missing.
+   With `hurl` on PATH the same workload is timed with hurl (--test --parallel --jobs 2).
 
 Usage: python3 scripts/bench.py [RUNS]   (default 10)
 It builds with `cargo build --release` first; it asserts nothing, it measures.
 """
 import json
 import os
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -68,6 +75,122 @@ def main():
     print(f"  harness overhead ≈ {max(live[3] - live[2], 0) * 1e6:6.0f} µs   (marginal minus floor)")
     print(f"  harness CPU       {live[4] * 1e6:8.0f} µs   (the harness process's own CPU per extra request)")
     print(f"  start-up          {statistics.median(startups) * 1000:8.2f} ms   (median of 20 `--version`)")
+    peer_workload(max(runs, 20))
+
+
+PEER = os.path.join(ROOT, "scripts", "peer-workload")
+
+
+def wait_for_port(port, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"nothing listens on 127.0.0.1:{port}")
+
+
+def nginx_accepts():
+    """Connections nginx has accepted so far (stub_status)."""
+    import urllib.request
+    with urllib.request.urlopen("http://127.0.0.1:18300/nginx_status") as r:
+        return int(r.read().decode().splitlines()[2].split()[0])
+
+
+def peer_workload(runs):
+    """The peer benchmark: this harness (and hurl, when present) against one static nginx."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if nginx is None:
+        print("peer workload: skipped (no nginx; apt-get install nginx-light)")
+        return
+    with tempfile.TemporaryDirectory() as work:
+        for sub in ("logs", "tmp"):
+            os.makedirs(os.path.join(work, sub))
+        shutil.copy(os.path.join(PEER, "nginx.conf"), work)
+        fixtures = os.path.join(work, "fixtures")
+        os.makedirs(fixtures)
+        shutil.copy(os.path.join(PEER, "commands.yaml"), fixtures)
+        shutil.copy(os.path.join(ROOT, "fixtures", "double.yaml"), fixtures)
+        with open(os.path.join(fixtures, "snapshots.yaml"), "w") as f:
+            f.write("volatile: {}\n")
+        server = subprocess.Popen([nginx, "-p", work, "-c", "nginx.conf"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(18300)
+            def args(port, extra=()):
+                base = f"http://127.0.0.1:{port}"
+                return [BIN, "run", "-q", "--features", os.path.join(PEER, "jobs.feature"),
+                        "--fixtures", fixtures, "--client-key", "test-key-123",
+                        "--snapshots", "off", "--coordinator-url", base, "--node-url", base,
+                        "--report-dir", os.path.join(work, "reports"), *extra]
+            if timed(args(18301))[1] != 1:
+                sys.exit("the negative control (port 18301) did not fail")
+            print(f"peer workload (100 scenarios x 4 requests, nginx on 127.0.0.1), {runs} runs")
+            for label, extra in (("default concurrency", ()), ("--concurrency 1", ("--concurrency", "1"))):
+                before = nginx_accepts()
+                wall, code, _ = timed(args(18300, extra))
+                connections = nginx_accepts() - before - 1  # minus the status request itself
+                if code != 0:
+                    sys.exit(f"peer workload failed with exit code {code}")
+                walls, peaks = [], []
+                for _ in range(runs):
+                    wall, _, peak = timed(args(18300, extra))
+                    walls.append(wall)
+                    peaks.append(peak)
+                print(f"  this harness, {label:20} median {statistics.median(walls) * 1000:6.1f} ms"
+                      f"  (min {min(walls) * 1000:.1f})  peak {max(peaks) / 1024:5.1f} MiB"
+                      f"  {connections} TCP connections")
+            hurl_workload(work, runs)
+        finally:
+            server.kill()
+            server.wait()
+
+
+def hurl_workload(work, runs):
+    """The same 400 requests as 100 hurl files, when hurl is installed."""
+    hurl = shutil.which("hurl")
+    if hurl is None:
+        print("  hurl: not on PATH (the figures in shared/bench/ were taken on another run)")
+        return
+    with open(os.path.join(PEER, "jobs.feature")) as f:
+        refs = [line.split("|")[2].strip() for line in f if line.strip().startswith("|")][1:]
+    files = []
+    for ref in refs:
+        path = os.path.join(work, f"{ref}.hurl")
+        with open(path, "w") as f:
+            f.write(HURL.replace("REF", ref))
+        files.append(path)
+    cmd = [hurl, "--test", "--parallel", "--jobs", "2", "--variable", "base=http://127.0.0.1:18300", *files]
+    walls = []
+    for _ in range(runs):
+        wall, code, _ = timed(cmd)
+        if code != 0:
+            sys.exit(f"hurl failed with exit code {code}")
+        walls.append(wall)
+    print(f"  hurl --parallel --jobs 2             median {statistics.median(walls) * 1000:6.1f} ms"
+          f"  (min {min(walls) * 1000:.1f})")
+
+
+HURL = """POST {{base}}/v1/jobs
+X-Api-Key: test-key-123
+{"model": "llama-3-8b", "gpu": "a100", "hours": 1, "client_ref": "REF"}
+HTTP 201
+[Asserts]
+jsonpath "$.state" == "QUEUED"
+
+GET {{base}}/v1/jobs/j1
+HTTP 200
+
+GET {{base}}/rpc/head
+HTTP 200
+[Asserts]
+jsonpath "$.height" isInteger
+
+GET {{base}}/v1/marketplace/gpu/list
+HTTP 200
+"""
 
 
 def server_floor(base, path, headers=None, n=500):

@@ -165,8 +165,12 @@ impl Pacer {
         let Some((limit, sent)) = self.classes.iter().find(|(l, _)| l.class == class) else {
             return;
         };
-        let at = reserve(limit, sent, Instant::now());
-        tokio::time::sleep_until(at).await;
+        let now = Instant::now();
+        let at = reserve(limit, sent, now);
+        // A timer rounds up to the next millisecond tick: never arm one without a wait.
+        if at > now {
+            tokio::time::sleep_until(at).await;
+        }
     }
 }
 
