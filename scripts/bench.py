@@ -144,7 +144,7 @@ def peer_workload(runs):
                       f"  {connections} TCP connections")
             hurl_workload(work, runs)
         finally:
-            server.kill()
+            server.terminate()  # SIGTERM: nginx stops its workers too (SIGKILL would orphan them)
             server.wait()
 
 

@@ -2,12 +2,14 @@
 //! scenarios, then the headline.
 
 use super::summary::{Status, Summary, Verdict};
+use crate::failure::FailureClass;
 
 /// Renders the whole report.
 pub fn render(summary: &Summary) -> String {
     let mut out = commands_table(summary);
     out.push_str(&endpoints_section(summary));
     out.push_str(&scenarios_section(summary));
+    out.push_str(&not_applicable_section(summary));
     out.push_str(&snapshots_section(summary));
     let count = |s: Status| summary.scenarios.iter().filter(|x| x.status == s).count();
     let mut tally = format!(
@@ -122,6 +124,41 @@ fn scenarios_section(summary: &Summary) -> String {
         out.push_str(&format!(
             "  {}:{} {} ({})\n      {reason}\n",
             s.file, s.line, s.name, s.command
+        ));
+    }
+    out
+}
+
+/// Scenarios the target itself ruled out, grouped by reason: what this run could not judge.
+fn not_applicable_section(summary: &Summary) -> String {
+    let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
+    let skipped = summary
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Skipped);
+    for s in skipped {
+        let Some(f) = s
+            .failure
+            .as_ref()
+            .filter(|f| f.class == FailureClass::NotApplicable)
+        else {
+            continue;
+        };
+        let at = format!("{}:{}", s.file, s.line);
+        match reasons.iter_mut().find(|(r, _)| *r == f.message) {
+            Some((_, places)) => places.push(at),
+            None => reasons.push((&f.message, vec![at])),
+        }
+    }
+    let mut out = String::new();
+    for (reason, places) in reasons {
+        out.push_str(&format!(
+            "
+not applicable here ({}): {reason}
+  {}
+",
+            places.len(),
+            places.join(", ")
         ));
     }
     out
