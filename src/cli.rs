@@ -109,6 +109,17 @@ pub struct RunArgs {
           value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: Option<u32>,
 
+    /// Which generation of the coordinator to judge: api-key (contract §2), jwt (§12), or auto:
+    /// a live target is told by its own answers (an explicit era it contradicts is an error,
+    /// exit 2); the embedded double is api-key unless --era jwt.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_ERA",
+        value_enum,
+        default_value = "auto"
+    )]
+    pub era: crate::auth::EraChoice,
+
     /// Client-side rate limits, so a live run meets no 429 of its own making: `contract` (the
     /// default on a live target: POST /v1/jobs 100/min, register 30/min, heartbeat 60/min,
     /// admin stats 20/min, node 200/min), `off` (the default on the double), or overrides such
@@ -205,6 +216,78 @@ pub struct LiveArgs {
         hide_env_values = true
     )]
     pub other_admin_key: Option<String>,
+
+    /// JWT era: a client session token, used as it is (instead of a wallet login).
+    #[arg(
+        long,
+        env = "AITBC_CLIENT_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub client_token: Option<String>,
+
+    /// JWT era: a second client's session token.
+    #[arg(
+        long,
+        env = "AITBC_OTHER_CLIENT_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub other_client_token: Option<String>,
+
+    /// JWT era: an admin session token.
+    #[arg(
+        long,
+        env = "AITBC_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+
+    /// JWT era: a second admin's session token.
+    #[arg(
+        long,
+        env = "AITBC_OTHER_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub other_admin_token: Option<String>,
+
+    /// JWT era: the client's wallet private key; the harness logs in with it (without one it logs in a fresh random wallet: any wallet is a client).
+    #[arg(
+        long,
+        env = "AITBC_CLIENT_WALLET_KEY",
+        value_name = "HEX",
+        hide_env_values = true
+    )]
+    pub client_wallet_key: Option<String>,
+
+    /// JWT era: a second client's wallet private key (default: another fresh wallet).
+    #[arg(
+        long,
+        env = "AITBC_OTHER_CLIENT_WALLET_KEY",
+        value_name = "HEX",
+        hide_env_values = true
+    )]
+    pub other_client_wallet_key: Option<String>,
+
+    /// JWT era: the private key of a wallet the coordinator lists as admin.
+    #[arg(
+        long,
+        env = "AITBC_ADMIN_WALLET_KEY",
+        value_name = "HEX",
+        hide_env_values = true
+    )]
+    pub admin_wallet_key: Option<String>,
+
+    /// JWT era: a second admin wallet's private key.
+    #[arg(
+        long,
+        env = "AITBC_OTHER_ADMIN_WALLET_KEY",
+        value_name = "HEX",
+        hide_env_values = true
+    )]
+    pub other_admin_wallet_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -234,6 +317,15 @@ pub struct DoubleArgs {
         value_name = "NAME"
     )]
     pub profile: String,
+
+    /// The era the double plays: api-key (contract §2) or jwt (§12).
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_ERA",
+        value_enum,
+        default_value = "api-key"
+    )]
+    pub era: crate::auth::EraChoice,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -3,16 +3,15 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::auth::login::Token;
+use crate::auth::wallet::Wallet;
+use crate::auth::{Era, EraChoice};
 use crate::cli::{LiveArgs, RunArgs};
 use crate::double::profile::Profile;
 use crate::double::seed::Seed;
 use crate::envfile::EnvKeys;
 use crate::error::InputError;
 use crate::target::{Credential, Credentials, Target};
-
-/// The contract's default ports (§1), used for the URL not given on a live run.
-pub const DEFAULT_COORDINATOR_URL: &str = "http://127.0.0.1:8000";
-pub const DEFAULT_NODE_URL: &str = "http://127.0.0.1:8082";
 
 /// The target a run uses: live when a URL is given (flag, env or `AITBC_URL`), else the double.
 pub fn target(args: &RunArgs) -> Result<Target, InputError> {
@@ -22,7 +21,7 @@ pub fn target(args: &RunArgs) -> Result<Target, InputError> {
         .clone()
         .or_else(|| std::env::var("AITBC_URL").ok().filter(|u| !u.is_empty()));
     if coordinator.is_none() && args.live.node_url.is_none() {
-        return double(&args.suite.fixtures, &args.profile);
+        return double(&args.suite.fixtures, &args.profile, double_era(args.era));
     }
     if args.profile != "healthy" {
         return Err(InputError::Flag {
@@ -31,28 +30,60 @@ pub fn target(args: &RunArgs) -> Result<Target, InputError> {
                 .into(),
         });
     }
+    let (default_coordinator, default_node) =
+        default_era(args.era, coordinator.as_deref()).default_urls();
     let coordinator = base_url(
         "--coordinator-url",
-        coordinator.as_deref().unwrap_or(DEFAULT_COORDINATOR_URL),
+        coordinator.as_deref().unwrap_or(default_coordinator),
     )?;
     let node = base_url(
         "--node-url",
-        args.live.node_url.as_deref().unwrap_or(DEFAULT_NODE_URL),
+        args.live.node_url.as_deref().unwrap_or(default_node),
     )?;
     Ok(Target::Live {
         coordinator,
         node,
         credentials: credentials(&args.live)?,
+        wallets: wallets(&args.live)?,
+        era: args.era,
     })
 }
 
-/// The embedded double with its seed and profile.
-pub fn double(fixtures: &Path, profile_name: &str) -> Result<Target, InputError> {
+/// The embedded double plays the API-key era unless `--era jwt`.
+pub fn double_era(choice: EraChoice) -> Era {
+    match choice {
+        EraChoice::Jwt => Era::Jwt,
+        EraChoice::ApiKey | EraChoice::Auto => Era::ApiKey,
+    }
+}
+
+/// Whose default ports fill in a URL not given: the explicit era's, else the era the given
+/// coordinator URL's port suggests (8203 is the JWT era's, contract §12).
+fn default_era(choice: EraChoice, coordinator: Option<&str>) -> Era {
+    match choice {
+        EraChoice::Jwt => Era::Jwt,
+        EraChoice::ApiKey => Era::ApiKey,
+        EraChoice::Auto => {
+            let port = coordinator
+                .and_then(|c| reqwest::Url::parse(c).ok())
+                .and_then(|u| u.port());
+            if port == Some(8203) {
+                Era::Jwt
+            } else {
+                Era::ApiKey
+            }
+        }
+    }
+}
+
+/// The embedded double with its seed, profile and era.
+pub fn double(fixtures: &Path, profile_name: &str, era: Era) -> Result<Target, InputError> {
     let (seed, profile) = double_setup(fixtures, profile_name)?;
     Ok(Target::Double {
         seed,
         profile: Arc::new(profile),
         profile_name: profile_name.to_string(),
+        era,
     })
 }
 
@@ -68,25 +99,63 @@ pub fn double_setup(fixtures: &Path, profile_name: &str) -> Result<(Seed, Profil
     Ok((seed, profile))
 }
 
-/// Flags first, then the `.env` lists (first key = the role's, second = the other one).
+/// Flags first, then the `.env` lists (first key = the role's, second = the other one); ready
+/// JWT-era tokens by flag.
 fn credentials(live: &LiveArgs) -> Result<Credentials, InputError> {
     let env = match &live.env_file {
         Some(path) => EnvKeys::load(path)?,
         None => EnvKeys::default(),
     };
-    let pick = |flag: &Option<String>, list: &[String], index: usize| {
-        flag.clone()
-            .filter(|k| !k.is_empty())
+    let given = |flag: &Option<String>| flag.clone().filter(|k| !k.is_empty());
+    let key = |flag: &Option<String>, list: &[String], index: usize| {
+        given(flag)
             .or_else(|| list.get(index).cloned())
             .map(Credential::ApiKey)
     };
+    let token = |flag: &Option<String>| given(flag).map(|t| Token::given(&t).credential);
     Ok(Credentials {
-        client: pick(&live.client_key, &env.client, 0),
-        other_client: pick(&live.other_client_key, &env.client, 1),
-        miner: pick(&live.miner_key, &env.miner, 0),
-        admin: pick(&live.admin_key, &env.admin, 0),
-        other_admin: pick(&live.other_admin_key, &env.admin, 1),
+        client: token(&live.client_token).or_else(|| key(&live.client_key, &env.client, 0)),
+        other_client: token(&live.other_client_token)
+            .or_else(|| key(&live.other_client_key, &env.client, 1)),
+        miner: key(&live.miner_key, &env.miner, 0),
+        admin: token(&live.admin_token).or_else(|| key(&live.admin_key, &env.admin, 0)),
+        other_admin: token(&live.other_admin_token)
+            .or_else(|| key(&live.other_admin_key, &env.admin, 1)),
     })
+}
+
+/// The wallets given by flag, by role; a malformed key is an error naming its flag.
+fn wallets(live: &LiveArgs) -> Result<Vec<(&'static str, Wallet)>, InputError> {
+    let flags: [(&'static str, &'static str, &Option<String>); 4] = [
+        ("client", "--client-wallet-key", &live.client_wallet_key),
+        (
+            "other-client",
+            "--other-client-wallet-key",
+            &live.other_client_wallet_key,
+        ),
+        ("admin", "--admin-wallet-key", &live.admin_wallet_key),
+        (
+            "other-admin",
+            "--other-admin-wallet-key",
+            &live.other_admin_wallet_key,
+        ),
+    ];
+    flags
+        .into_iter()
+        .filter_map(|(role, flag, key)| {
+            key.as_ref()
+                .filter(|k| !k.is_empty())
+                .map(|k| (role, flag, k))
+        })
+        .map(|(role, flag, key)| {
+            Wallet::from_hex(key)
+                .map(|w| (role, w))
+                .map_err(|e| InputError::Flag {
+                    flag,
+                    message: e.to_string(),
+                })
+        })
+        .collect()
 }
 
 /// An `http://host[:port]` base without a trailing slash; anything else is a flag error.
@@ -152,6 +221,14 @@ mod tests {
             miner_key: None,
             admin_key: None,
             other_admin_key: None,
+            client_token: None,
+            other_client_token: None,
+            admin_token: None,
+            other_admin_token: None,
+            client_wallet_key: None,
+            other_client_wallet_key: None,
+            admin_wallet_key: None,
+            other_admin_wallet_key: None,
         };
         let c = credentials(&live).unwrap();
         assert_eq!(c.client, Some(Credential::ApiKey("flag-client".into())));

@@ -63,7 +63,16 @@ pub enum RunError {
     #[error("cannot start the double: {0}")]
     Double(String),
     #[error(transparent)]
-    Unreachable(#[from] crate::preflight::Unreachable),
+    Unreachable(#[from] Unreachable),
+}
+
+/// A base URL nothing answers on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("the {what} at {url} is unreachable: {reason}")]
+pub struct Unreachable {
+    pub what: &'static str,
+    pub url: String,
+    pub reason: String,
 }
 
 impl RunError {

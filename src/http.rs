@@ -43,7 +43,8 @@ pub struct Request<'a> {
     pub base: &'a str,
     pub method: &'a str,
     pub path: &'a str,
-    pub key: Option<&'a str>,
+    /// The credential header to send, if any.
+    pub credential: Option<&'a crate::auth::Credential>,
     pub body: Option<&'a Value>,
     /// Count this exchange in the endpoint table (not when the scenario degraded its double).
     pub record: bool,
@@ -130,8 +131,9 @@ async fn send_once(
     ctx.pacer.wait(r.method, r.path).await;
     let client = if r.fresh { &ctx.fresh_http } else { &ctx.http };
     let mut builder = client.request(method, format!("{}{}", r.base, r.path));
-    if let Some(key) = r.key {
-        builder = builder.header("X-Api-Key", key);
+    if let Some(credential) = r.credential {
+        let (name, value) = credential.header();
+        builder = builder.header(name, value);
     }
     if let Some(body) = r.body {
         builder = builder
@@ -216,7 +218,8 @@ mod tests {
 
     fn ctx(retries: u32) -> RunContext {
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let target: Target = crate::config::double(&fixtures, "healthy").unwrap();
+        let target: Target =
+            crate::config::double(&fixtures, "healthy", crate::auth::Era::ApiKey).unwrap();
         RunContext::new(
             target,
             Duration::from_secs(2),
@@ -247,7 +250,7 @@ mod tests {
             base,
             method: "GET",
             path: "/x",
-            key: None,
+            credential: None,
             body: None,
             record: true,
             fresh: false,

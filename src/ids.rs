@@ -27,6 +27,14 @@ impl IdGen {
         out
     }
 
+    /// `n` characters of the URL-safe base64 alphabet (a login nonce's spelling).
+    pub fn urlsafe(&mut self, n: usize) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        (0..n)
+            .map(|_| ALPHABET[(self.next_u64() % 64) as usize] as char)
+            .collect()
+    }
+
     /// A float in `[0, 1)`.
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64

@@ -3,6 +3,7 @@
 //! and node (or a live target) → collect one outcome per scenario → report pass rates per CLI
 //! command in the terminal and under `reports/`, and exit with a documented code.
 
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

@@ -1,28 +1,27 @@
-//! Before any scenario on a live target: is each base URL reachable, and is each configured
-//! key accepted by a route of its role? Unreachable ends the run (exit 3); a refused or missing
-//! key blocks the commands that need that role.
+//! Before any scenario: is each base URL reachable, which era does the coordinator speak (a live
+//! target tells it by its own answers), which credential does each role use (the JWT era logs
+//! wallets in), and is each accepted by a route of its role? Unreachable ends the run (exit 3),
+//! an era that contradicts `--era` too (exit 2); a refused or missing credential blocks the
+//! commands that need that role.
 
 use std::collections::BTreeMap;
 
 use serde_json::json;
 
+use crate::auth::login::{self, Token};
+use crate::auth::wallet::Wallet;
+use crate::auth::{era, Credential, Credentials, Era, EraChoice};
+use crate::double::jwt::seed_wallet;
+use crate::error::{InputError, RunError, Unreachable};
 use crate::failure::FailureClass;
 use crate::http::{self, Request};
-use crate::target::{Credential, RunContext};
-
-/// A base URL nothing answers on.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("the {what} at {url} is unreachable: {reason}")]
-pub struct Unreachable {
-    pub what: &'static str,
-    pub url: String,
-    pub reason: String,
-}
+use crate::target::{seed_keys, RunAuth, RunContext, Target};
 
 /// Roles whose commands cannot be tested, with the reason.
 pub type Blocked = BTreeMap<&'static str, String>;
 
-/// A route of each role that a valid key passes (any answer but 401) without changing state.
+/// A route of each role that a valid credential passes (any answer but 401/403) without
+/// changing state.
 fn probe(role: &str) -> (&'static str, &'static str, Option<serde_json::Value>) {
     match role {
         "client" => ("GET", "/v1/jobs/00000000000000000000000000000000", None),
@@ -32,11 +31,11 @@ fn probe(role: &str) -> (&'static str, &'static str, Option<serde_json::Value>) 
 }
 
 /// Runs the checks on a session of the target (for the embedded double, a double of its own
-/// with the run's profile); `Ok` lists the blocked roles.
-pub async fn check(ctx: &RunContext) -> Result<Blocked, Unreachable> {
+/// with the run's profile), settles the era and credentials in `ctx.auth`, and lists the
+/// blocked roles.
+pub async fn check(ctx: &RunContext) -> Result<(Era, Blocked), RunError> {
     let session = ctx.session().await;
     let (coordinator, node) = (&session.coordinator_url, &session.node_url);
-    let credentials = &session.credentials;
     reachable(
         ctx,
         "coordinator",
@@ -45,40 +44,183 @@ pub async fn check(ctx: &RunContext) -> Result<Blocked, Unreachable> {
     )
     .await?;
     reachable(ctx, "node", node, "/rpc/head").await?;
-    let mut blocked = Blocked::new();
-    let roles = [
-        (
-            "client",
-            &credentials.client,
-            "--client-key / AITBC_CLIENT_KEY",
-        ),
-        ("miner", &credentials.miner, "--miner-key / AITBC_MINER_KEY"),
-        ("admin", &credentials.admin, "--admin-key / AITBC_ADMIN_KEY"),
-    ];
-    for (role, credential, flag) in roles {
-        if let Some(reason) = refusal(ctx, coordinator, role, credential.as_ref(), flag).await {
-            blocked.insert(role, reason);
+    let era = settle_era(ctx, coordinator).await?;
+    let (credentials, logins, mut blocked) = settle_credentials(ctx, coordinator, era).await;
+    for (role, credential) in [
+        ("client", &credentials.client),
+        ("miner", &credentials.miner),
+        ("admin", &credentials.admin),
+    ] {
+        if let Some(reason) = refusal(ctx, coordinator, role, credential.as_ref()).await {
+            blocked.entry(role).or_insert(reason);
         }
     }
-    let others = [
-        (
-            "other-client",
-            &credentials.other_client,
-            "--other-client-key",
-        ),
-        ("other-admin", &credentials.other_admin, "--other-admin-key"),
-    ];
-    for (caller, credential, flag) in others {
+    for (caller, credential) in [
+        ("other-client", &credentials.other_client),
+        ("other-admin", &credentials.other_admin),
+    ] {
         if credential.is_none() {
-            blocked.insert(
-                caller,
+            let role = &caller[6..];
+            blocked.entry(caller).or_insert_with(|| {
                 format!(
-                    "no second key for {caller} configured ({flag} or a second key in --env-file)"
-                ),
-            );
+                    "no second {role} credential configured (--{caller}-key or a second key in \
+                     --env-file; JWT era: --{caller}-wallet-key or --{caller}-token)"
+                )
+            });
         }
     }
-    Ok(blocked)
+    *ctx.auth.lock().await = RunAuth {
+        era,
+        credentials,
+        logins,
+    };
+    Ok((era, blocked))
+}
+
+/// The era the run judges: the double's own, or on a live target the one its answers show,
+/// which an explicit `--era` must agree with.
+async fn settle_era(ctx: &RunContext, coordinator: &str) -> Result<Era, RunError> {
+    let choice = match &ctx.target {
+        Target::Double { era, .. } => return Ok(*era),
+        Target::Live { era, .. } => *era,
+    };
+    let jobs = answer(
+        ctx,
+        coordinator,
+        "GET",
+        "/v1/jobs/00000000000000000000000000000000",
+        None,
+    )
+    .await;
+    let nonce = answer(ctx, coordinator, "POST", "/v1/auth/nonce", Some(&json!({}))).await;
+    let detail = jobs
+        .1
+        .as_ref()
+        .and_then(|j| j.get("detail"))
+        .and_then(|d| d.as_str());
+    let judged = era::judge(jobs.0, detail, nonce.0);
+    let contradiction = |message: String| {
+        RunError::Input(InputError::Flag {
+            flag: "--era",
+            message,
+        })
+    };
+    match (choice, judged) {
+        (EraChoice::Auto, Ok((era, _))) => Ok(era),
+        (EraChoice::Auto, Err(seen)) => Err(contradiction(format!(
+            "cannot tell the coordinator's era ({seen}); say --era api-key or --era jwt"
+        ))),
+        (choice, Ok((era, seen))) if Some(era) != explicit(choice) => {
+            Err(contradiction(format!(
+                "--era {} contradicts the coordinator at {coordinator}, which answers as the {era} era ({seen})",
+                explicit(choice).map_or("auto", Era::name),
+            )))
+        }
+        (choice, _) => Ok(explicit(choice).unwrap_or(Era::ApiKey)),
+    }
+}
+
+fn explicit(choice: EraChoice) -> Option<Era> {
+    match choice {
+        EraChoice::ApiKey => Some(Era::ApiKey),
+        EraChoice::Jwt => Some(Era::Jwt),
+        EraChoice::Auto => None,
+    }
+}
+
+/// Each role's credential for `era`, the wallets that logged in, and the roles that could not.
+async fn settle_credentials(
+    ctx: &RunContext,
+    coordinator: &str,
+    era: Era,
+) -> (
+    Credentials,
+    Vec<(&'static str, Wallet, Option<i64>)>,
+    Blocked,
+) {
+    let (given, wallets) = match &ctx.target {
+        Target::Double { seed, .. } => {
+            let wallets = ["client", "other-client", "admin", "other-admin"]
+                .into_iter()
+                .filter_map(|r| seed_wallet(&seed.jwt, &r.replace('-', "_")).map(|w| (r, w)))
+                .collect();
+            (seed_keys(seed), wallets)
+        }
+        Target::Live {
+            credentials,
+            wallets,
+            ..
+        } => (credentials.clone(), wallets.clone()),
+    };
+    let mut blocked = Blocked::new();
+    if era == Era::ApiKey {
+        let keys_only = |c: Option<Credential>| c.filter(|c| matches!(c, Credential::ApiKey(_)));
+        let mut credentials = Credentials::default();
+        for (role, credential) in given.by_role() {
+            if let Some(slot) = credentials.slot(role) {
+                *slot = keys_only(credential.cloned());
+            }
+        }
+        return (credentials, Vec::new(), blocked);
+    }
+    let mut credentials = Credentials {
+        miner: given
+            .miner
+            .clone()
+            .filter(|c| matches!(c, Credential::ApiKey(_))),
+        ..Credentials::default()
+    };
+    let mut logins = Vec::new();
+    for role in ["client", "other-client", "admin", "other-admin"] {
+        let token = given.by_role().into_iter().find(|(r, _)| *r == role);
+        if let Some((_, Some(Credential::Bearer { token, .. }))) = token {
+            let token = Token::given(token);
+            *credentials.slot(role).expect("a known role") = Some(token.credential);
+            continue;
+        }
+        let wallet = wallets
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, w)| w.clone())
+            // Any wallet logs in as a client: a fresh one serves when none is given.
+            .or_else(|| role.ends_with("client").then(Wallet::random));
+        let Some(wallet) = wallet else {
+            continue;
+        };
+        match login::login(ctx, coordinator, &wallet).await {
+            Ok(token) => {
+                ctx.redactor.add(token.credential.secret());
+                logins.push((role, wallet, token.expires_at));
+                *credentials.slot(role).expect("a known role") = Some(token.credential);
+            }
+            Err(why) => {
+                blocked.insert(role, format!("the {role} wallet could not log in: {why}"));
+            }
+        }
+    }
+    (credentials, logins, blocked)
+}
+
+async fn answer(
+    ctx: &RunContext,
+    base: &str,
+    method: &'static str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> (u16, Option<serde_json::Value>) {
+    let request = Request {
+        base,
+        method,
+        path,
+        credential: None,
+        body,
+        record: false,
+        fresh: false,
+    };
+    match http::send(ctx, request).await {
+        Ok((exchange, _)) => (exchange.status, exchange.json),
+        Err(_) => (0, None),
+    }
 }
 
 async fn reachable(
@@ -91,7 +233,7 @@ async fn reachable(
         base,
         method: "GET",
         path,
-        key: None,
+        credential: None,
         body: None,
         record: false,
         fresh: false,
@@ -115,30 +257,39 @@ async fn reachable(
     }
 }
 
-/// Why a role's key cannot be used, or `None` when the coordinator accepts it.
+/// Why a role's credential cannot be used, or `None` when the coordinator accepts it.
 async fn refusal(
     ctx: &RunContext,
     base: &str,
     role: &str,
     credential: Option<&Credential>,
-    flag: &str,
 ) -> Option<String> {
     let Some(credential) = credential else {
-        return Some(format!("no {role} key configured ({flag} or --env-file)"));
+        let how = match role {
+            "miner" => "--miner-key / AITBC_MINER_KEY or --env-file",
+            "admin" => "--admin-key or --env-file (API-key era), --admin-wallet-key or --admin-token (JWT era)",
+            _ => "--client-key or --env-file (API-key era), --client-wallet-key or --client-token (JWT era)",
+        };
+        return Some(format!("no {role} credential configured ({how})"));
     };
     let (method, path, body) = probe(role);
     let request = Request {
         base,
         method,
         path,
-        key: Some(credential.secret()),
+        credential: Some(credential),
         body: body.as_ref(),
         record: false,
         fresh: false,
     };
     match http::send(ctx, request).await {
-        Ok((exchange, _)) if exchange.status == 401 => Some(format!(
-            "the {role} key was refused: {method} {path} → 401 {}",
+        Ok((exchange, _)) if matches!(exchange.status, 401 | 403) => Some(format!(
+            "the {role} {} was refused: {method} {path} → {} {}",
+            match credential {
+                Credential::ApiKey(_) => "key",
+                Credential::Bearer { .. } => "token",
+            },
+            exchange.status,
             exchange.json.map_or_else(String::new, |j| j.to_string())
         )),
         _ => None,

@@ -1,10 +1,11 @@
 //! Keeps secrets out of everything the harness prints or writes: each configured key becomes `***`.
 
-/// Replaces every configured secret in a text.
+/// Replaces every configured secret in a text. Clones share their list: a token earned later
+/// (a JWT-era login) is masked everywhere from then on.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     /// Longest first, so a key that contains another is replaced whole.
-    secrets: Vec<String>,
+    secrets: std::sync::Arc<std::sync::RwLock<Vec<String>>>,
 }
 
 /// What a secret is replaced with.
@@ -12,15 +13,35 @@ pub const MASK: &str = "***";
 
 impl Redactor {
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
-        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets.dedup();
-        Self { secrets }
+        let redactor = Self::default();
+        for secret in secrets {
+            redactor.add(&secret);
+        }
+        redactor
+    }
+
+    /// Masks `secret` from now on (in this redactor and its clones).
+    pub fn add(&self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        let mut secrets = self
+            .secrets
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !secrets.iter().any(|s| s == secret) {
+            secrets.push(secret.to_string());
+            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
     }
 
     /// `text` with every secret masked.
     pub fn apply(&self, text: &str) -> String {
-        self.secrets.iter().fold(text.to_string(), |acc, secret| {
+        let secrets = self
+            .secrets
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        secrets.iter().fold(text.to_string(), |acc, secret| {
             acc.replace(secret.as_str(), MASK)
         })
     }
@@ -35,5 +56,8 @@ mod tests {
         let r = Redactor::new(["key_1".to_string(), "key_1_long".to_string(), String::new()]);
         assert_eq!(r.apply("a key_1_long b key_1 c"), "a *** b *** c");
         assert_eq!(r.apply("nothing here"), "nothing here");
+        let shared = r.clone();
+        r.add("later");
+        assert_eq!(shared.apply("later key_1"), "*** ***");
     }
 }

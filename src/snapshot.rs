@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::auth::Era;
 use crate::error::InputError;
 use crate::failure::Failure;
 use crate::http::Exchange;
@@ -197,9 +198,21 @@ pub struct SnapshotRun {
     pub fields: VolatileFields,
     pub referenced: Mutex<HashSet<PathBuf>>,
     pub pending: Mutex<Vec<PathBuf>>,
+    /// The era the run judges: the JWT era may keep its own snapshot where its answer differs.
+    pub era: Era,
 }
 
 impl SnapshotRun {
+    /// Where the era keeps the snapshots in which it differs from the shared ones
+    /// (`snapshots/jwt/jobs/submit`), or `None` for the API-key era, whose are the shared ones.
+    pub fn override_folder_for(&self, feature: &Path) -> Option<PathBuf> {
+        (self.era == Era::Jwt).then(|| {
+            let shared = self.folder_for(feature);
+            let relative = shared.strip_prefix(&self.dir).unwrap_or(&shared);
+            self.dir.join(self.era.name()).join(relative)
+        })
+    }
+
     /// `snapshots/jobs/submit` for `features/jobs/submit.feature`.
     pub fn folder_for(&self, feature: &Path) -> PathBuf {
         let relative = feature
@@ -217,11 +230,28 @@ impl SnapshotRun {
     /// scenario's feature file and snapshot names, read from the steps themselves, so the
     /// answer does not depend on which scenarios ran or how far they got.
     pub fn unreferenced(&self, features: &[PathBuf], named: &[(PathBuf, String)]) -> Vec<PathBuf> {
+        let era_folder = |f: &Path| {
+            let shared = self.folder_for(f);
+            let relative = shared
+                .strip_prefix(&self.dir)
+                .unwrap_or(&shared)
+                .to_path_buf();
+            self.dir.join(Era::Jwt.name()).join(relative)
+        };
         let referenced: HashSet<PathBuf> = named
             .iter()
-            .map(|(feature, name)| self.folder_for(feature).join(format!("{name}.snap")))
+            .flat_map(|(feature, name)| {
+                let file = format!("{name}.snap");
+                [
+                    self.folder_for(feature).join(&file),
+                    era_folder(feature).join(&file),
+                ]
+            })
             .collect();
-        let mut folders: Vec<PathBuf> = features.iter().map(|f| self.folder_for(f)).collect();
+        let mut folders: Vec<PathBuf> = features
+            .iter()
+            .flat_map(|f| [self.folder_for(f), era_folder(f)])
+            .collect();
         folders.sort();
         folders.dedup();
         let mut found: Vec<PathBuf> = folders
@@ -287,6 +317,38 @@ pub fn configure_insta(mode: Mode, workspace: &Path) {
 }
 
 /// Compares (or writes) one snapshot through insta, turning its verdict into ours.
+/// Checks `text` against the era's snapshot: the JWT era's own file where it has one; else the
+/// shared one, which the JWT era may only match — where its answer differs by design, its own
+/// file is recorded (`update`, or pending review) and the shared contract stays as it is.
+pub fn assert_in_era(
+    run: &SnapshotRun,
+    feature: &Path,
+    name: &str,
+    text: &str,
+    description: &str,
+) -> Result<Verdict, Failure> {
+    let shared = run.folder_for(feature);
+    let Some(own) = run.override_folder_for(feature) else {
+        return assert(run, &shared, name, text, description);
+    };
+    let file = format!("{name}.snap");
+    if own.join(&file).is_file() || run.mode == Mode::Off {
+        return assert(run, &own, name, text, description);
+    }
+    let stored = std::fs::read_to_string(shared.join(&file)).ok();
+    match stored.map(|s| stored_contents(&s)) {
+        Some(old) if old == text.trim_end() => assert(run, &shared, name, text, description),
+        Some(old) if run.mode == Mode::Check => Err(Failure::contract(format!(
+            "the response differs from snapshot {} (if the {} era answers so by design, record \
+             its own with --snapshots update):\n{}",
+            shared.join(&file).display(),
+            run.era,
+            diff(&old, text)
+        ))),
+        _ => assert(run, &own, name, text, description),
+    }
+}
+
 pub fn assert(
     run: &SnapshotRun,
     folder: &Path,

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::auth::wallet::Wallet;
+use crate::auth::{Era, EraChoice};
 use crate::double::profile::Profile;
 use crate::double::seed::Seed;
 use crate::double::Double;
@@ -14,108 +16,69 @@ use crate::redact::Redactor;
 use crate::report::endpoints::EndpointLog;
 use crate::snapshot::SnapshotRun;
 
-/// The credential for one role. An API key today; a bearer token is the JWT era's variant.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Credential {
-    ApiKey(String),
-}
+pub use crate::auth::{Credential, Credentials};
 
-impl Credential {
-    /// The secret itself (for redaction lists; never print it).
-    pub fn secret(&self) -> &str {
-        match self {
-            Credential::ApiKey(key) => key,
-        }
-    }
-}
-
-impl std::fmt::Debug for Credential {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Credential(***)")
-    }
-}
-
-/// Credentials per role; `other_*` serve the isolation scenarios.
-#[derive(Debug, Clone, Default)]
-pub struct Credentials {
-    pub client: Option<Credential>,
-    pub other_client: Option<Credential>,
-    pub miner: Option<Credential>,
-    pub admin: Option<Credential>,
-    pub other_admin: Option<Credential>,
-}
-
-impl Credentials {
-    /// The double's own keys: the first (and second) of each role in the seed.
-    pub fn of_seed(seed: &Seed) -> Self {
-        let key = |keys: &[String], i: usize| keys.get(i).cloned().map(Credential::ApiKey);
-        Self {
-            client: key(&seed.keys.client, 0),
-            other_client: key(&seed.keys.client, 1),
-            miner: key(&seed.keys.miner, 0),
-            admin: key(&seed.keys.admin, 0),
-            other_admin: key(&seed.keys.admin, 1),
-        }
-    }
-
-    /// Each configured credential with its role's name (`client`, `other-client`, …).
-    pub fn by_role(&self) -> [(&'static str, Option<&Credential>); 5] {
-        [
-            ("client", self.client.as_ref()),
-            ("other-client", self.other_client.as_ref()),
-            ("miner", self.miner.as_ref()),
-            ("admin", self.admin.as_ref()),
-            ("other-admin", self.other_admin.as_ref()),
-        ]
-    }
-
-    /// Every configured secret, for redaction.
-    pub fn secrets(&self) -> Vec<String> {
-        [
-            &self.client,
-            &self.other_client,
-            &self.miner,
-            &self.admin,
-            &self.other_admin,
-        ]
-        .into_iter()
-        .flatten()
-        .map(|c| c.secret().to_string())
-        .collect()
+/// The double's own credentials in the API-key era: the first (and second) key of each role.
+pub fn seed_keys(seed: &Seed) -> Credentials {
+    let key = |keys: &[String], i: usize| keys.get(i).cloned().map(Credential::ApiKey);
+    Credentials {
+        client: key(&seed.keys.client, 0),
+        other_client: key(&seed.keys.client, 1),
+        miner: key(&seed.keys.miner, 0),
+        admin: key(&seed.keys.admin, 0),
+        other_admin: key(&seed.keys.admin, 1),
     }
 }
 
 /// Where scenarios send their requests.
 #[derive(Debug, Clone)]
 pub enum Target {
-    /// A fresh embedded double per scenario, degraded as `profile` says.
+    /// A fresh embedded double of `era` per scenario, degraded as `profile` says.
     Double {
         seed: Seed,
         profile: Arc<Profile>,
         profile_name: String,
+        era: Era,
     },
     /// A running coordinator and node, shared by every scenario.
     Live {
         coordinator: String,
         node: String,
+        /// Keys and ready tokens given by flags or the `.env`.
         credentials: Credentials,
+        /// Wallets to log in with (JWT era), by role.
+        wallets: Vec<(&'static str, Wallet)>,
+        /// `--era`: one era, or `auto` to tell from the target.
+        era: EraChoice,
     },
 }
 
 impl Target {
-    /// Every secret this target's credentials hold, for redaction.
+    /// Every secret this target's credentials hold, for redaction (tokens earned by logging
+    /// in are added when they are).
     pub fn secrets(&self) -> Vec<String> {
         match self {
             Target::Double { seed, .. } => {
                 let keys = &seed.keys;
+                let wallets = seed.jwt.wallets.values();
                 keys.client
                     .iter()
                     .chain(&keys.miner)
                     .chain(&keys.admin)
+                    .chain(wallets)
+                    .chain([&seed.jwt.secret])
                     .cloned()
                     .collect()
             }
-            Target::Live { credentials, .. } => credentials.secrets(),
+            Target::Live {
+                credentials,
+                wallets,
+                ..
+            } => {
+                let mut secrets = credentials.secrets();
+                secrets.extend(wallets.iter().map(|(_, w)| w.secret_hex()));
+                secrets
+            }
         }
     }
 
@@ -156,7 +119,18 @@ pub struct RunContext {
     pub redactor: Redactor,
     /// Keeps a live run under the target's rate limits.
     pub pacer: Pacer,
+    /// The era and each role's credential, settled by the preflight; tokens renewed here.
+    pub auth: tokio::sync::Mutex<RunAuth>,
     salt: AtomicU64,
+}
+
+/// What the preflight settled about who the harness is on this target.
+#[derive(Debug, Clone)]
+pub struct RunAuth {
+    pub era: Era,
+    pub credentials: Credentials,
+    /// JWT era: the wallet each logged-in role renews its token with, and its token's expiry.
+    pub logins: Vec<(&'static str, Wallet, Option<i64>)>,
 }
 
 /// How long a pooled connection may idle before it is dropped: under uvicorn's 5 s keep-alive,
@@ -172,6 +146,8 @@ pub struct Session {
     pub node_url: String,
     pub credentials: Credentials,
     pub double: Option<Double>,
+    /// The era the run judges.
+    pub era: Era,
 }
 
 impl RunContext {
@@ -207,36 +183,60 @@ impl RunContext {
             snapshots: None,
             redactor: Redactor::default(),
             pacer: Pacer::new(&RateLimits::none()),
+            auth: tokio::sync::Mutex::new(RunAuth {
+                era: Era::ApiKey,
+                credentials: Credentials::default(),
+                logins: Vec::new(),
+            }),
             salt: AtomicU64::new(1),
         })
     }
 
-    /// A session for one scenario: a fresh double when the target is the double.
+    /// A session for one scenario: a fresh double when the target is the double; credentials
+    /// as the preflight settled them, a token renewed first when it is about to expire.
     pub async fn session(&self) -> Session {
         let salt = self.salt.fetch_add(1, Ordering::Relaxed);
         let tag = format!("conf-{:06x}-{salt}", crate::clock::now_micros() & 0xff_ffff);
-        match &self.target {
-            Target::Double { seed, profile, .. } => {
-                let double = Double::start(seed, salt, profile).await;
-                Session {
-                    tag,
-                    coordinator_url: double.coordinator_url(),
-                    node_url: double.node_url(),
-                    credentials: Credentials::of_seed(seed),
-                    double: Some(double),
-                }
+        let (double, coordinator_url, node_url) = match &self.target {
+            Target::Double {
+                seed, profile, era, ..
+            } => {
+                let double = Double::start(seed, salt, profile, *era).await;
+                let urls = (double.coordinator_url(), double.node_url());
+                (Some(double), urls.0, urls.1)
             }
             Target::Live {
-                coordinator,
-                node,
-                credentials,
-            } => Session {
-                tag,
-                coordinator_url: coordinator.clone(),
-                node_url: node.clone(),
-                credentials: credentials.clone(),
-                double: None,
-            },
+                coordinator, node, ..
+            } => (None, coordinator.clone(), node.clone()),
+        };
+        let (era, credentials) = self.fresh_credentials(&coordinator_url).await;
+        Session {
+            tag,
+            coordinator_url,
+            node_url,
+            credentials,
+            double,
+            era,
         }
+    }
+
+    /// The settled credentials, each token renewed when it expires within a minute.
+    async fn fresh_credentials(&self, coordinator: &str) -> (Era, Credentials) {
+        let mut auth = self.auth.lock().await;
+        let now = crate::clock::now_micros() / 1_000_000;
+        let stale: Vec<usize> = (0..auth.logins.len())
+            .filter(|&i| auth.logins[i].2.is_some_and(|exp| exp - 60 <= now))
+            .collect();
+        for i in stale {
+            let (role, wallet) = (auth.logins[i].0, auth.logins[i].1.clone());
+            if let Ok(token) = crate::auth::login::login(self, coordinator, &wallet).await {
+                self.redactor.add(token.credential.secret());
+                auth.logins[i].2 = token.expires_at;
+                if let Some(slot) = auth.credentials.slot(role) {
+                    *slot = Some(token.credential);
+                }
+            }
+        }
+        (auth.era, auth.credentials.clone())
     }
 }

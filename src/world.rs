@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::auth::token;
 use crate::failure::{Failure, FailureClass};
 use crate::http;
 pub use crate::http::Exchange;
 use crate::json_path;
-use crate::target::{Credential, RunContext, Session};
+use crate::target::{Credential, RunContext, Session, Target};
 
 /// What a step returns; `Err` fails the step with a classified message.
 pub type StepResult = Result<(), Failure>;
@@ -26,6 +27,14 @@ pub enum Caller {
     NoKey,
     EmptyKey,
     UnknownKey,
+    /// JWT era: a well-formed token signed with a secret the target does not use.
+    BadToken,
+    /// JWT era: the client's own token with its signature altered.
+    TamperedToken,
+    /// JWT era, embedded double only: a token signed with the double's secret, expired.
+    ExpiredToken,
+    /// The token this scenario's own wallet login earned.
+    Own,
 }
 
 impl Caller {
@@ -39,6 +48,9 @@ impl Caller {
             "none" => Caller::NoKey,
             "empty" => Caller::EmptyKey,
             "unknown" => Caller::UnknownKey,
+            "bad-token" => Caller::BadToken,
+            "tampered-token" => Caller::TamperedToken,
+            "expired-token" => Caller::ExpiredToken,
             _ => return None,
         })
     }
@@ -67,6 +79,9 @@ pub struct ConformanceWorld {
     pub lookup: Option<crate::steps::blocks::Lookup>,
     /// The `receipt` of the last result the miner posted: `null` means the target signs none.
     pub result_receipt: Option<Value>,
+    /// JWT era: the wallet this scenario logs in with, and the token its login earned.
+    pub wallet: Option<crate::auth::wallet::Wallet>,
+    pub own_token: Option<Credential>,
 }
 
 impl ConformanceWorld {
@@ -80,6 +95,8 @@ impl ConformanceWorld {
             blocks: Vec::new(),
             lookup: None,
             result_receipt: None,
+            wallet: None,
+            own_token: None,
             scenario: None,
             noted_stats: None,
             placeholders: crate::snapshot::Placeholders::default(),
@@ -91,11 +108,11 @@ impl ConformanceWorld {
     pub async fn attach(&mut self, ctx: Arc<RunContext>, scenario: (PathBuf, usize)) {
         let session = ctx.session().await;
         self.vars.insert("tag".into(), session.tag.clone());
-        // In this era a key is its holder's identity: snapshots name it by role.
+        // Snapshots name each role's identity (a key, or a token's subject) by the role.
         for (role, credential) in session.credentials.by_role() {
             if let Some(credential) = credential {
                 self.placeholders
-                    .name(credential.secret(), format!("[identity:{role}]"));
+                    .name(credential.identity(), format!("[identity:{role}]"));
             }
         }
         self.session = Some(session);
@@ -132,14 +149,21 @@ impl ConformanceWorld {
         self.parts().map(|(_, s)| s)
     }
 
-    /// The key the current caller sends, `None` for no header.
-    fn key_for(&self, caller: Caller) -> Result<Option<String>, Failure> {
+    /// The credential the caller sends, `None` for no header.
+    fn credential_for(&self, caller: Caller) -> Result<Option<Credential>, Failure> {
         let creds = &self.session()?.credentials;
         let pick = |c: &Option<Credential>, role: &str| {
-            c.as_ref()
-                .map(|c| Some(c.secret().to_string()))
+            c.clone()
+                .map(Some)
                 .ok_or_else(|| Failure::harness(format!("no {role} credential is configured")))
         };
+        let bearer = |token: String| {
+            Some(Credential::Bearer {
+                token,
+                subject: String::new(),
+            })
+        };
+        let now = crate::clock::now_micros() / 1_000_000;
         match caller {
             Caller::Client => pick(&creds.client, "client"),
             Caller::OtherClient => pick(&creds.other_client, "second client"),
@@ -147,8 +171,39 @@ impl ConformanceWorld {
             Caller::Admin => pick(&creds.admin, "admin"),
             Caller::OtherAdmin => pick(&creds.other_admin, "second admin"),
             Caller::NoKey => Ok(None),
-            Caller::EmptyKey => Ok(Some(String::new())),
-            Caller::UnknownKey => Ok(Some("unknown_key_not_configured_0000".to_string())),
+            Caller::EmptyKey => Ok(Some(Credential::ApiKey(String::new()))),
+            Caller::UnknownKey => Ok(Some(Credential::ApiKey(
+                "unknown_key_not_configured_0000".to_string(),
+            ))),
+            Caller::BadToken => {
+                let claims = token::Claims::access("nobody", "client", now, 3600);
+                Ok(bearer(token::sign("not-the-coordinator-secret", &claims)))
+            }
+            Caller::TamperedToken => match pick(&creds.client, "client")? {
+                Some(Credential::Bearer { token, .. }) => Ok(bearer(token::tampered(&token))),
+                _ => Err(Failure::harness(
+                    "a tampered token needs the JWT era's client token",
+                )),
+            },
+            Caller::Own => Ok(self.own_token.clone()),
+            Caller::ExpiredToken => {
+                let Target::Double { seed, .. } = &self.context()?.target else {
+                    return Err(Failure::harness(
+                        "an expired token can only be made for the embedded double (tag the scenario @double-only)",
+                    ));
+                };
+                let subject = creds.client.as_ref().map_or("nobody", |c| c.identity());
+                let claims = token::Claims::access(subject, "client", now - 7200, 3600);
+                Ok(bearer(token::sign(&seed.jwt.secret, &claims)))
+            }
+        }
+    }
+
+    /// Masks a secret this scenario came by (a token its own login earned) in everything the
+    /// run writes.
+    pub fn redact(&self, secret: &str) {
+        if let Some(ctx) = &self.ctx {
+            ctx.redactor.add(secret);
         }
     }
 
@@ -208,7 +263,7 @@ impl ConformanceWorld {
                 "no saved value named {name:?} in {path}"
             )));
         }
-        let key = self.key_for(caller)?;
+        let credential = self.credential_for(caller)?;
         let (ctx, session) = self.parts()?;
         let base = if path.starts_with("/rpc") {
             &session.node_url
@@ -219,7 +274,7 @@ impl ConformanceWorld {
             base,
             method,
             path: &path,
-            key: key.as_deref(),
+            credential: credential.as_ref(),
             body: body.as_ref(),
             record: !self.degraded,
             fresh,

@@ -43,6 +43,7 @@ Feature: Creating an agent workflow
     And the response field "error.details.0.field" is "body.name"
     And the response matches the snapshot "name-too-long"
 
+  @era:api-key
   Scenario: A client key cannot create workflows
     Given I authenticate as "client"
     When I send POST "/v1/agents/workflows" with body:
@@ -52,3 +53,13 @@ Feature: Creating an agent workflow
     Then the response status is 401
     And the response field "detail" is "invalid api key"
     And the response matches the snapshot "invalid-api-key"
+
+  @era:jwt
+  Scenario: A client cannot create workflows
+    Given I authenticate as "client"
+    When I send POST "/v1/agents/workflows" with body:
+      """
+      {"name": "x", "steps": {}}
+      """
+    Then the response status is 403
+    And the response field "detail" is "Role required"

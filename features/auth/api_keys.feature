@@ -1,4 +1,4 @@
-@command:auth-login
+@command:auth-login @era:api-key
 Feature: API keys and roles
   Every protected coordinator route takes the X-Api-Key of exactly one role: client, miner
   or admin. A missing, empty, unknown or other-role key gets 401 {"detail":"invalid api key"}
@@ -69,7 +69,7 @@ Feature: API keys and roles
       """
       {"constraints": {"region": "{tag}"}, "payload": {"type": "inference", "prompt": "ping", "model": "llama3"}}
       """
-    Then the key is accepted
+    Then the credential is accepted
 
   @live-serial
   Scenario: A miner key is accepted on a miner route
@@ -78,12 +78,12 @@ Feature: API keys and roles
       """
       {}
       """
-    Then the key is accepted
+    Then the credential is accepted
 
   Scenario: An admin key is accepted on an admin route
     Given I authenticate as "admin"
     When I send GET "/v1/admin/stats"
-    Then the key is accepted
+    Then the credential is accepted
 
   Scenario: Auth is checked before the body is validated
     Given I authenticate as "miner"

@@ -2,7 +2,8 @@
 Feature: Listing GPUs on the marketplace
   `aitbc marketplace gpu list` reads /v1/marketplace/gpu/list (no auth): a bare JSON array,
   filtered by availability, price, region and model, at most `limit` (1..500) items
-  (contract §8).
+  (contract §8). Registering needs no credential in the API-key era and a miner's key in the
+  JWT era, where prices are decimal strings (contract §12, §13); the miner's key serves both.
 
   Background:
     Given I authenticate as "none"
@@ -48,6 +49,7 @@ Feature: Listing GPUs on the marketplace
       | 501   |
 
   Scenario: A registered GPU is listed by its model
+    Given I authenticate as "miner"
     When I send POST "/v1/marketplace/gpu/register" with body:
       """
       {"gpu": {"name": "Conformance {tag}", "memory": 16, "cuda_version": "12.2", "region": "eu-west",
@@ -56,6 +58,7 @@ Feature: Listing GPUs on the marketplace
     Then the response status is 200
     And the response field "status" is "registered"
     And I save the response field "gpu_id" as "G"
+    Given I authenticate as "none"
     When I send GET "/v1/marketplace/gpu/list?model=Conformance%20{tag}"
     Then the response status is 200
     And the response field "" has 1 item

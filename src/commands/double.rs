@@ -26,9 +26,10 @@ pub fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
             .start()
             .await;
         let node = wiremock::MockServer::builder().listener(node).start().await;
-        let double = double::Double::start_on(coordinator, node, &seed, 0, &profile).await;
+        let era = config::double_era(args.era);
+        let double = double::Double::start_on(coordinator, node, &seed, 0, &profile, era).await;
         say(&format!(
-            "coordinator {}\nnode {}\nprofile {}\nserving until interrupted (Ctrl-C)\n",
+            "coordinator {}\nnode {}\nprofile {}\nera {era}\nserving until interrupted (Ctrl-C)\n",
             double.coordinator_url(),
             double.node_url(),
             args.profile

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::{load_inputs, say};
+use crate::auth::Era;
 use crate::catalog::Catalog;
 use crate::cli::RunArgs;
 use crate::error::{InputError, RunError};
@@ -47,19 +48,22 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     });
     ctx.pacer = Pacer::new(&limits);
     ctx.snapshots = Some(snapshot_run(args)?);
-    let ctx = Arc::new(ctx);
     // One thread is enough for the harness side (it mostly waits; each double serves on threads
     // of its own) and halves the CPU per request: no cross-thread wake-ups (scripts/bench.py).
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
-    let blocked = runtime.block_on(preflight::check(&ctx))?;
+    let (era, blocked) = runtime.block_on(preflight::check(&ctx))?;
+    if let Some(run) = ctx.snapshots.as_mut() {
+        run.era = era;
+    }
+    let ctx = Arc::new(ctx);
     let planned: Vec<Planned> = selected
         .iter()
         .map(|meta| Planned {
             meta,
-            disposition: disposition(meta, &catalog, &blocked, live),
+            disposition: disposition(meta, &catalog, &blocked, live, era),
         })
         .collect();
     let runnable: HashSet<_> = planned
@@ -91,7 +95,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         failure.step = redactor.apply(&failure.step);
     }
     let facts = RunFacts {
-        target: description,
+        target: report::summary::TargetReport { description, era },
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         endpoints: ctx.endpoints.rows(),
         flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
@@ -150,6 +154,7 @@ fn snapshot_run(args: &RunArgs) -> Result<snapshot::SnapshotRun, InputError> {
         fields,
         referenced: Default::default(),
         pending: Default::default(),
+        era: Era::ApiKey,
     })
 }
 
@@ -217,11 +222,22 @@ fn disposition(
     catalog: &Catalog,
     blocked: &preflight::Blocked,
     live: bool,
+    era: Era,
 ) -> Disposition {
     if live && meta.has_tag(suite::DOUBLE_ONLY_TAG) {
         return Disposition::Skipped(
             "tagged @double-only: runs against the embedded double only".into(),
         );
+    }
+    if let Some(other) = meta
+        .tags
+        .iter()
+        .filter_map(|t| Era::of_tag(t))
+        .find(|e| *e != era)
+    {
+        return Disposition::Skipped(format!(
+            "tagged @era:{other}: this target speaks the {era} era"
+        ));
     }
     let roles = catalog
         .get(&meta.command)

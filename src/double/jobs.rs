@@ -60,6 +60,22 @@ pub fn submit(state: &mut Coordinator, call: &Call) -> Handled {
     Ok(Reply::json(201, view))
 }
 
+/// `GET /v1/jobs` (JWT era): the caller's jobs, newest first.
+pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
+    let client = state.authorize(call, Role::Client)?;
+    state.expire_jobs();
+    let limit = query_bound(call, "limit", 20, 1..=100)?;
+    let items: Vec<Value> = state
+        .jobs
+        .iter()
+        .rev()
+        .filter(|j| j.client == client)
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(job_view)
+        .collect();
+    Ok(Reply::ok(json!({ "items": items })))
+}
+
 /// The caller's own job, after applying expiry; 404 `job not found` otherwise.
 fn own_job<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Job, Reply> {
     let client = state.authorize(call, Role::Client)?;

@@ -1,9 +1,11 @@
-//! Marketplace routes (contract §8, no auth): GPU list with filters, GPU register.
+//! Marketplace routes (contract §8, no auth): GPU list with filters, GPU register. In the JWT
+//! era registering takes a miner's key and money fields are decimal strings (contract §12).
 
 use serde_json::{json, Value};
 
 use super::reply::{Call, Handled, Reply};
-use super::state::Coordinator;
+use super::state::{Coordinator, Role};
+use crate::auth::Era;
 use crate::clock;
 
 /// `GET /v1/marketplace/gpu/list?available=&price_max=&region=&model=&limit=`.
@@ -62,6 +64,11 @@ pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
         .take(limit)
         .cloned()
         .collect();
+    let items = if state.era == Era::Jwt {
+        items.into_iter().map(price_as_text).collect()
+    } else {
+        items
+    };
     Ok(Reply::ok(Value::Array(items)))
 }
 
@@ -75,6 +82,9 @@ fn bad_limit(bound: &str, code: &str) -> Reply {
 
 /// `POST /v1/marketplace/gpu/register` with `{"gpu":{…}}`.
 pub fn register(state: &mut Coordinator, call: &Call) -> Handled {
+    if state.era == Era::Jwt {
+        state.authorize(call, Role::Miner)?;
+    }
     let body = call.json_object()?;
     let gpu = body
         .get("gpu")
@@ -91,12 +101,35 @@ pub fn register(state: &mut Coordinator, call: &Call) -> Handled {
         "average_rating": 0.0, "total_reviews": 0,
     }));
     let price = gpu.get("price_per_hour").cloned().unwrap_or(json!(0.0));
-    let name = gpu.get("name").and_then(Value::as_str).unwrap_or("");
-    Ok(Reply::ok(json!({
-        "gpu_id": id, "status": "registered",
-        "message": format!("GPU {name} registered successfully"),
-        "base_price": price, "dynamic_price": price, "pricing_strategy": "market_balance",
-    })))
+    let message = format!(
+        "GPU {} registered successfully",
+        gpu.get("name").and_then(Value::as_str).unwrap_or("")
+    );
+    let answer = match state.era {
+        Era::ApiKey => json!({
+            "gpu_id": id, "status": "registered", "message": message,
+            "base_price": price, "dynamic_price": price, "pricing_strategy": "market_balance",
+        }),
+        Era::Jwt => json!({
+            "gpu_id": id, "status": "registered", "message": message,
+            "price_per_hour": text_of(&price),
+        }),
+    };
+    Ok(Reply::ok(answer))
+}
+
+/// A listed GPU with its hourly price as the JWT era spells money: a decimal string.
+fn price_as_text(mut gpu: Value) -> Value {
+    if let Some(price) = gpu.get("price_per_hour").and_then(Value::as_f64) {
+        gpu["price_per_hour"] = json!(format!("{price:.8}"));
+    }
+    gpu
+}
+
+fn text_of(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), String::from)
 }
 
 /// `GET /v1/marketplace/gpu/{gpu_id}`.

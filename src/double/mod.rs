@@ -5,6 +5,7 @@ pub mod admin;
 pub mod agents;
 pub mod health;
 pub mod jobs;
+pub mod jwt;
 pub mod marketplace;
 pub mod miners;
 pub mod node;
@@ -26,6 +27,7 @@ use self::profile::{Degrade, Profile};
 use self::reply::{Call, Handled, Reply};
 use self::seed::Seed;
 use self::state::Coordinator;
+use crate::auth::Era;
 use crate::ids::IdGen;
 
 /// One route of a double: its method, path template and handler over the server's state `S`.
@@ -60,6 +62,9 @@ pub static COORDINATOR_ROUTES: &[Route<Coordinator>] = &[
     route!("health.root", "GET", "/health", health::coordinator),
     route!("health.live", "GET", "/health/live", health::live),
     route!("health.ready", "GET", "/health/ready", health::ready),
+    route!("auth.nonce", "POST", "/v1/auth/nonce", jwt::nonce),
+    route!("auth.login", "POST", "/v1/login", jwt::login),
+    route!("jobs.list", "GET", "/v1/jobs", jobs::list),
     route!("jobs.submit", "POST", "/v1/jobs", jobs::submit),
     route!("jobs.status", "GET", "/v1/jobs/{job_id}", jobs::status),
     route!(
@@ -245,6 +250,17 @@ pub fn segments_match<'t>(template: impl IntoIterator<Item = &'t str>, path: &st
     same && actual.next().is_none()
 }
 
+/// A route outside the JWT era's security matrix: denied to everyone (contract §12).
+struct Denied {
+    gate: jwt::Gate,
+}
+
+impl Respond for Denied {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.gate.deny(request).into_template()
+    }
+}
+
 /// Serves one route from the shared state, degraded as the profile says.
 struct Serve<S: 'static> {
     state: Arc<Mutex<S>>,
@@ -279,13 +295,18 @@ impl<S: Send + 'static> Respond for Serve<S> {
     }
 }
 
-/// FastAPI's answer for a path no route serves (404) or a known path with another method (405).
+/// FastAPI's answer for a path no route serves (404) or a known path with another method (405);
+/// in the JWT era the security matrix answers first (401 or 403, contract §12).
 struct Fallback {
     templates: Vec<&'static str>,
+    gate: Option<jwt::Gate>,
 }
 
 impl Respond for Fallback {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        if let Some(gate) = &self.gate {
+            return gate.deny(request).into_template();
+        }
         let path = request.url.path();
         let known = self.templates.iter().any(|t| template_matches(t, path));
         let reply = if known {
@@ -297,16 +318,47 @@ impl Respond for Fallback {
     }
 }
 
+/// Which routes a server of an era mounts, and which it denies (JWT era).
+#[derive(Debug, Clone, Default)]
+struct Mounting {
+    gate: Option<jwt::Gate>,
+}
+
+impl Mounting {
+    fn serves(&self, name: &str) -> bool {
+        match self.gate {
+            Some(_) => !jwt::ABSENT.contains(&name),
+            None => !jwt::JWT_ONLY.contains(&name),
+        }
+    }
+
+    fn denies(&self, name: &str) -> Option<&jwt::Gate> {
+        self.gate.as_ref().filter(|_| jwt::DENIED.contains(&name))
+    }
+}
+
 async fn mount<S: Send + 'static>(
     server: &MockServer,
     state: Arc<Mutex<S>>,
     routes: &'static [Route<S>],
     profile: &Profile,
+    mounting: &Mounting,
 ) {
     let draw = Arc::new(Mutex::new(IdGen::new(profile.seed)));
-    let served: Vec<&'static Route<S>> =
-        routes.iter().filter(|r| !profile.removes(r.name)).collect();
+    let served: Vec<&'static Route<S>> = routes
+        .iter()
+        .filter(|r| !profile.removes(r.name) && mounting.serves(r.name))
+        .collect();
     for route in served.iter().copied() {
+        if let Some(gate) = mounting.denies(route.name) {
+            Mock::given(method(route.method))
+                .and(path_regex(template_regex(route.template)))
+                .respond_with(Denied { gate: gate.clone() })
+                .named(route.name)
+                .mount(server)
+                .await;
+            continue;
+        }
         // A literal path wins over a template that would also match it (`/gpu/list` over
         // `/gpu/{gpu_id}`).
         let priority = if route.template.contains('{') { 6 } else { 5 };
@@ -325,7 +377,10 @@ async fn mount<S: Send + 'static>(
     }
     let templates = served.iter().map(|r| r.template).collect();
     Mock::given(any())
-        .respond_with(Fallback { templates })
+        .respond_with(Fallback {
+            templates,
+            gate: mounting.gate.clone(),
+        })
         .with_priority(u8::MAX)
         .named("fallback")
         .mount(server)
@@ -374,10 +429,11 @@ impl std::fmt::Debug for Double {
 }
 
 impl Double {
-    /// Starts a fresh pair of pooled servers seeded from `seed`; `salt` varies ids per scenario.
-    pub async fn start(seed: &Seed, salt: u64, profile: &Profile) -> Self {
+    /// Starts a fresh pair of pooled servers of `era` seeded from `seed`; `salt` varies ids per
+    /// scenario.
+    pub async fn start(seed: &Seed, salt: u64, profile: &Profile, era: Era) -> Self {
         let (coordinator, node) = (MockServer::start().await, MockServer::start().await);
-        Self::start_on(coordinator, node, seed, salt, profile).await
+        Self::start_on(coordinator, node, seed, salt, profile, era).await
     }
 
     /// Mounts the double on servers the caller started (e.g. on fixed ports).
@@ -387,6 +443,7 @@ impl Double {
         seed: &Seed,
         salt: u64,
         profile: &Profile,
+        era: Era,
     ) -> Self {
         let mut seed = seed.clone();
         if profile.keys_unset {
@@ -397,11 +454,21 @@ impl Double {
         if let Some(signing) = profile.signing_key {
             seed.signing_key = signing;
         }
-        let chain = Arc::new(Mutex::new(Chain::generate(&seed.chain, seed.seed ^ salt)));
+        let chain = Chain::generate(&seed.chain, seed.seed ^ salt, era);
         let quirks = quirks::Quirks::new(&profile.quirks);
-        let state = Arc::new(Mutex::new(Coordinator::new(seed, salt, quirks)));
-        mount(&coordinator, state, COORDINATOR_ROUTES, profile).await;
-        mount(&node, chain, NODE_ROUTES, profile).await;
+        let state = Coordinator::new(seed, salt, quirks, era);
+        let mounting = Mounting { gate: state.gate() };
+        let state = Arc::new(Mutex::new(state));
+        mount(&coordinator, state, COORDINATOR_ROUTES, profile, &mounting).await;
+        let node_mounting = Mounting::default();
+        mount(
+            &node,
+            Arc::new(Mutex::new(chain)),
+            NODE_ROUTES,
+            profile,
+            &node_mounting,
+        )
+        .await;
         Self {
             coordinator_url: coordinator.uri(),
             node_url: node.uri(),

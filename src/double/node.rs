@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::reply::{Call, Handled, Reply};
 use super::seed::ChainSeed;
+use crate::auth::Era;
 use crate::clock;
 use crate::ids::digest_hex;
 
@@ -18,13 +19,28 @@ pub struct Block {
 }
 
 impl Block {
-    fn body(&self) -> Value {
-        json!({
+    /// The block as the era's node sends it.
+    fn body(&self, chain: &Chain) -> Value {
+        let mut body = json!({
             "height": self.height, "hash": self.hash, "parent_hash": self.parent_hash,
             "timestamp": self.timestamp, "tx_count": self.tx_count,
             // The API-key-era node computes no state roots (contract §13).
             "state_root": null,
-        })
+        });
+        if chain.era == Era::Jwt {
+            // The JWT-era node signs its blocks and names the chain and proposer (contract §12).
+            let salt = chain.salt;
+            body["chain_id"] = json!(chain.chain_id);
+            body["proposer"] = json!(chain.proposer);
+            body["state_root"] = json!(format!("0x{}", digest_hex(&[salt, self.height, 0x5747])));
+            body["signature"] = json!(format!(
+                "0x{}{}",
+                digest_hex(&[salt, self.height, 1]),
+                digest_hex(&[salt, self.height, 2])
+            ));
+            body["transactions"] = json!([]);
+        }
+        body
     }
 }
 
@@ -34,11 +50,16 @@ pub struct Chain {
     /// The node's own chain (`?chain_id=` of `/rpc/head` defaults to it).
     pub chain_id: String,
     pub blocks: Vec<Block>,
+    /// Which generation of the node it plays (block fields, range defaults).
+    pub era: Era,
+    /// The block proposer's address (JWT era).
+    pub proposer: String,
+    salt: u64,
 }
 
 impl Chain {
     /// Builds the chain the seed describes, deterministically from `salt`.
-    pub fn generate(seed: &ChainSeed, salt: u64) -> Self {
+    pub fn generate(seed: &ChainSeed, salt: u64, era: Era) -> Self {
         let genesis = clock::parse_iso(&seed.genesis_timestamp).unwrap_or(0);
         let mut blocks: Vec<Block> = Vec::with_capacity(seed.blocks as usize);
         for height in 0..seed.blocks {
@@ -61,6 +82,9 @@ impl Chain {
         Self {
             chain_id: seed.chain_id.clone(),
             blocks,
+            era,
+            proposer: format!("0x{}", &digest_hex(&[salt, 0x9009])[..40]),
+            salt,
         }
     }
 }
@@ -93,7 +117,7 @@ pub fn by_height(chain: &mut Chain, call: &Call) -> Handled {
     usize::try_from(height)
         .ok()
         .and_then(|h| chain.blocks.get(h))
-        .map(|b| Reply::ok(b.body()))
+        .map(|b| Reply::ok(b.body(chain)))
         .ok_or_else(|| Reply::detail(404, "block not found"))
 }
 
@@ -104,12 +128,15 @@ pub fn by_hash(chain: &mut Chain, call: &Call) -> Handled {
         .blocks
         .iter()
         .find(|b| b.hash == hash)
-        .map(|b| Reply::ok(b.body()))
+        .map(|b| Reply::ok(b.body(chain)))
         .ok_or_else(|| Reply::detail(404, "block not found"))
 }
 
 /// `GET /rpc/blocks-range?start=&end=`.
 pub fn range(chain: &mut Chain, call: &Call) -> Handled {
+    if chain.era == Era::Jwt {
+        return jwt_range(chain, call);
+    }
     let bound = |name: &'static str| -> Result<i64, Reply> {
         let raw = call.query(name).ok_or_else(|| {
             Reply::fastapi_422("missing", ["query", name], "Field required", Value::Null)
@@ -140,11 +167,41 @@ pub fn range(chain: &mut Chain, call: &Call) -> Handled {
         .blocks
         .iter()
         .filter(|b| (start..=end).contains(&(b.height as i64)))
-        .map(Block::body)
+        .map(|b| b.body(chain))
         .collect();
     Ok(Reply::ok(json!({
         "blocks": blocks, "start": start, "end": end, "count": blocks.len(),
     })))
+}
+
+/// The JWT-era node's range (recorded from it): `start` defaults to 0 and `end` to `start + 10`;
+/// an end before the start is an empty range; `{"success": true, "blocks", "count"}`.
+fn jwt_range(chain: &Chain, call: &Call) -> Handled {
+    let number = |name: &'static str| -> Result<Option<i64>, Reply> {
+        call.query(name)
+            .map(|raw| {
+                raw.parse().map_err(|_| {
+                    Reply::fastapi_422(
+                        "int_parsing",
+                        ["query", name],
+                        "Input should be a valid integer, unable to parse string as an integer",
+                        json!(raw),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let start = number("start")?.unwrap_or(0);
+    let end = number("end")?.unwrap_or(start + 10);
+    let blocks: Vec<Value> = chain
+        .blocks
+        .iter()
+        .filter(|b| (start..=end).contains(&(b.height as i64)))
+        .map(|b| b.body(chain))
+        .collect();
+    Ok(Reply::ok(
+        json!({ "success": true, "blocks": blocks, "count": blocks.len() }),
+    ))
 }
 
 #[cfg(test)]
@@ -159,7 +216,7 @@ mod tests {
             chain_id: "ait-devnet".into(),
             block_interval_seconds: 2,
         };
-        let chain = Chain::generate(&seed, 9);
+        let chain = Chain::generate(&seed, 9, Era::ApiKey);
         assert_eq!(chain.blocks.len(), 25);
         assert_eq!(chain.blocks[0].parent_hash, "0x00");
         for pair in chain.blocks.windows(2) {

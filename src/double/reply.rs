@@ -58,6 +58,18 @@ impl Reply {
         )
     }
 
+    /// The coordinator's 422 envelope for several invalid fields.
+    pub fn validation_many(details: Vec<Value>) -> Self {
+        let mut body = envelope(
+            "VALIDATION_ERROR",
+            "Request validation failed",
+            422,
+            Value::Null,
+        );
+        body["error"]["details"] = Value::Array(details);
+        Self::json(422, body)
+    }
+
     /// The coordinator's 500 envelope.
     pub fn internal(exception: &str, text: &str) -> Self {
         Self::json(

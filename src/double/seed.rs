@@ -49,6 +49,32 @@ fn default_chain_id() -> String {
     "ait-devnet".to_string()
 }
 
+/// The JWT era's login (contract §12): the token secret, how long a token lasts, the wallets the
+/// harness logs in with against the double (test keys, never used anywhere else), and the
+/// addresses the coordinator lists as admins.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtSeed {
+    pub secret: String,
+    #[serde(default = "default_ttl")]
+    pub token_ttl_seconds: i64,
+    /// Private keys by role: `client`, `other_client`, `admin`, `other_admin`.
+    pub wallets: std::collections::BTreeMap<String, String>,
+    /// Wallet addresses that log in as admins.
+    pub admins: Vec<String>,
+}
+
+fn default_ttl() -> i64 {
+    3600
+}
+
+impl JwtSeed {
+    /// The admin addresses, lower case.
+    pub fn admin_addresses(&self) -> Vec<String> {
+        self.admins.iter().map(|a| a.to_lowercase()).collect()
+    }
+}
+
 /// The whole seed file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +86,7 @@ pub struct Seed {
     pub keys: Keys,
     pub gpus: Vec<GpuSeed>,
     pub chain: ChainSeed,
+    pub jwt: JwtSeed,
 }
 
 impl Seed {
@@ -80,6 +107,13 @@ impl Seed {
             return Err(invalid(
                 "keys: the double needs two client keys, two admin keys and a miner key",
             ));
+        }
+        for (role, key) in &self.jwt.wallets {
+            if crate::auth::wallet::Wallet::from_hex(key).is_err() {
+                return Err(invalid(&format!(
+                    "jwt.wallets.{role}: not a 32-byte hex private key"
+                )));
+            }
         }
         if crate::clock::parse_iso(&self.chain.genesis_timestamp).is_none() {
             return Err(invalid(

@@ -2,9 +2,11 @@
 
 use serde_json::{json, Map, Value};
 
+use super::jwt::{Gate, Nonce, User};
 use super::quirks::{Quirk, Quirks};
 use super::reply::{Call, Reply};
 use super::seed::Seed;
+use crate::auth::Era;
 use crate::clock;
 use crate::ids::IdGen;
 
@@ -121,10 +123,16 @@ pub struct Coordinator {
     pub gpus: Vec<Value>,
     /// Release bugs this double reproduces (empty: the contract as written).
     pub quirks: Quirks,
+    /// Which generation of the coordinator it plays.
+    pub era: Era,
+    /// JWT era: login nonces handed out and not yet used.
+    pub nonces: Vec<Nonce>,
+    /// JWT era: the wallets that logged in.
+    pub users: Vec<User>,
 }
 
 impl Coordinator {
-    pub fn new(seed: Seed, salt: u64, quirks: Quirks) -> Self {
+    pub fn new(seed: Seed, salt: u64, quirks: Quirks, era: Era) -> Self {
         let mut ids = IdGen::new(seed.seed ^ salt);
         let created = clock::now_micros();
         let gpus = seed
@@ -150,7 +158,37 @@ impl Coordinator {
             executions: Vec::new(),
             gpus,
             quirks,
+            era,
+            nonces: Vec::new(),
+            users: Vec::new(),
         }
+    }
+
+    /// The JWT era's gate, in that era.
+    pub fn gate(&self) -> Option<Gate> {
+        (self.era == Era::Jwt).then(|| Gate::new(&self.seed.jwt, &self.seed.keys.miner))
+    }
+
+    /// The user a wallet logs in as, registered on first login.
+    pub fn user_for(&mut self, address: &str) -> User {
+        if let Some(user) = self.users.iter().find(|u| u.address == address) {
+            return user.clone();
+        }
+        let hex = self.ids.hex(32);
+        let user = User {
+            id: format!(
+                "{}-{}-{}-{}-{}",
+                &hex[..8],
+                &hex[8..12],
+                &hex[12..16],
+                &hex[16..20],
+                &hex[20..]
+            ),
+            address: address.to_string(),
+            created_at: clock::now_micros(),
+        };
+        self.users.push(user.clone());
+        user
     }
 
     /// Whether this release bug is reproduced.
@@ -158,8 +196,18 @@ impl Coordinator {
         self.quirks.has(quirk)
     }
 
-    /// The caller's key if it belongs to `role`, else the contract's 401.
+    /// The caller's identity if it holds `role`: in the API-key era its key (else 401
+    /// `invalid api key`), in the JWT era its token's subject or miner id (else the era's 401 or
+    /// 403 `Forbidden`).
     pub fn authorize(&self, call: &Call, role: Role) -> Result<String, Reply> {
+        self.authorize_or(call, role, "Forbidden")
+    }
+
+    /// As `authorize`, with the route's own word for a JWT-era caller of another role.
+    pub fn authorize_or(&self, call: &Call, role: Role, forbidden: &str) -> Result<String, Reply> {
+        if let Some(gate) = self.gate() {
+            return gate.authorize(call, role, forbidden);
+        }
         let keys = match role {
             Role::Client => &self.seed.keys.client,
             Role::Miner => &self.seed.keys.miner,

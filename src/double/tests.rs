@@ -20,6 +20,7 @@ fn coordinator() -> Coordinator {
         Seed::load(&path).expect("the committed seed loads"),
         1,
         Default::default(),
+        crate::auth::Era::ApiKey,
     )
 }
 

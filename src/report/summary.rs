@@ -4,12 +4,13 @@ use serde::Serialize;
 
 use super::collector::Outcome;
 use super::endpoints::EndpointReport;
+use crate::auth::Era;
 use crate::catalog::Catalog;
 use crate::failure::FailureClass;
 use crate::suite::{ScenarioMeta, DIRECT_TAG};
 
 /// Bumped when a field of `summary.json` changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// What a user of one CLI command would experience.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -142,10 +143,19 @@ pub struct Headline {
     pub rate: f64,
 }
 
+/// What the run was judged against: part of its identity (schema 2: was a plain string).
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct TargetReport {
+    /// `embedded double`, `live coordinator URL + node URL`.
+    pub description: String,
+    /// The era judged: `api-key` or `jwt`.
+    pub era: Era,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
     pub schema_version: u32,
-    pub target: String,
+    pub target: TargetReport,
     /// When the run finished, ISO-8601 UTC.
     pub finished_at: String,
     pub duration_ms: f64,
@@ -184,7 +194,7 @@ pub struct Planned<'m> {
 /// What a run knew besides its scenarios.
 #[derive(Debug, Clone, Default)]
 pub struct RunFacts {
-    pub target: String,
+    pub target: TargetReport,
     pub duration_ms: f64,
     pub endpoints: Vec<EndpointReport>,
     /// Scenarios (file, line) that passed only after a retry.
@@ -266,8 +276,8 @@ impl Summary {
             format!(", {}", notes.join(", "))
         };
         format!(
-            "{}/{} commands working ({:.1}%{note})",
-            h.commands_working, h.commands_total, h.rate
+            "{}/{} commands working ({:.1}%{note}) — {} era",
+            h.commands_working, h.commands_total, h.rate, self.target.era
         )
     }
 }
@@ -467,7 +477,7 @@ mod tests {
         assert_eq!((summary.scenarios_total, summary.scenarios_passed), (3, 2));
         assert_eq!(
             summary.headline_text(),
-            "0/3 commands working (0.0%, 1 flaky, 1 blocked, 1 untested)"
+            "0/3 commands working (0.0%, 1 flaky, 1 blocked, 1 untested) — api-key era"
         );
     }
 
@@ -546,7 +556,7 @@ mod tests {
         assert_eq!(summary.headline.rate, 33.3);
         assert_eq!(
             summary.headline_text(),
-            "1/3 commands working (33.3%, 1 untested)"
+            "1/3 commands working (33.3%, 1 untested) — api-key era"
         );
         assert!(!summary.all_passed());
     }

@@ -31,7 +31,7 @@ pub fn render(summary: &Summary) -> String {
     out.push_str(&format!(
         "\n{tally} in {:.0} ms against the {}\n{}\n",
         summary.duration_ms,
-        summary.target,
+        summary.target.description,
         summary.headline_text()
     ));
     out

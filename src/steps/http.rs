@@ -5,6 +5,7 @@ use cucumber::{given, then, when};
 use serde_json::Value;
 
 use super::{docstring, parse_json};
+use crate::auth::Era;
 use crate::failure::{Failure, FailureClass};
 use crate::json_path;
 use crate::world::{Caller, ConformanceWorld as World, StepResult};
@@ -42,9 +43,9 @@ async fn status_is(world: &mut World, status: u16) -> StepResult {
     world.expect_status(status)
 }
 
-/// The key got past auth: any answer but 401/403. The route's own health (a 500 behind the
-/// key check) belongs to the command that owns the route, not to `auth login`.
-#[then("the key is accepted")]
+/// The credential got past auth: any answer but 401/403. The route's own health (a 500 behind
+/// the check) belongs to the command that owns the route, not to `auth login`.
+#[then("the credential is accepted")]
 async fn key_accepted(world: &mut World) -> StepResult {
     let last = world.last()?;
     if !matches!(last.status, 401 | 403) {
@@ -52,7 +53,7 @@ async fn key_accepted(world: &mut World) -> StepResult {
     }
     Err(Failure::new(
         FailureClass::Auth,
-        format!("the key was refused: {}", last.describe()),
+        format!("the credential was refused: {}", last.describe()),
     ))
 }
 
@@ -189,11 +190,17 @@ async fn each_item_equals(
 
 #[then(regex = r#"^each item of "([^"]*)" has "([^"]*)" at most (-?[0-9.]+)$"#)]
 async fn each_item_at_most(world: &mut World, field: String, key: String, max: f64) -> StepResult {
+    // The JWT era spells money as decimal strings (contract §12); the API-key era as numbers.
+    let text_money = world.session()?.era == Era::Jwt;
+    let amount = move |v: &Value| match v {
+        Value::String(s) if text_money => s.parse::<f64>().ok(),
+        other => other.as_f64(),
+    };
     each_item(
         world,
         &field,
         &key,
-        |v| v.as_f64().is_some_and(|n| n <= max),
+        |v| amount(v).is_some_and(|n| n <= max),
         &format!("≤ {max}"),
     )
 }

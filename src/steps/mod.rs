@@ -5,6 +5,7 @@ pub mod agents;
 pub mod blocks;
 pub mod http;
 pub mod jobs;
+pub mod login;
 pub mod snapshots;
 
 use serde_json::Value;

@@ -32,5 +32,5 @@ async fn matches_snapshot(world: &mut World, name: String) -> StepResult {
     } else {
         request.replace(&tag, "[tag]")
     };
-    snapshot::assert(run, &run.folder_for(&feature), &name, &text, &request).map(|_| ())
+    snapshot::assert_in_era(run, &feature, &name, &text, &request).map(|_| ())
 }

@@ -130,10 +130,15 @@ fn healthy_every_command_works_and_double_only_scenarios_are_skipped() {
     for row in s["commands"].as_array().unwrap() {
         assert_eq!(row["verdict"], "working", "{row}");
     }
-    assert!(s["target"]
+    assert!(s["target"]["description"]
         .as_str()
         .unwrap()
         .starts_with("live coordinator http://127.0.0.1:"));
+    assert_eq!(
+        s["target"]["era"], "api-key",
+        "told from the target's own answers"
+    );
+    assert!(stdout.contains("— api-key era"), "{stdout}");
     let skipped = s["scenarios"]
         .as_array()
         .unwrap()
@@ -370,7 +375,8 @@ fn without_second_keys_only_the_scenarios_that_need_them_are_blocked() {
     assert!(!blocked.is_empty());
     for b in &blocked {
         let message = b["failure"]["message"].as_str().unwrap();
-        assert!(message.starts_with("no second key for other-"), "{message}");
+        assert!(message.starts_with("no second "), "{message}");
+        assert!(message.contains("--other-"), "names the flag: {message}");
     }
     assert!(
         !scenarios.iter().any(|x| x["status"] == "failed"),

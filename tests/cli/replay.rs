@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+use aitbc_conformance::auth::Era;
 use aitbc_conformance::double::profile::Profile;
 use aitbc_conformance::double::seed::Seed;
 use aitbc_conformance::double::Double;
@@ -224,7 +225,7 @@ async fn replay(profile: &str) -> BTreeMap<String, String> {
     let fixtures = root().join("fixtures");
     let seed = Seed::load(&fixtures.join("double.yaml")).unwrap();
     let profile = Profile::load(&fixtures.join("profiles"), profile).unwrap();
-    let double = Double::start(&seed, 1, &profile).await;
+    let double = Double::start(&seed, 1, &profile, Era::ApiKey).await;
     let http = reqwest::Client::new();
     let text = std::fs::read_to_string(root().join("tests/recordings/exchanges-35a5.jsonl"))
         .expect("the recording is committed");

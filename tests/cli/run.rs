@@ -22,8 +22,9 @@ fn the_default_run_passes_and_reports_every_catalog_command_working() {
         "{stdout}"
     );
     let s = summary(reports.path());
-    assert_eq!(s["schema_version"], 1);
-    assert_eq!(s["target"], "embedded double");
+    assert_eq!(s["schema_version"], 2);
+    assert_eq!(s["target"]["description"], "embedded double");
+    assert_eq!(s["target"]["era"], "api-key");
     assert_eq!(s["headline"]["commands_working"], n);
     assert_eq!(s["headline"]["commands_total"], n);
     assert!(s["scenarios_total"].as_u64().unwrap() >= 60);

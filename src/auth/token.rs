@@ -1,0 +1,87 @@
+//! The JWT era's session tokens (contract §12): HS256, claims `sub`, `role`, `type`, `iat`, `exp`.
+//! The double signs and verifies them; the harness only reads whom a token names and until when.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+/// The claims of a session token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+impl Claims {
+    /// An access token's claims for `sub` in `role`, valid `ttl` seconds from `iat`.
+    pub fn access(sub: &str, role: &str, iat: i64, ttl: i64) -> Self {
+        Self {
+            sub: sub.to_string(),
+            role: role.to_string(),
+            kind: "access".to_string(),
+            iat,
+            exp: iat + ttl,
+        }
+    }
+}
+
+/// `claims` signed with `secret`.
+pub fn sign(secret: &str, claims: &Claims) -> String {
+    let key = EncodingKey::from_secret(secret.as_bytes());
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key)
+        .expect("HS256 encoding of plain claims cannot fail")
+}
+
+/// The claims of a token signed with `secret`, unexpired and of type `access`.
+pub fn verify(secret: &str, token: &str) -> Option<Claims> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.leeway = 0;
+    validation.set_required_spec_claims(&["exp", "sub"]);
+    let key = DecodingKey::from_secret(secret.as_bytes());
+    let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).ok()?;
+    (data.claims.kind == "access").then_some(data.claims)
+}
+
+/// Whom a token names and until when, read without checking its signature (the target checks
+/// it; the harness needs the subject for its reports and the expiry to renew in time).
+pub fn read(token: &str) -> (Option<String>, Option<i64>) {
+    #[derive(Default, Deserialize)]
+    struct Loose {
+        sub: Option<String>,
+        exp: Option<i64>,
+    }
+    let claims = jsonwebtoken::dangerous::insecure_decode::<Loose>(token)
+        .map(|d| d.claims)
+        .unwrap_or_default();
+    (claims.sub, claims.exp)
+}
+
+/// `token` with its signature's last character changed: well-formed, but no longer genuine.
+pub fn tampered(token: &str) -> String {
+    let mut text = token.to_string();
+    if let Some(last) = text.pop() {
+        text.push(if last == 'A' { 'B' } else { 'A' });
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_verifies_with_its_secret_only_and_until_it_expires() {
+        let now = crate::clock::now_micros() / 1_000_000;
+        let token = sign("s", &Claims::access("u1", "client", now, 60));
+        assert_eq!(verify("s", &token).unwrap().sub, "u1");
+        assert_eq!(verify("other", &token), None);
+        assert_eq!(verify("s", &tampered(&token)), None);
+        let expired = sign("s", &Claims::access("u1", "client", now - 120, 60));
+        assert_eq!(verify("s", &expired), None);
+        assert_eq!(read(&token), (Some("u1".to_string()), Some(now + 60)));
+        assert_eq!(read("not a token"), (None, None));
+    }
+}

@@ -1,0 +1,267 @@
+//! The coordinator double in the JWT era (contract §12): who a request is — a verified HS256
+//! bearer token for clients and admins, `X-Api-Key` for miners only — the era's refusals
+//! (401 `Authentication required` / `Invalid token` / `Invalid API key`, 403 `Forbidden`, also
+//! for every path outside its security matrix), and the wallet login that issues the tokens.
+
+use serde_json::{json, Value};
+use wiremock::Request;
+
+use super::reply::{Call, Handled, Reply};
+use super::seed::JwtSeed;
+use super::state::{Coordinator, Role};
+use crate::auth::token::{self, Claims};
+use crate::auth::wallet::{self, Wallet};
+use crate::clock;
+
+/// Routes of the API-key era that the JWT-era coordinator does not mount.
+pub const ABSENT: &[&str] = &["health.v1"];
+/// Routes of the JWT era only.
+pub const JWT_ONLY: &[&str] = &["auth.nonce", "auth.login", "jobs.list"];
+/// Routes that exist but lie outside the security matrix: denied to everyone (401 without a
+/// credential, 403 with one), as the current coordinator does.
+pub const DENIED: &[&str] = &["marketplace.get", "health.live", "health.ready"];
+
+/// What the gate needs: the token secret and the miner keys.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    secret: String,
+    miner_keys: Vec<String>,
+}
+
+/// Who a request is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub role: Role,
+    pub id: String,
+}
+
+impl Gate {
+    pub fn new(jwt: &JwtSeed, miner_keys: &[String]) -> Self {
+        Self {
+            secret: jwt.secret.clone(),
+            miner_keys: miner_keys.to_vec(),
+        }
+    }
+
+    /// Who sent `request`: a bearer token first, else a miner's key (identified by `X-Miner-ID`
+    /// when sent), else nobody (an empty key counts as none).
+    pub fn resolve(&self, request: &Request) -> Result<Principal, Reply> {
+        let header = |name: &str| {
+            request
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(token) = header("authorization").and_then(|a| a.strip_prefix("Bearer ")) {
+            let claims = self
+                .verify(token)
+                .ok_or_else(|| Reply::detail(401, "Invalid token"))?;
+            let role = match claims.role.as_str() {
+                "admin" => Role::Admin,
+                "miner" => Role::Miner,
+                _ => Role::Client,
+            };
+            return Ok(Principal {
+                role,
+                id: claims.sub,
+            });
+        }
+        match header("x-api-key") {
+            Some(key) if self.miner_keys.iter().any(|k| k == key) => Ok(Principal {
+                role: Role::Miner,
+                id: header("x-miner-id").unwrap_or(key).to_string(),
+            }),
+            Some(_) => Err(Reply::detail(401, "Invalid API key")),
+            None => Err(Reply::detail(401, "Authentication required")),
+        }
+    }
+
+    /// The caller's id if it holds `role`; else the era's 401, or 403 with `forbidden`.
+    pub fn authorize(&self, call: &Call, role: Role, forbidden: &str) -> Result<String, Reply> {
+        let principal = self.resolve(call.request)?;
+        if principal.role == role {
+            Ok(principal.id)
+        } else {
+            Err(Reply::detail(403, forbidden))
+        }
+    }
+
+    /// A path outside the security matrix: 401 without a (valid) credential, 403 with one.
+    pub fn deny(&self, request: &Request) -> Reply {
+        match self.resolve(request) {
+            Ok(_) => Reply::detail(403, "Forbidden"),
+            Err(refusal) => refusal,
+        }
+    }
+
+    /// A signed session token for `sub` in `role`, valid for `ttl` seconds from `iat`.
+    pub fn issue(&self, sub: &str, role: &str, iat: i64, ttl: i64) -> String {
+        token::sign(&self.secret, &Claims::access(sub, role, iat, ttl))
+    }
+
+    fn verify(&self, token: &str) -> Option<Claims> {
+        token::verify(&self.secret, token)
+    }
+}
+
+/// A login nonce the double handed out.
+#[derive(Debug, Clone)]
+pub struct Nonce {
+    pub value: String,
+    pub address: String,
+    pub expires_at: i64,
+}
+
+/// A user the login registered (any wallet logs in; admins by the seed's list).
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub address: String,
+    pub created_at: i64,
+}
+
+/// `POST /v1/auth/nonce {"wallet_address"}`: a single-use nonce, valid five minutes.
+pub fn nonce(state: &mut Coordinator, call: &Call) -> Handled {
+    let body = call.json_object()?;
+    let address = required_text(&body, "wallet_address")?;
+    if !wallet::is_address(&address) {
+        return Err(Reply::detail(400, "Invalid wallet address"));
+    }
+    let address = address.to_lowercase();
+    let value = state.ids.urlsafe(22);
+    let expires_at = clock::now_micros() / 1_000_000 + 300;
+    state.nonces.push(Nonce {
+        value: value.clone(),
+        address: address.clone(),
+        expires_at,
+    });
+    Ok(Reply::ok(
+        json!({ "wallet_address": address, "nonce": value, "expires_at": expires_at }),
+    ))
+}
+
+/// `POST /v1/login {"wallet_address","nonce","signature"}`: the nonce is consumed whatever
+/// follows; the signature must recover the wallet's address; an unknown wallet is registered.
+pub fn login(state: &mut Coordinator, call: &Call) -> Handled {
+    let body = call.json_object()?;
+    let fields = ["wallet_address", "nonce", "signature"];
+    let missing: Vec<Value> = fields
+        .iter()
+        .filter(|f| !body.get(**f).is_some_and(Value::is_string))
+        .map(|f| json!({ "field": format!("body.{f}"), "message": "Field required", "code": "missing" }))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Reply::validation_many(missing));
+    }
+    let text = |f: &str| body[f].as_str().unwrap_or_default().to_string();
+    let (address, nonce, signature) = (
+        text("wallet_address").to_lowercase(),
+        text("nonce"),
+        text("signature"),
+    );
+    let now = clock::now_micros() / 1_000_000;
+    let position = state
+        .nonces
+        .iter()
+        .position(|n| n.value == nonce && n.address == address && n.expires_at > now)
+        .ok_or_else(|| Reply::detail(401, "Invalid or expired nonce"))?;
+    state.nonces.remove(position);
+    let signer = wallet::recover(&wallet::login_message(&address, &nonce), &signature);
+    if signer.as_deref() != Ok(address.as_str()) {
+        return Err(Reply::detail(401, "Invalid wallet signature"));
+    }
+    let user = state.user_for(&address);
+    let jwt = state.seed.jwt.clone();
+    let role = if jwt.admin_addresses().contains(&address) {
+        "admin"
+    } else {
+        "client"
+    };
+    let token = state
+        .gate()
+        .map(|g| g.issue(&user.id, role, now, jwt.token_ttl_seconds))
+        .unwrap_or_default();
+    Ok(Reply::ok(json!({
+        "user_id": user.id,
+        "email": format!("{address}@aitbc.local"),
+        "username": format!("user_{}", &address[address.len() - 8..]),
+        "created_at": clock::iso_naive(user.created_at),
+        "session_token": token,
+    })))
+}
+
+fn required_text(body: &serde_json::Map<String, Value>, field: &str) -> Result<String, Reply> {
+    body.get(field)
+        .and_then(Value::as_str)
+        .map(String::from)
+        .ok_or_else(|| Reply::validation(&format!("body.{field}"), "Field required", "missing"))
+}
+
+/// The seed's wallet for a role (`client`, `other_client`, `admin`, `other_admin`).
+pub fn seed_wallet(jwt: &JwtSeed, role: &str) -> Option<Wallet> {
+    jwt.wallets
+        .get(role)
+        .and_then(|key| Wallet::from_hex(key).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate() -> Gate {
+        Gate {
+            secret: "s".into(),
+            miner_keys: vec!["m1".into()],
+        }
+    }
+
+    fn request(headers: &[(&str, &str)]) -> Request {
+        let mut map = wiremock::http::HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(
+                wiremock::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                wiremock::http::HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        Request {
+            url: wiremock::http::Url::parse("http://127.0.0.1/v1/jobs").unwrap(),
+            method: wiremock::http::Method::GET,
+            headers: map,
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_gate_tells_tokens_keys_and_nobody_apart() {
+        let g = gate();
+        let now = clock::now_micros() / 1_000_000;
+        let token = format!("Bearer {}", g.issue("u1", "client", now, 60));
+        assert_eq!(
+            g.resolve(&request(&[("authorization", &token)])),
+            Ok(Principal {
+                role: Role::Client,
+                id: "u1".into()
+            })
+        );
+        let expired = format!("Bearer {}", g.issue("u1", "client", now - 120, 60));
+        let refused = |h: &[(&str, &str)]| g.resolve(&request(h)).unwrap_err().body.unwrap();
+        assert_eq!(
+            refused(&[("authorization", &expired)]),
+            json!({"detail": "Invalid token"})
+        );
+        assert_eq!(
+            refused(&[("x-api-key", "c1")]),
+            json!({"detail": "Invalid API key"})
+        );
+        assert_eq!(
+            refused(&[("x-api-key", "")]),
+            json!({"detail": "Authentication required"})
+        );
+        let miner = g
+            .resolve(&request(&[("x-api-key", "m1"), ("x-miner-id", "rig-7")]))
+            .unwrap();
+        assert_eq!((miner.role, miner.id.as_str()), (Role::Miner, "rig-7"));
+        assert_eq!(g.deny(&request(&[("x-api-key", "m1")])).status, 403);
+    }
+}
