@@ -24,6 +24,10 @@ impl Drop for Served {
 }
 
 fn serve(profile: &str) -> Served {
+    serve_with(profile, &[])
+}
+
+fn serve_with(profile: &str, extra: &[&str]) -> Served {
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin!("aitbc-conformance"))
         .current_dir(root())
         .args([
@@ -35,6 +39,7 @@ fn serve(profile: &str) -> Served {
             "--profile",
             profile,
         ])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -448,4 +453,99 @@ fn the_release_profile_earns_the_released_backends_verdicts_embedded() {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert_released_verdicts(&summary(reports.path()), &stdout);
+}
+
+/// The JWT-era double's admin wallets and miner key (fixtures/double.yaml); clients log in with
+/// fresh wallets of the harness's own.
+const JWT_CREDENTIALS: [&str; 6] = [
+    "--admin-wallet-key",
+    "0x3333333333333333333333333333333333333333333333333333333333333333",
+    "--other-admin-wallet-key",
+    "0x4444444444444444444444444444444444444444444444444444444444444444",
+    "--miner-key",
+    "miner_dev_key_1_valid",
+];
+
+/// Every report file of a run, as text.
+fn report_texts(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect()
+}
+
+#[test]
+fn the_jwt_era_is_told_from_the_target_and_every_command_works_with_wallet_logins() {
+    let served = serve_with("healthy", &["--era", "jwt"]);
+    let reports = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["run", "--coordinator-url", &served.coordinator])
+        .args(["--node-url", &served.node, "--rate-limits", "off"])
+        .args(JWT_CREDENTIALS)
+        .arg("--report-dir")
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let s = summary(reports.path());
+    assert_eq!(s["target"]["era"], "jwt");
+    for row in s["commands"].as_array().unwrap() {
+        assert_eq!(row["verdict"], "working", "{row}");
+    }
+    assert!(stdout.contains("19/19 commands working (100.0%) — jwt era"), "{stdout}");
+    let skipped_for_era = s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["failure"]["message"].as_str().is_some_and(|m| m.starts_with("tagged @era:api-key")))
+        .count();
+    assert!(skipped_for_era > 0, "the API-key era's scenarios are skipped");
+    let mut texts = report_texts(reports.path());
+    texts.push(stdout);
+    texts.push(String::from_utf8_lossy(&out.stderr).into_owned());
+    for text in &texts {
+        assert!(!text.contains("3333333333333333"), "a wallet key leaked: {text}");
+        assert!(!text.contains("eyJ"), "a token leaked: {text}");
+    }
+}
+
+#[test]
+fn an_era_that_contradicts_the_target_exits_2_naming_both() {
+    let served = serve_with("healthy", &["--era", "jwt"]);
+    let out = bin()
+        .args(["run", "--era", "api-key", "--coordinator-url", &served.coordinator])
+        .args(["--node-url", &served.node])
+        .args(ENV_FILE)
+        .arg("--report-dir")
+        .arg(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--era: --era api-key contradicts the coordinator at http://127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("answers as the jwt era"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+}
+
+#[test]
+fn an_admin_wallet_the_coordinator_does_not_list_blocks_the_admin_commands() {
+    let served = serve_with("healthy", &["--era", "jwt"]);
+    let unlisted = [
+        "--admin-wallet-key",
+        "0x5555555555555555555555555555555555555555555555555555555555555555",
+        "--miner-key",
+        "miner_dev_key_1_valid",
+    ];
+    let (code, s, stdout) = run_against(&served, &unlisted, &["--era", "jwt"]);
+    assert_eq!(code, 1);
+    assert_eq!(verdict(&s, "admin stats"), "blocked", "{stdout}");
+    assert!(
+        stdout.contains("the admin token was refused: GET /v1/admin/stats → 403"),
+        "{stdout}"
+    );
+    assert_eq!(verdict(&s, "client submit"), "working", "a fresh client wallet logs in");
 }
