@@ -35,7 +35,7 @@ Feature: Submitting a job
       """
     Then the response status is 201
     And "expires_at" is 900 seconds after "requested_at"
-    And the response matches the snapshot "job-submitted"
+    And the response matches the snapshot "job-submitted-default-ttl"
 
   Scenario: A body without a payload is a validation error
     When I send POST "/v1/jobs" with body:
@@ -58,7 +58,7 @@ Feature: Submitting a job
       """
     Then the response status is 201
     And the response field "state" is "QUEUED"
-    And the response matches the snapshot "job-submitted"
+    And the response matches the snapshot "job-submitted-unknown-fields"
 
   Scenario: Two submissions get two different job ids
     Given a job "A" submitted by the client

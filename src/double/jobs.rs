@@ -5,11 +5,13 @@ use serde_json::{json, Value};
 use super::quirks::Quirk;
 use super::reply::{optional_int, required_object, Call, Handled, Reply};
 use super::state::{Coordinator, Job, JobState, Role};
+use crate::auth::Era;
 use crate::clock;
 
-/// The JobView body.
-pub fn job_view(job: &Job) -> Value {
-    json!({
+/// The JobView body; the JWT era's adds the payload, the result and its (unused here)
+/// zero-knowledge, TEE and reinvestment fields (recorded from it).
+pub fn job_view(job: &Job, era: Era) -> Value {
+    let mut view = json!({
         "job_id": job.id,
         "state": job.state.as_str(),
         "assigned_miner_id": job.miner,
@@ -18,7 +20,23 @@ pub fn job_view(job: &Job) -> Value {
         "error": job.error,
         "payment_id": null,
         "payment_status": null,
-    })
+    });
+    if era == Era::Jwt {
+        view["payload"] = job.payload.clone();
+        view["result"] = job.result.clone().unwrap_or(Value::Null);
+        for field in [
+            "zk_status",
+            "zk_proof_id",
+            "tee_status",
+            "tee_attestation_id",
+            "auto_reinvest_pct",
+            "reinvest_status",
+            "reinvest_stake_id",
+        ] {
+            view[field] = Value::Null;
+        }
+    }
+    view
 }
 
 /// `POST /v1/jobs`.
@@ -55,7 +73,7 @@ pub fn submit(state: &mut Coordinator, call: &Call) -> Handled {
         read_while_running: false,
         reads_after_result: 0,
     };
-    let view = job_view(&job);
+    let view = job_view(&job, state.era);
     state.jobs.push(job);
     Ok(Reply::json(201, view))
 }
@@ -65,15 +83,22 @@ pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
     let client = state.authorize(call, Role::Client)?;
     state.expire_jobs();
     let limit = query_bound(call, "limit", 20, 1..=100)?;
-    let items: Vec<Value> = state
+    let offset = query_bound(call, "offset", 0, 0..=i64::MAX)?;
+    let mine: Vec<&Job> = state
         .jobs
         .iter()
         .rev()
         .filter(|j| j.client == client)
-        .take(usize::try_from(limit).unwrap_or(0))
-        .map(job_view)
         .collect();
-    Ok(Reply::ok(json!({ "items": items })))
+    let items: Vec<Value> = mine
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(|j| job_view(j, state.era))
+        .collect();
+    Ok(Reply::ok(
+        json!({ "items": items, "total": mine.len(), "limit": limit, "offset": offset }),
+    ))
 }
 
 /// The caller's own job, after applying expiry; 404 `job not found` otherwise.
@@ -90,17 +115,17 @@ fn own_job<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Job, R
 
 /// `GET /v1/jobs/{job_id}`.
 pub fn status(state: &mut Coordinator, call: &Call) -> Handled {
-    let stale_cache = state.quirk(Quirk::StaleStatusCache);
+    let (stale_cache, era) = (state.quirk(Quirk::StaleStatusCache), state.era);
     let job = own_job(state, call)?;
     if !stale_cache {
-        return Ok(Reply::ok(job_view(job)));
+        return Ok(Reply::ok(job_view(job, era)));
     }
-    Ok(Reply::ok(cached_view(job)))
+    Ok(Reply::ok(cached_view(job, era)))
 }
 
 /// Quirk `stale-status-cache`: a job read while RUNNING is cached; after its result every
 /// other read serves the cached RUNNING view (as 35a546ee0's per-session cache key does).
-fn cached_view(job: &mut Job) -> Value {
+fn cached_view(job: &mut Job, era: Era) -> Value {
     match job.state {
         JobState::Running => job.read_while_running = true,
         JobState::Completed if job.read_while_running => {
@@ -108,12 +133,12 @@ fn cached_view(job: &mut Job) -> Value {
             if job.reads_after_result % 2 == 1 {
                 let mut stale = job.clone();
                 stale.state = JobState::Running;
-                return job_view(&stale);
+                return job_view(&stale, era);
             }
         }
         _ => {}
     }
-    job_view(job)
+    job_view(job, era)
 }
 
 /// `GET /v1/jobs/{job_id}/result`.
@@ -131,6 +156,7 @@ pub fn result(state: &mut Coordinator, call: &Call) -> Handled {
 /// inflight count is left alone: it frees the slot itself (heartbeat) or by registering again
 /// (contract §13).
 pub fn cancel(state: &mut Coordinator, call: &Call) -> Handled {
+    let era = state.era;
     let job = own_job(state, call)?;
     if !job.state.is_active() {
         return Err(Reply::detail(409, "job not cancelable"));
@@ -138,7 +164,7 @@ pub fn cancel(state: &mut Coordinator, call: &Call) -> Handled {
     job.state = JobState::Canceled;
     job.error = Some("canceled by client".to_string());
     job.miner = None;
-    Ok(Reply::ok(job_view(job)))
+    Ok(Reply::ok(job_view(job, era)))
 }
 
 /// `GET /v1/jobs/{job_id}/receipt`.

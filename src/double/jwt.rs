@@ -13,10 +13,11 @@ use crate::auth::token::{self, Claims};
 use crate::auth::wallet::{self, Wallet};
 use crate::clock;
 
-/// Routes of the API-key era that the JWT-era coordinator does not mount.
+/// Routes of the API-key era that the JWT-era coordinator does not mount, though its security
+/// matrix lets their path through: FastAPI's 404 `Not Found`.
 pub const ABSENT: &[&str] = &["health.v1"];
 /// Routes of the JWT era only.
-pub const JWT_ONLY: &[&str] = &["auth.nonce", "auth.login", "jobs.list"];
+pub const JWT_ONLY: &[&str] = &["auth.nonce", "auth.login", "auth.me", "jobs.list"];
 /// Routes that exist but lie outside the security matrix: denied to everyone (401 without a
 /// credential, 403 with one), as the current coordinator does.
 pub const DENIED: &[&str] = &["marketplace.get", "health.live", "health.ready"];
@@ -121,6 +122,40 @@ pub struct User {
     pub created_at: i64,
 }
 
+/// `GET /v1/users/me`: the caller's user, as its login answered (any role that logged in).
+pub fn me(state: &mut Coordinator, call: &Call) -> Handled {
+    let gate = state
+        .gate()
+        .ok_or_else(|| Reply::detail(404, "Not Found"))?;
+    let principal = gate.resolve(call.request)?;
+    let user = state
+        .users
+        .iter()
+        .find(|u| u.id == principal.id)
+        .cloned()
+        .ok_or_else(|| Reply::detail(404, "User not found"))?;
+    let token = call
+        .request
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    Ok(Reply::ok(user_body(&user, token)))
+}
+
+/// A user as the login and `/v1/users/me` spell it.
+fn user_body(user: &User, token: &str) -> Value {
+    let address = &user.address;
+    json!({
+        "user_id": user.id,
+        "email": format!("{address}@aitbc.local"),
+        "username": format!("user_{}", &address[address.len().saturating_sub(8)..]),
+        "created_at": clock::iso_naive(user.created_at),
+        "session_token": token,
+    })
+}
+
 /// `POST /v1/auth/nonce {"wallet_address"}`: a single-use nonce, valid five minutes.
 pub fn nonce(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object()?;
@@ -182,13 +217,7 @@ pub fn login(state: &mut Coordinator, call: &Call) -> Handled {
         .gate()
         .map(|g| g.issue(&user.id, role, now, jwt.token_ttl_seconds))
         .unwrap_or_default();
-    Ok(Reply::ok(json!({
-        "user_id": user.id,
-        "email": format!("{address}@aitbc.local"),
-        "username": format!("user_{}", &address[address.len() - 8..]),
-        "created_at": clock::iso_naive(user.created_at),
-        "session_token": token,
-    })))
+    Ok(Reply::ok(user_body(&user, &token)))
 }
 
 fn required_text(body: &serde_json::Map<String, Value>, field: &str) -> Result<String, Reply> {

@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value};
 use super::quirks::{Quirk, Quirks};
 use super::reply::{optional_int, required_object, required_string, Call, Handled, Reply};
 use super::state::{Coordinator, Job, JobState, Miner, Role};
+use crate::auth::Era;
 use crate::clock;
 
 /// `POST /v1/miners/register`: upsert, reset inflight, ONLINE.
@@ -85,6 +86,7 @@ pub fn heartbeat(state: &mut Coordinator, call: &Call) -> Handled {
 /// `POST /v1/miners/poll`: the oldest QUEUED job the miner can take, or 204.
 pub fn poll(state: &mut Coordinator, call: &Call) -> Handled {
     state.expire_jobs();
+    let era = state.era;
     let miner = registered(state, call)?.clone();
     if miner.inflight >= miner.concurrency {
         return Ok(Reply::empty(204));
@@ -100,10 +102,27 @@ pub fn poll(state: &mut Coordinator, call: &Call) -> Handled {
     job.state = JobState::Running;
     job.miner = Some(miner.id.clone());
     job.taken_by = Some(miner.id.clone());
+    let mut constraints = full_constraints(&job.constraints);
+    if era == Era::Jwt {
+        // The JWT era's constraints add proof, enclave and bond requirements (recorded).
+        for (field, unset) in [
+            ("zk_proof_required", json!(false)),
+            ("tee_attestation_required", json!(false)),
+            ("tee_enclave_id", Value::Null),
+            ("min_reputation", Value::Null),
+            ("auto_reinvest_pct", Value::Null),
+            ("bond_required", json!(false)),
+            ("min_bond_amount", Value::Null),
+            ("confidential", json!(false)),
+            ("required_enclave_measurement", Value::Null),
+        ] {
+            constraints[field] = job.constraints.get(field).cloned().unwrap_or(unset);
+        }
+    }
     let offer = json!({
         "job_id": job.id,
         "payload": job.payload,
-        "constraints": full_constraints(&job.constraints),
+        "constraints": constraints,
     });
     if let Some(m) = state.miner_mut(&miner.id) {
         m.inflight += 1;

@@ -64,6 +64,7 @@ pub static COORDINATOR_ROUTES: &[Route<Coordinator>] = &[
     route!("health.ready", "GET", "/health/ready", health::ready),
     route!("auth.nonce", "POST", "/v1/auth/nonce", jwt::nonce),
     route!("auth.login", "POST", "/v1/login", jwt::login),
+    route!("auth.me", "GET", "/v1/users/me", jwt::me),
     route!("jobs.list", "GET", "/v1/jobs", jobs::list),
     route!("jobs.submit", "POST", "/v1/jobs", jobs::submit),
     route!("jobs.status", "GET", "/v1/jobs/{job_id}", jobs::status),
@@ -326,10 +327,12 @@ struct Mounting {
 
 impl Mounting {
     fn serves(&self, name: &str) -> bool {
-        match self.gate {
-            Some(_) => !jwt::ABSENT.contains(&name),
-            None => !jwt::JWT_ONLY.contains(&name),
-        }
+        self.gate.is_some() || !jwt::JWT_ONLY.contains(&name)
+    }
+
+    /// A JWT-era path the security matrix passes but no route serves.
+    fn absent(&self, name: &str) -> bool {
+        self.gate.is_some() && jwt::ABSENT.contains(&name)
     }
 
     fn denies(&self, name: &str) -> Option<&jwt::Gate> {
@@ -350,6 +353,15 @@ async fn mount<S: Send + 'static>(
         .filter(|r| !profile.removes(r.name) && mounting.serves(r.name))
         .collect();
     for route in served.iter().copied() {
+        if mounting.absent(route.name) {
+            Mock::given(method(route.method))
+                .and(path_regex(template_regex(route.template)))
+                .respond_with(Reply::detail(404, "Not Found").into_template())
+                .named(route.name)
+                .mount(server)
+                .await;
+            continue;
+        }
         if let Some(gate) = mounting.denies(route.name) {
             Mock::given(method(route.method))
                 .and(path_regex(template_regex(route.template)))

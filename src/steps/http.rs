@@ -120,6 +120,22 @@ async fn field_is(world: &mut World, field: String, literal: String) -> StepResu
     ))
 }
 
+/// `the response field "constraints" includes {"gpu": null}` — every key given, with its value
+/// (a later era may add keys of its own).
+#[then(regex = r#"^the response field "([^"]*)" includes (.+)$"#)]
+async fn field_includes(world: &mut World, field: String, literal: String) -> StepResult {
+    let expected = parse_json(&world.expand(&literal))?;
+    let actual = world.field(&field)?;
+    if json_path::contains(actual, &expected) {
+        return Ok(());
+    }
+    Err(Failure::contract(format!(
+        "field {field:?} does not include {}: it is {}",
+        json_path::brief(&expected, 200),
+        json_path::brief(actual, 300)
+    )))
+}
+
 #[then(expr = "the response field {string} matches {string}")]
 async fn field_matches(world: &mut World, field: String, pattern: String) -> StepResult {
     let re = regex::Regex::new(&pattern)

@@ -493,19 +493,32 @@ fn the_jwt_era_is_told_from_the_target_and_every_command_works_with_wallet_login
     for row in s["commands"].as_array().unwrap() {
         assert_eq!(row["verdict"], "working", "{row}");
     }
-    assert!(stdout.contains("19/19 commands working (100.0%) — jwt era"), "{stdout}");
+    assert!(
+        stdout.contains("19/19 commands working (100.0%) — jwt era"),
+        "{stdout}"
+    );
     let skipped_for_era = s["scenarios"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|x| x["failure"]["message"].as_str().is_some_and(|m| m.starts_with("tagged @era:api-key")))
+        .filter(|x| {
+            x["failure"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("tagged @era:api-key"))
+        })
         .count();
-    assert!(skipped_for_era > 0, "the API-key era's scenarios are skipped");
+    assert!(
+        skipped_for_era > 0,
+        "the API-key era's scenarios are skipped"
+    );
     let mut texts = report_texts(reports.path());
     texts.push(stdout);
     texts.push(String::from_utf8_lossy(&out.stderr).into_owned());
     for text in &texts {
-        assert!(!text.contains("3333333333333333"), "a wallet key leaked: {text}");
+        assert!(
+            !text.contains("3333333333333333"),
+            "a wallet key leaked: {text}"
+        );
         assert!(!text.contains("eyJ"), "a token leaked: {text}");
     }
 }
@@ -514,7 +527,13 @@ fn the_jwt_era_is_told_from_the_target_and_every_command_works_with_wallet_login
 fn an_era_that_contradicts_the_target_exits_2_naming_both() {
     let served = serve_with("healthy", &["--era", "jwt"]);
     let out = bin()
-        .args(["run", "--era", "api-key", "--coordinator-url", &served.coordinator])
+        .args([
+            "run",
+            "--era",
+            "api-key",
+            "--coordinator-url",
+            &served.coordinator,
+        ])
         .args(["--node-url", &served.node])
         .args(ENV_FILE)
         .arg("--report-dir")
@@ -547,5 +566,9 @@ fn an_admin_wallet_the_coordinator_does_not_list_blocks_the_admin_commands() {
         stdout.contains("the admin token was refused: GET /v1/admin/stats → 403"),
         "{stdout}"
     );
-    assert_eq!(verdict(&s, "client submit"), "working", "a fresh client wallet logs in");
+    assert_eq!(
+        verdict(&s, "client submit"),
+        "working",
+        "a fresh client wallet logs in"
+    );
 }

@@ -1,5 +1,6 @@
-//! Replays the exchanges recorded from the real 35a546ee0 coordinator and node
-//! (`tests/recordings/`, copied from `shared/real/`) against the embedded double, in order,
+//! Replays the exchanges recorded from the real coordinator and node of both eras (35a546ee0,
+//! API-key era, and c27c6545b, JWT era; `tests/recordings/`, copied from `shared/real/`) against
+//! the embedded double of that era, in order,
 //! carrying ids from earlier answers into later requests, and compares each answer's status
 //! and body shape (plus the values that carry meaning: `detail`, `state`, `status`, `error`,
 //! `code`). Every difference must be a listed, deliberate one with its reason, so the double
@@ -8,11 +9,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+use aitbc_conformance::auth::token;
+use aitbc_conformance::auth::wallet::{login_message, Wallet};
 use aitbc_conformance::auth::Era;
+use aitbc_conformance::double::jwt::seed_wallet;
 use aitbc_conformance::double::profile::Profile;
 use aitbc_conformance::double::seed::Seed;
 use aitbc_conformance::double::Double;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::root;
 
@@ -176,6 +180,57 @@ const RELEASE_DIFFERS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Where the JWT-era double differs from the current (JWT-era, c27c6545b) backend on purpose:
+/// that release's bugs, its routes no command uses, and what the double does not play.
+const JWT_DIFFERS: &[(&str, &str)] = &[
+    ("admin.stats", "release bug: admin stats is 500"),
+    ("auth.admin.stats.ok", "release bug: admin stats is 500"),
+    ("jobs.receipts.unknown", "release bug: 500 instead of 404 (as in 35a546ee0)"),
+    ("agents.workflows.create", JWT_AGENTS),
+    ("agents.workflows.list", JWT_AGENTS),
+    ("agents.workflows.list.tags", JWT_AGENTS),
+    ("agents.workflows.get", JWT_AGENTS),
+    ("agents.workflows.get.unknown", JWT_AGENTS),
+    ("agents.workflows.execute", JWT_AGENTS),
+    ("agents.executions.status", JWT_AGENTS),
+    ("agents.executions.list", JWT_AGENTS),
+    ("agents.workflows.cancel", JWT_AGENTS),
+    ("miner.poll.job-c", JWT_FAIL),
+    ("miner.poll.job-c.after-reregister", JWT_FAIL),
+    ("miner.poll.after-cancel-running", JWT_FAIL),
+    ("miner.poll.after-reregister", JWT_FAIL),
+    ("jobs.status.after-fail", "release change: the error drops its code (\"out of memory\"); contract §4 says \"<code>: <message>\""),
+    ("miner.result.after-client-cancel", "release bug: a result completes a cancelled job"),
+    ("jobs.status.after-result-on-canceled", "release bug: the cancelled job reads COMPLETED"),
+    ("node.block.by_hash", "release bug: the node has no block-by-hash route"),
+    ("node.head.chain-unknown", "release bug: 503 (a database error) for an unknown chain; the double answers 404"),
+    ("miner.result", SIGNS),
+    ("miner.result.again", SIGNS),
+    ("miner.result.fourth", SIGNS),
+    ("jobs.result.completed", SIGNS),
+    ("jobs.receipt.completed", SIGNS),
+    ("admin.miners", SIGNS),
+    ("admin.miners.after-cancel-running", SIGNS),
+    ("admin.miners.end-of-miner-section", SIGNS),
+    ("admin.status", NO_COMMAND),
+    ("admin.debug-settings", NO_COMMAND),
+    ("admin.test-key.jwt-only", NO_COMMAND),
+    ("admin.test-key.jwt-and-key", NO_COMMAND),
+    ("coord.blocks.height", NO_COMMAND),
+    ("coord.blocks.hash", NO_COMMAND),
+    ("coord.explorer.blocks", NO_COMMAND),
+    ("coord.status", NO_COMMAND),
+    ("register.bad-wallet", NO_COMMAND),
+    ("ratelimit.register.429", "the double does not rate-limit; /v1/register belongs to no command"),
+    ("node.range.span-2000", "the recording cut this body (over 20 KB): `_truncated`, `_list_lengths`"),
+];
+
+const JWT_AGENTS: &str = "release bug: every agents call of an admin is 422 (query.args/kwargs)";
+const JWT_FAIL: &str =
+    "release bug: a miner's fail keeps it busy (204 for the next job); the polls after it follow";
+const SIGNS: &str = "the double signs receipts (fixtures/double.yaml); the release has no key";
+const NO_COMMAND: &str = "a route no command of the catalog uses; the double leaves it out";
+
 /// Requests the recording sent after a pause that the double's state depends on.
 const PAUSE_BEFORE: &[(&str, Duration)] = &[(
     "jobs.status.ttl-expired",
@@ -183,21 +238,35 @@ const PAUSE_BEFORE: &[(&str, Duration)] = &[(
 )];
 
 /// Keys of values the double makes up itself, carried from answers into later requests.
-const CARRIED: &[&str] = &["job_id", "gpu_id", "id", "hash", "parent_hash", "height"];
+const CARRIED: &[&str] = &[
+    "job_id",
+    "gpu_id",
+    "id",
+    "hash",
+    "parent_hash",
+    "height",
+    "nonce",
+];
 
 /// Values compared as they are (the rest only by type).
 const MEANINGFUL: &[&str] = &["detail", "state", "status", "error", "code"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_healthy_double_differs_from_the_released_backend_only_where_listed() {
-    let differences = replay("healthy").await;
+    let differences = replay("exchanges-35a5.jsonl", "healthy", Era::ApiKey).await;
     assert_only_listed(&differences, HEALTHY_DIFFERS);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_release_profile_answers_as_the_released_backend_did() {
-    let differences = replay("aitbc-35a546ee0").await;
+    let differences = replay("exchanges-35a5.jsonl", "aitbc-35a546ee0", Era::ApiKey).await;
     assert_only_listed(&differences, RELEASE_DIFFERS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_jwt_double_differs_from_the_current_backend_only_where_listed() {
+    let differences = replay("exchanges-head.jsonl", "healthy", Era::Jwt).await;
+    assert_only_listed(&differences, JWT_DIFFERS);
 }
 
 fn assert_only_listed(differences: &BTreeMap<String, String>, listed: &[(&str, &str)]) {
@@ -221,18 +290,25 @@ fn assert_only_listed(differences: &BTreeMap<String, String>, listed: &[(&str, &
 }
 
 /// Replays every recorded exchange against a fresh double; returns case → difference.
-async fn replay(profile: &str) -> BTreeMap<String, String> {
+async fn replay(recording: &str, profile: &str, era: Era) -> BTreeMap<String, String> {
     let fixtures = root().join("fixtures");
     let seed = Seed::load(&fixtures.join("double.yaml")).unwrap();
     let profile = Profile::load(&fixtures.join("profiles"), profile).unwrap();
-    let double = Double::start(&seed, 1, &profile, Era::ApiKey).await;
+    let double = Double::start(&seed, 1, &profile, era).await;
     let http = reqwest::Client::new();
-    let text = std::fs::read_to_string(root().join("tests/recordings/exchanges-35a5.jsonl"))
+    let text = std::fs::read_to_string(root().join("tests/recordings").join(recording))
         .expect("the recording is committed");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let auth = match era {
+        Era::Jwt => Auth::logged_in(&http, &double.coordinator_url(), &seed, &lines).await,
+        Era::ApiKey => Auth::keys(&seed),
+    };
     let mut carried: HashMap<String, String> = HashMap::new();
     let mut differences = BTreeMap::new();
-    for line in text.lines() {
-        let recorded: Value = serde_json::from_str(line).unwrap();
+    for recorded in &lines {
         let case = recorded["case"].as_str().unwrap().to_string();
         if let Some((_, pause)) = PAUSE_BEFORE.iter().find(|(c, _)| *c == case) {
             tokio::time::sleep(*pause).await;
@@ -245,8 +321,13 @@ async fn replay(profile: &str) -> BTreeMap<String, String> {
         let path = substitute(request["url_path"].as_str().unwrap(), &carried);
         let method = reqwest::Method::from_bytes(request["method"].as_str().unwrap().as_bytes());
         let mut builder = http.request(method.unwrap(), format!("{base}{path}"));
-        if let Some(key) = key_for(request["auth"].as_str().unwrap(), &seed) {
-            builder = builder.header("X-Api-Key", key);
+        for (name, value) in auth.headers(request["auth"].as_str().unwrap()) {
+            builder = builder.header(name, value);
+        }
+        if let Some(headers) = request["headers"].as_object() {
+            for (name, value) in headers.iter().filter(|(n, _)| n.starts_with("X-")) {
+                builder = builder.header(name.as_str(), value.as_str().unwrap_or_default());
+            }
         }
         match &request["body"] {
             Value::Null => {}
@@ -254,7 +335,7 @@ async fn replay(profile: &str) -> BTreeMap<String, String> {
                 builder = builder.body(o["_raw"].as_str().unwrap().to_string());
             }
             body => {
-                let body = substitute_json(body, &carried);
+                let body = auth.sign(&case, substitute_json(body, &carried));
                 builder = builder
                     .header("Content-Type", "application/json")
                     .body(body.to_string());
@@ -273,19 +354,130 @@ async fn replay(profile: &str) -> BTreeMap<String, String> {
     differences
 }
 
-/// The key the recording's `auth` names, from the double's seed (`None`: no header).
-fn key_for(auth: &str, seed: &Seed) -> Option<String> {
-    let role = auth.strip_prefix("wrong-role:").unwrap_or(auth);
-    let keys = &seed.keys;
-    Some(match role {
-        "client" => keys.client[0].clone(),
-        "other-client" => keys.client[1].clone(),
-        "miner" => keys.miner[0].clone(),
-        "admin" => keys.admin[0].clone(),
-        "empty-key" => String::new(),
-        "unknown-key" => "unknown_key_not_configured_0000".to_string(),
-        _ => return None,
-    })
+/// Who the recording's `auth` names, on the double: its keys, and in the JWT era the tokens of
+/// its own wallets (logged in first), standing in for the recording's wallets.
+struct Auth {
+    keys: BTreeMap<&'static str, String>,
+    tokens: BTreeMap<&'static str, String>,
+    /// Recorded wallet address → the double's wallet of the same role.
+    wallets: HashMap<String, Wallet>,
+}
+
+impl Auth {
+    fn keys(seed: &Seed) -> Self {
+        let keys = &seed.keys;
+        Self {
+            keys: [
+                ("client", keys.client[0].clone()),
+                ("other-client", keys.client[1].clone()),
+                ("miner", keys.miner[0].clone()),
+                ("admin", keys.admin[0].clone()),
+            ]
+            .into_iter()
+            .collect(),
+            tokens: BTreeMap::new(),
+            wallets: HashMap::new(),
+        }
+    }
+
+    /// The seed's wallets logged in, and the recording's wallets mapped to them by the role
+    /// their `login.nonce.<role>` case names.
+    async fn logged_in(http: &reqwest::Client, base: &str, seed: &Seed, lines: &[Value]) -> Self {
+        let mut auth = Self::keys(seed);
+        for role in ["client", "other-client", "admin"] {
+            let wallet = seed_wallet(&seed.jwt, &role.replace('-', "_")).unwrap();
+            let token = log_in(http, base, &wallet).await;
+            auth.tokens.insert(role, token);
+            for line in lines {
+                let case = line["case"].as_str().unwrap();
+                let named = case
+                    .strip_prefix("login.nonce.")
+                    .map(|r| r.trim_end_matches(".2"));
+                if named == Some(role) {
+                    let address = line["request"]["body"]["wallet_address"].as_str().unwrap();
+                    auth.wallets.insert(address.to_string(), wallet.clone());
+                }
+            }
+        }
+        auth
+    }
+
+    /// The headers for the recording's `auth` (`wrong-role:` only says why it was sent).
+    fn headers(&self, auth: &str) -> Vec<(&'static str, String)> {
+        let auth = auth.strip_prefix("wrong-role:").unwrap_or(auth);
+        let key = |role: &str| {
+            (
+                "X-Api-Key",
+                self.keys.get(role).cloned().unwrap_or_default(),
+            )
+        };
+        let bearer = |role: &str| {
+            let token = self.tokens.get(role).cloned().unwrap_or_default();
+            ("Authorization", format!("Bearer {token}"))
+        };
+        match auth {
+            "none" => vec![],
+            "empty-key" => vec![("X-Api-Key", String::new())],
+            "unknown-key" => vec![("X-Api-Key", "unknown_key_not_configured_0000".into())],
+            "bad-jwt" => {
+                let claims = token::Claims::access("nobody", "client", 1_795_000_000, 1 << 30);
+                let forged = token::sign("not-the-secret", &claims);
+                vec![("Authorization", format!("Bearer {forged}"))]
+            }
+            "admin-jwt+admin" => vec![bearer("admin"), key("admin")],
+            role => match role.strip_suffix("-jwt") {
+                Some(role) => vec![bearer(role)],
+                None => vec![key(role)],
+            },
+        }
+    }
+
+    /// A login body made anew for the double's wallet standing in for the recorded one: its
+    /// address, and its signature over the same nonce (over another message where the case
+    /// sent a bad signature on purpose).
+    fn sign(&self, case: &str, mut body: Value) -> Value {
+        let Some(recorded) = body["wallet_address"].as_str().map(String::from) else {
+            return body;
+        };
+        let Some(wallet) = self.wallets.get(&recorded) else {
+            return body;
+        };
+        body["wallet_address"] = json!(wallet.address());
+        if body.get("signature").is_some() {
+            let nonce = body["nonce"].as_str().unwrap_or_default();
+            let nonce = if case == "login.bad-signature" {
+                "another"
+            } else {
+                nonce
+            };
+            body["signature"] = json!(wallet.sign(&login_message(&wallet.address(), nonce)));
+        }
+        body
+    }
+}
+
+async fn log_in(http: &reqwest::Client, base: &str, wallet: &Wallet) -> String {
+    let post = |path: &str, body: Value| {
+        let request = http
+            .post(format!("{base}{path}"))
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+        async move {
+            let bytes = request.send().await.unwrap().bytes().await.unwrap();
+            serde_json::from_slice::<Value>(&bytes).unwrap()
+        }
+    };
+    let nonce = post(
+        "/v1/auth/nonce",
+        json!({ "wallet_address": wallet.address() }),
+    )
+    .await;
+    let nonce = nonce["nonce"].as_str().unwrap().to_string();
+    let signature = wallet.sign(&login_message(&wallet.address(), &nonce));
+    let body =
+        json!({ "wallet_address": wallet.address(), "nonce": nonce, "signature": signature });
+    let answer = post("/v1/login", body).await;
+    answer["session_token"].as_str().unwrap().to_string()
 }
 
 /// Learns recorded → double values of the made-up keys, walking both bodies in step.
