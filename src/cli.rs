@@ -122,8 +122,8 @@ pub struct RunArgs {
 
     /// Client-side rate limits, so a live run meets no 429 of its own making: `contract` (the
     /// default on a live target: POST /v1/jobs 100/min, register 30/min, heartbeat 60/min,
-    /// admin stats 20/min, node 200/min), `off` (the default on the double), or overrides such
-    /// as `node=100/60s,submit=50/1m`.
+    /// admin stats 20/min, node 200/min, login routes 20/min), `off` (the default on the
+    /// double), or overrides such as `node=100/60s,submit=50/1m`.
     #[arg(long, env = "AITBC_CONFORMANCE_RATE_LIMITS", value_name = "SPEC",
           value_parser = crate::pacing::RateLimits::parse)]
     pub rate_limits: Option<crate::pacing::RateLimits>,

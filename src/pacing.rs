@@ -1,6 +1,7 @@
 //! Client-side rate limits per route class, so that a live run stays under the target's own
 //! limits (contract §3: `POST /v1/jobs` 100/min, miner register 30/min, heartbeat 60/min, admin
-//! stats 20/min, the node 200/min on every path) and meets no 429 caused by its own traffic.
+//! stats 20/min, the node 200/min on every path; JWT era: the login routes 20/min each) and
+//! meets no 429 caused by its own traffic.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -21,15 +22,21 @@ pub enum RouteClass {
     AdminStats,
     /// Every request to the node (`/rpc…`).
     Node,
+    /// `POST /v1/auth/nonce` (JWT era).
+    Nonce,
+    /// `POST /v1/login` (JWT era).
+    Login,
 }
 
 impl RouteClass {
-    pub const ALL: [RouteClass; 5] = [
+    pub const ALL: [RouteClass; 7] = [
         RouteClass::Submit,
         RouteClass::Register,
         RouteClass::Heartbeat,
         RouteClass::AdminStats,
         RouteClass::Node,
+        RouteClass::Nonce,
+        RouteClass::Login,
     ];
 
     /// The name used by `--rate-limits`.
@@ -40,6 +47,8 @@ impl RouteClass {
             RouteClass::Heartbeat => "heartbeat",
             RouteClass::AdminStats => "admin-stats",
             RouteClass::Node => "node",
+            RouteClass::Nonce => "nonce",
+            RouteClass::Login => "login",
         }
     }
 
@@ -52,6 +61,8 @@ impl RouteClass {
             ("POST", "/v1/miners/register") => Some(RouteClass::Register),
             ("POST", "/v1/miners/heartbeat") => Some(RouteClass::Heartbeat),
             ("GET", "/v1/admin/stats") => Some(RouteClass::AdminStats),
+            ("POST", "/v1/auth/nonce") => Some(RouteClass::Nonce),
+            ("POST", "/v1/login") => Some(RouteClass::Login),
             _ => None,
         }
     }
@@ -64,6 +75,7 @@ impl RouteClass {
             RouteClass::Heartbeat => 60,
             RouteClass::AdminStats => 20,
             RouteClass::Node => 200,
+            RouteClass::Nonce | RouteClass::Login => 20,
         }
     }
 }
@@ -100,7 +112,8 @@ impl RateLimits {
     }
 
     /// `contract`, `none`, or overrides of the contract's limits:
-    /// `node=100/60s,submit=50/1m` (classes: submit, register, heartbeat, admin-stats, node).
+    /// `node=100/60s,submit=50/1m` (classes: submit, register, heartbeat, admin-stats, node,
+    /// nonce, login).
     pub fn parse(text: &str) -> Result<Self, String> {
         match text.trim() {
             "contract" => return Ok(Self::contract()),
@@ -220,7 +233,7 @@ mod tests {
         assert_eq!((node.max, node.window), (10, Duration::from_secs(1)));
         assert_eq!(
             limits.0.len(),
-            5,
+            7,
             "the other classes keep the contract's limits"
         );
         assert!(RateLimits::parse("nodes=1/1s")
