@@ -39,7 +39,7 @@ Feature: Polling for work
     Then the response status is 200
     And the response field "job_id" is "{B}"
 
-  Scenario: A miner at its concurrency gets 204
+  Scenario: A miner at its concurrency gets 204 until its job ends
     Given a job "A" submitted by the client
     And a job "B" submitted by the client
     And the miner is registered
@@ -50,6 +50,8 @@ Feature: Polling for work
       """
     Then the response status is 204
     And the response body is empty
+    Given the miner has failed job "A"
+    Then the miner is handed job "B"
 
   Scenario: A cancelled job is not handed out
     Given a job "A" submitted by the client

@@ -11,7 +11,7 @@ use crate::clock;
 pub fn stats(state: &mut Coordinator, call: &Call) -> Handled {
     state.authorize(call, Role::Admin)?;
     if state.quirk(Quirk::AdminStats500) {
-        return Err(Reply::internal("AttributeError", "average_job_duration_ms"));
+        return Err(state.crash(call, "AttributeError", "average_job_duration_ms"));
     }
     state.expire_jobs();
     let completed: u64 = state.miners.iter().map(|m| m.jobs_completed).sum();
@@ -32,7 +32,7 @@ pub fn stats(state: &mut Coordinator, call: &Call) -> Handled {
 /// `GET /v1/admin/jobs`: newest first, at most 100.
 pub fn jobs(state: &mut Coordinator, call: &Call) -> Handled {
     state.authorize(call, Role::Admin)?;
-    list_bug(state, state.jobs.is_empty())?;
+    list_bug(state, call, state.jobs.is_empty())?;
     state.expire_jobs();
     let items: Vec<Value> = state
         .jobs
@@ -52,7 +52,7 @@ pub fn jobs(state: &mut Coordinator, call: &Call) -> Handled {
 /// `GET /v1/admin/miners`.
 pub fn miners(state: &mut Coordinator, call: &Call) -> Handled {
     state.authorize(call, Role::Admin)?;
-    list_bug(state, state.miners.is_empty())?;
+    list_bug(state, call, state.miners.is_empty())?;
     let items: Vec<Value> = state
         .miners
         .iter()
@@ -72,9 +72,9 @@ pub fn miners(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 /// Quirk `admin-lists-500`: the admin lists crash on their first row.
-fn list_bug(state: &Coordinator, empty: bool) -> Result<(), Reply> {
+fn list_bug(state: &Coordinator, call: &Call, empty: bool) -> Result<(), Reply> {
     if state.quirk(Quirk::AdminLists500) && !empty {
-        return Err(Reply::internal("AttributeError", "id"));
+        return Err(state.crash(call, "AttributeError", "id"));
     }
     Ok(())
 }

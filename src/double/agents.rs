@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::quirks::Quirk;
 use super::reply::{required_object, Call, Handled, Reply};
 use super::state::{Coordinator, Execution, Role, Workflow};
 
@@ -11,9 +12,24 @@ use crate::clock;
 
 const LEVELS: [&str; 3] = ["basic", "full", "zero-knowledge"];
 
+/// The calling admin; in the JWT era another role is refused 403 `Role required`, and under
+/// quirk `agents-422` an admin gets the release's 422 (`query.args`, `query.kwargs`).
+fn caller(state: &Coordinator, call: &Call) -> Result<String, Reply> {
+    let admin = state.authorize_or(call, Role::Admin, ROLE_REQUIRED)?;
+    if state.quirk(Quirk::Agents422) {
+        let missing =
+            |field: &str| json!({ "field": field, "message": "Field required", "code": "missing" });
+        return Err(Reply::validation_many(vec![
+            missing("query.args"),
+            missing("query.kwargs"),
+        ]));
+    }
+    Ok(admin)
+}
+
 /// `POST /v1/agents/workflows`.
 pub fn create(state: &mut Coordinator, call: &Call) -> Handled {
-    let owner = state.authorize_or(call, Role::Admin, ROLE_REQUIRED)?;
+    let owner = caller(state, call)?;
     let body = call.json_object()?;
     let name = valid_name(&body)?;
     let steps = required_object(&body, "steps")?;
@@ -69,7 +85,7 @@ fn valid_name(body: &Map<String, Value>) -> Result<String, Reply> {
 
 /// `GET /v1/agents/workflows`: own and public.
 pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
-    let caller = state.authorize_or(call, Role::Admin, ROLE_REQUIRED)?;
+    let caller = caller(state, call)?;
     let items: Vec<Value> = state
         .workflows
         .iter()
@@ -102,14 +118,14 @@ fn workflow_index(
 
 /// `GET /v1/agents/workflows/{workflow_id}`.
 pub fn get(state: &mut Coordinator, call: &Call) -> Handled {
-    let caller = state.authorize_or(call, Role::Admin, ROLE_REQUIRED)?;
+    let caller = caller(state, call)?;
     let index = workflow_index(state, call, &caller, true)?;
     Ok(Reply::ok(state.workflows[index].body.clone()))
 }
 
 /// `PUT /v1/agents/workflows/{workflow_id}`: updates the given fields.
 pub fn update(state: &mut Coordinator, call: &Call) -> Handled {
-    let caller = state.authorize_or(call, Role::Admin, ROLE_REQUIRED)?;
+    let caller = caller(state, call)?;
     let index = workflow_index(state, call, &caller, false)?;
     let body = call.json_object()?;
     let workflow = &mut state.workflows[index].body;
@@ -131,7 +147,7 @@ pub fn update(state: &mut Coordinator, call: &Call) -> Handled {
 
 /// `DELETE /v1/agents/workflows/{workflow_id}`.
 pub fn delete(state: &mut Coordinator, call: &Call) -> Handled {
-    let caller = state.authorize_or(call, Role::Admin, ROLE_REQUIRED)?;
+    let caller = caller(state, call)?;
     let index = workflow_index(state, call, &caller, false)?;
     let removed = state.workflows.remove(index);
     Ok(Reply::ok(
@@ -141,7 +157,7 @@ pub fn delete(state: &mut Coordinator, call: &Call) -> Handled {
 
 /// `POST /v1/agents/workflows/{workflow_id}/execute`.
 pub fn execute(state: &mut Coordinator, call: &Call) -> Handled {
-    let caller = state.authorize_or(call, Role::Admin, ROLE_REQUIRED)?;
+    let caller = caller(state, call)?;
     let index = workflow_index(state, call, &caller, true)?;
     let workflow = state.workflows[index].clone();
     let total_steps = workflow.body["steps"].as_object().map_or(0, Map::len) as u64;
@@ -169,7 +185,7 @@ pub fn execute(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 fn own_execution<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Execution, Reply> {
-    let caller = state.authorize_or(call, Role::Admin, ROLE_REQUIRED)?;
+    let caller = caller(state, call)?;
     let id = call.param("execution_id");
     let execution = state
         .executions

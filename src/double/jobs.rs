@@ -179,11 +179,10 @@ pub fn receipt(state: &mut Coordinator, call: &Call) -> Handled {
 /// `GET /v1/jobs/{job_id}/receipts`.
 pub fn receipts(state: &mut Coordinator, call: &Call) -> Handled {
     let key_error = state.quirk(Quirk::ReceiptsUnknown500);
+    let crash = state.crash(call, "KeyError", "'job not found'");
     match own_job(state, call) {
         Ok(job) => Ok(Reply::ok(json!({ "items": job.receipts }))),
-        Err(reply) if key_error && reply.status == 404 => {
-            Err(Reply::internal("KeyError", "'job not found'"))
-        }
+        Err(reply) if key_error && reply.status == 404 => Err(crash),
         Err(reply) => Err(reply),
     }
 }

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use super::quirks::Quirk;
 use super::reply::{Call, Handled, Reply};
 use super::state::{Coordinator, Role};
 use crate::auth::Era;
@@ -92,11 +93,22 @@ pub fn register(state: &mut Coordinator, call: &Call) -> Handled {
         .ok_or_else(|| Reply::validation("body.gpu", "Field required", "missing"))?;
     let get = |k: &str| gpu.get(k).cloned().unwrap_or(Value::Null);
     let id = format!("gpu_{}", state.ids.hex(8));
+    let drops = state.quirk(Quirk::GpuRegisterDropsRegion);
+    let (region, capabilities) = if drops {
+        (json!("default"), json!([]))
+    } else {
+        (
+            get("region"),
+            gpu.get("capabilities")
+                .cloned()
+                .unwrap_or_else(|| json!([])),
+        )
+    };
     state.gpus.push(json!({
         "id": id, "miner_id": get("miner_id"), "model": get("name"), "memory_gb": get("memory"),
-        "cuda_version": get("cuda_version"), "region": get("region"),
+        "cuda_version": get("cuda_version"), "region": region,
         "price_per_hour": get("price_per_hour"), "status": "available",
-        "capabilities": gpu.get("capabilities").cloned().unwrap_or_else(|| json!([])),
+        "capabilities": capabilities,
         "created_at": clock::iso_utc(clock::now_micros()),
         "average_rating": 0.0, "total_reviews": 0,
     }));

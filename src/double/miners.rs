@@ -69,13 +69,16 @@ pub fn heartbeat(state: &mut Coordinator, call: &Call) -> Handled {
             ))
         }
     };
-    let broken = state.quirk(Quirk::Heartbeat500);
-    let miner = registered(state, call)?;
-    if broken {
-        return Err(Reply::internal(
+    let crash = state.quirk(Quirk::Heartbeat500).then(|| {
+        state.crash(
+            call,
             "ValueError",
             "\"Miner\" object has no field \"extra_metadata\"",
-        ));
+        )
+    });
+    let miner = registered(state, call)?;
+    if let Some(crash) = crash {
+        return Err(crash);
     }
     miner.inflight = inflight.max(0);
     miner.status = status;
@@ -265,9 +268,16 @@ pub fn fail(state: &mut Coordinator, call: &Call) -> Handled {
     let (miner_id, job) = taken_job(state, call)?;
     accepts_outcome(job, false, &quirks)?;
     job.state = JobState::Failed;
-    job.error = Some(format!("{code}: {message}"));
+    let frees_slot = !quirks.has(Quirk::FailKeepsMinerBusy);
+    job.error = Some(if quirks.has(Quirk::FailErrorDropsCode) {
+        message
+    } else {
+        format!("{code}: {message}")
+    });
     if let Some(m) = state.miner_mut(&miner_id) {
-        m.inflight = (m.inflight - 1).max(0);
+        if frees_slot {
+            m.inflight = (m.inflight - 1).max(0);
+        }
         m.jobs_failed += 1;
     }
     Ok(Reply::ok(json!({ "status": "ok" })))

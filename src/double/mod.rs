@@ -466,8 +466,9 @@ impl Double {
         if let Some(signing) = profile.signing_key {
             seed.signing_key = signing;
         }
-        let chain = Chain::generate(&seed.chain, seed.seed ^ salt, era);
         let quirks = quirks::Quirks::new(&profile.quirks);
+        let mut chain = Chain::generate(&seed.chain, seed.seed ^ salt, era);
+        chain.quirks = quirks.clone();
         let state = Coordinator::new(seed, salt, quirks, era);
         let mounting = Mounting { gate: state.gate() };
         let state = Arc::new(Mutex::new(state));

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use super::quirks::{Quirk, Quirks};
 use super::reply::{Call, Handled, Reply};
 use super::seed::ChainSeed;
 use crate::auth::Era;
@@ -70,6 +71,8 @@ pub struct Chain {
     pub era: Era,
     /// The block proposer's address (JWT era).
     pub proposer: String,
+    /// Release bugs of the node this double reproduces.
+    pub quirks: Quirks,
     salt: u64,
 }
 
@@ -102,6 +105,7 @@ impl Chain {
             // One proposer per chain, whatever the scenario: its address also sits in the genesis
             // metadata text, which no placeholder reaches.
             proposer: format!("0x{}", &digest_hex(&[seed.blocks, 0x9009])[..40]),
+            quirks: Quirks::default(),
             salt,
         }
     }
@@ -110,6 +114,13 @@ impl Chain {
 /// `GET /rpc/head?chain_id=`: the node's own chain by default; another chain has no blocks.
 pub fn head(chain: &mut Chain, call: &Call) -> Handled {
     let ours = call.query("chain_id").is_none_or(|id| id == chain.chain_id);
+    if !ours && chain.quirks.has(Quirk::UnknownChain503) {
+        return Err(Reply::detail(
+            503,
+            "Internal server error: (sqlite3.OperationalError) unable to open database file\n\
+             (Background on this error at: https://sqlalche.me/e/20/e3q8)",
+        ));
+    }
     let block = chain
         .blocks
         .last()

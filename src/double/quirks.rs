@@ -30,6 +30,22 @@ pub enum Quirk {
     /// `GET /health/ready` answers 503 (`cannot import name 'get_engine'`).
     #[serde(rename = "health-ready-503")]
     HealthReady503,
+    /// JWT era (c27c6545b): every agents call of an admin answers 422, `query.args` and
+    /// `query.kwargs` required (a misdeclared dependency).
+    #[serde(rename = "agents-422")]
+    Agents422,
+    /// JWT era (c27c6545b): a miner's fail does not free its slot; it polls 204 until it
+    /// registers again.
+    FailKeepsMinerBusy,
+    /// JWT era (c27c6545b): a registered GPU's region and capabilities are dropped (stored as
+    /// `default` and `[]`).
+    GpuRegisterDropsRegion,
+    /// JWT era (c27c6545b): `/rpc/head?chain_id=` of an unknown chain answers 503 (a database
+    /// error), not 404.
+    #[serde(rename = "unknown-chain-503")]
+    UnknownChain503,
+    /// JWT era (c27c6545b): a failed job's `error` is the message alone, without its code.
+    FailErrorDropsCode,
 }
 
 /// The quirks one double has switched on.

@@ -196,6 +196,23 @@ impl Coordinator {
         self.quirks.has(quirk)
     }
 
+    /// The era's answer to an unhandled exception: the API-key era's envelope naming it (§3),
+    /// or the JWT era's, which names only the path.
+    pub fn crash(&self, call: &Call, exception: &str, text: &str) -> Reply {
+        match self.era {
+            Era::ApiKey => Reply::internal(exception, text),
+            Era::Jwt => Reply::json(
+                500,
+                serde_json::json!({ "error": {
+                    "type": "internal_error",
+                    "message": "An internal server error occurred",
+                    "status_code": 500,
+                    "path": call.request.url.path(),
+                }}),
+            ),
+        }
+    }
+
     /// The caller's identity if it holds `role`: in the API-key era its key (else 401
     /// `invalid api key`), in the JWT era its token's subject or miner id (else the era's 401 or
     /// 403 `Forbidden`).

@@ -572,3 +572,54 @@ fn an_admin_wallet_the_coordinator_does_not_list_blocks_the_admin_commands() {
         "a fresh client wallet logs in"
     );
 }
+
+/// The verdicts the current c27c6545b backend earns in the JWT era, as its profile plays them.
+const CURRENT: &[(&str, &str, &[&str])] = &[
+    ("auth login", "working", &[]),
+    ("client submit", "working", &[]),
+    ("client status", "partial", &["contract"]),
+    ("client result", "working", &[]),
+    ("client cancel", "working", &[]),
+    ("client receipts", "partial", &["server_error"]),
+    ("miner register", "working", &[]),
+    ("miner heartbeat", "working", &[]),
+    ("miner poll", "partial", &["state"]),
+    ("miner result", "partial", &["contract", "state"]),
+    ("admin stats", "partial", &["server_error"]),
+    ("agent create", "partial", &["contract"]),
+    ("agent list", "broken", &["contract"]),
+    ("agent execute", "broken", &["contract"]),
+    ("agent status", "broken", &["contract"]),
+    ("marketplace gpu list", "partial", &["contract"]),
+    ("blockchain head", "partial", &["server_error"]),
+    ("blockchain block", "working", &["missing_endpoint"]),
+    ("blockchain blocks", "working", &[]),
+];
+
+#[test]
+fn the_current_release_profile_earns_its_verdicts_in_the_jwt_era() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args([
+            "run",
+            "--era",
+            "jwt",
+            "--profile",
+            "aitbc-c27c6545b",
+            "--report-dir",
+        ])
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let s = summary(reports.path());
+    for (cli, want, classes_seen) in CURRENT {
+        assert_eq!(verdict(&s, cli), *want, "{cli}\n{stdout}");
+        assert_eq!(classes(&s, cli), *classes_seen, "{cli}\n{stdout}");
+    }
+    assert!(
+        stdout.contains("8/19 commands working (42.1%) — jwt era"),
+        "{stdout}"
+    );
+}

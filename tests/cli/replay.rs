@@ -225,6 +225,30 @@ const JWT_DIFFERS: &[(&str, &str)] = &[
     ("node.range.span-2000", "the recording cut this body (over 20 KB): `_truncated`, `_list_lengths`"),
 ];
 
+/// Where the `aitbc-c27c6545b` profile differs from its own release: only what the double does
+/// not play at all.
+const CURRENT_RELEASE_DIFFERS: &[(&str, &str)] = &[
+    ("admin.status", NO_COMMAND),
+    ("admin.debug-settings", NO_COMMAND),
+    ("admin.test-key.jwt-only", NO_COMMAND),
+    ("admin.test-key.jwt-and-key", NO_COMMAND),
+    ("agents.executions.list", NO_COMMAND),
+    ("agents.workflows.cancel", NO_COMMAND),
+    ("coord.blocks.height", NO_COMMAND),
+    ("coord.blocks.hash", NO_COMMAND),
+    ("coord.explorer.blocks", NO_COMMAND),
+    ("coord.status", NO_COMMAND),
+    ("register.bad-wallet", NO_COMMAND),
+    (
+        "ratelimit.register.429",
+        "the double does not rate-limit; /v1/register belongs to no command",
+    ),
+    (
+        "node.range.span-2000",
+        "the recording cut this body (over 20 KB): `_truncated`, `_list_lengths`",
+    ),
+];
+
 const JWT_AGENTS: &str = "release bug: every agents call of an admin is 422 (query.args/kwargs)";
 const JWT_FAIL: &str =
     "release bug: a miner's fail keeps it busy (204 for the next job); the polls after it follow";
@@ -261,6 +285,12 @@ async fn the_healthy_double_differs_from_the_released_backend_only_where_listed(
 async fn the_release_profile_answers_as_the_released_backend_did() {
     let differences = replay("exchanges-35a5.jsonl", "aitbc-35a546ee0", Era::ApiKey).await;
     assert_only_listed(&differences, RELEASE_DIFFERS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_current_release_profile_answers_as_the_current_backend_did() {
+    let differences = replay("exchanges-head.jsonl", "aitbc-c27c6545b", Era::Jwt).await;
+    assert_only_listed(&differences, CURRENT_RELEASE_DIFFERS);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
