@@ -167,16 +167,8 @@ pub fn range(chain: &mut Chain, call: &Call) -> Handled {
         return jwt_range(chain, call);
     }
     let bound = |name: &'static str| -> Result<i64, Reply> {
-        let raw = call.query(name).ok_or_else(|| {
+        query_int(call, name)?.ok_or_else(|| {
             Reply::fastapi_422("missing", ["query", name], "Field required", Value::Null)
-        })?;
-        raw.parse().map_err(|_| {
-            Reply::fastapi_422(
-                "int_parsing",
-                ["query", name],
-                "Input should be a valid integer, unable to parse string as an integer",
-                json!(raw),
-            )
         })
     };
     let (start, end) = (bound("start")?, bound("end")?);
@@ -203,25 +195,27 @@ pub fn range(chain: &mut Chain, call: &Call) -> Handled {
     })))
 }
 
+/// An integer query parameter, if given; FastAPI's 422 when it is not an integer.
+fn query_int(call: &Call, name: &'static str) -> Result<Option<i64>, Reply> {
+    call.query(name)
+        .map(|raw| {
+            raw.parse().map_err(|_| {
+                Reply::fastapi_422(
+                    "int_parsing",
+                    ["query", name],
+                    "Input should be a valid integer, unable to parse string as an integer",
+                    json!(raw),
+                )
+            })
+        })
+        .transpose()
+}
+
 /// The JWT-era node's range (recorded from it): `start` defaults to 0 and `end` to `start + 10`;
 /// an end before the start is an empty range; `{"success": true, "blocks", "count"}`.
 fn jwt_range(chain: &Chain, call: &Call) -> Handled {
-    let number = |name: &'static str| -> Result<Option<i64>, Reply> {
-        call.query(name)
-            .map(|raw| {
-                raw.parse().map_err(|_| {
-                    Reply::fastapi_422(
-                        "int_parsing",
-                        ["query", name],
-                        "Input should be a valid integer, unable to parse string as an integer",
-                        json!(raw),
-                    )
-                })
-            })
-            .transpose()
-    };
-    let start = number("start")?.unwrap_or(0);
-    let end = number("end")?.unwrap_or(start + 10);
+    let start = query_int(call, "start")?.unwrap_or(0);
+    let end = query_int(call, "end")?.unwrap_or(start + 10);
     let blocks: Vec<Value> = chain
         .blocks
         .iter()

@@ -415,8 +415,9 @@ const RELEASED: &[(&str, &str, &[&str])] = &[
     ("blockchain blocks", "working", &[]),
 ];
 
-fn assert_released_verdicts(s: &Value, stdout: &str) {
-    for (cli, verdicts, want) in RELEASED {
+/// Each command's verdict (one of `a|b`) and classes as `table` says.
+fn assert_verdicts(s: &Value, table: &[(&str, &str, &[&str])], stdout: &str) {
+    for (cli, verdicts, want) in table {
         let got = verdict(s, cli);
         assert!(
             verdicts.split('|').any(|v| v == got),
@@ -424,6 +425,10 @@ fn assert_released_verdicts(s: &Value, stdout: &str) {
         );
         assert_eq!(classes(s, cli), *want, "{cli}\n{stdout}");
     }
+}
+
+fn assert_released_verdicts(s: &Value, stdout: &str) {
+    assert_verdicts(s, RELEASED, stdout);
     assert_eq!(s["headline"]["commands_working"], 9, "{stdout}");
     let receipts_skipped = s["scenarios"]
         .as_array()
@@ -613,11 +618,7 @@ fn the_current_release_profile_earns_its_verdicts_in_the_jwt_era() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    let s = summary(reports.path());
-    for (cli, want, classes_seen) in CURRENT {
-        assert_eq!(verdict(&s, cli), *want, "{cli}\n{stdout}");
-        assert_eq!(classes(&s, cli), *classes_seen, "{cli}\n{stdout}");
-    }
+    assert_verdicts(&summary(reports.path()), CURRENT, &stdout);
     assert!(
         stdout.contains("8/19 commands working (42.1%) — jwt era"),
         "{stdout}"
