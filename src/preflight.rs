@@ -33,7 +33,7 @@ fn probe(role: &str) -> (&'static str, &'static str, Option<serde_json::Value>) 
 /// Runs the checks on a session of the target (for the embedded double, a double of its own
 /// with the run's profile), settles the era and credentials in `ctx.auth`, and lists the
 /// blocked roles.
-pub async fn check(ctx: &RunContext) -> Result<(Era, Blocked), RunError> {
+pub async fn check(ctx: &RunContext) -> Result<Settled, RunError> {
     let session = ctx.session().await;
     let (coordinator, node) = (&session.coordinator_url, &session.node_url);
     reachable(
@@ -44,7 +44,7 @@ pub async fn check(ctx: &RunContext) -> Result<(Era, Blocked), RunError> {
     )
     .await?;
     reachable(ctx, "node", node, "/rpc/head").await?;
-    let era = settle_era(ctx, coordinator).await?;
+    let (era, evidence) = settle_era(ctx, coordinator).await?;
     let (credentials, logins, mut blocked) = settle_credentials(ctx, coordinator, era).await;
     for (role, credential) in [
         ("client", &credentials.client),
@@ -74,14 +74,30 @@ pub async fn check(ctx: &RunContext) -> Result<(Era, Blocked), RunError> {
         credentials,
         logins,
     };
-    Ok((era, blocked))
+    Ok(Settled {
+        era,
+        evidence,
+        blocked,
+    })
+}
+
+/// What the preflight settled.
+#[derive(Debug)]
+pub struct Settled {
+    pub era: Era,
+    /// How a live target's era was told (its own answers), for the one line that says so.
+    pub evidence: Option<String>,
+    pub blocked: Blocked,
 }
 
 /// The era the run judges: the double's own, or on a live target the one its answers show,
 /// which an explicit `--era` must agree with.
-async fn settle_era(ctx: &RunContext, coordinator: &str) -> Result<Era, RunError> {
+async fn settle_era(
+    ctx: &RunContext,
+    coordinator: &str,
+) -> Result<(Era, Option<String>), RunError> {
     let choice = match &ctx.target {
-        Target::Double { era, .. } => return Ok(*era),
+        Target::Double { era, .. } => return Ok((*era, None)),
         Target::Live { era, .. } => *era,
     };
     let jobs = answer(
@@ -106,7 +122,7 @@ async fn settle_era(ctx: &RunContext, coordinator: &str) -> Result<Era, RunError
         })
     };
     match (choice, judged) {
-        (EraChoice::Auto, Ok((era, _))) => Ok(era),
+        (EraChoice::Auto, Ok((era, seen))) => Ok((era, Some(seen))),
         (EraChoice::Auto, Err(seen)) => Err(contradiction(format!(
             "cannot tell the coordinator's era ({seen}); say --era api-key or --era jwt"
         ))),
@@ -116,7 +132,10 @@ async fn settle_era(ctx: &RunContext, coordinator: &str) -> Result<Era, RunError
                 explicit(choice).map_or("auto", Era::name),
             )))
         }
-        (choice, _) => Ok(explicit(choice).unwrap_or(Era::ApiKey)),
+        (choice, judged) => Ok((
+            explicit(choice).unwrap_or(Era::ApiKey),
+            judged.ok().map(|(_, seen)| seen),
+        )),
     }
 }
 

@@ -23,11 +23,6 @@ pub struct Token {
 }
 
 impl Token {
-    /// Whether it is still good for at least `margin` seconds from `now`.
-    pub fn fresh(&self, now: i64, margin: i64) -> bool {
-        self.expires_at.is_none_or(|exp| exp - margin > now)
-    }
-
     /// A token given ready-made (`--client-token`): its subject and expiry read from its claims.
     pub fn given(token: &str) -> Self {
         let (subject, expires_at) = super::token::read(token);

@@ -54,7 +54,16 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
-    let (era, blocked) = runtime.block_on(preflight::check(&ctx))?;
+    let preflight::Settled {
+        era,
+        evidence,
+        blocked,
+    } = runtime.block_on(preflight::check(&ctx))?;
+    if let (Some(seen), false) = (evidence, args.quiet) {
+        say(&format!(
+            "era: {era} (the coordinator's own answers: {seen})\n"
+        ));
+    }
     if let Some(run) = ctx.snapshots.as_mut() {
         run.era = era;
     }

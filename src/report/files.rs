@@ -80,7 +80,8 @@ pub fn junit(summary: &Summary) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let failures = summary.scenarios_total - summary.scenarios_passed;
     out.push_str(&format!(
-        "<testsuites name=\"aitbc-conformance\" tests=\"{}\" failures=\"{failures}\" time=\"{:.3}\">\n",
+        "<testsuites name=\"aitbc-conformance ({} era)\" tests=\"{}\" failures=\"{failures}\" time=\"{:.3}\">\n",
+        summary.target.era,
         summary.scenarios_total,
         summary.duration_ms / 1000.0
     ));
