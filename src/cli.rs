@@ -87,6 +87,12 @@ pub struct RunArgs {
           value_parser = parse_duration)]
     pub timeout: Duration,
 
+    /// The largest answer body read (e.g. 2MB, 512KB, 1048576): beyond it reading stops and the
+    /// exchange fails with class too_large, so memory stays bounded whatever a target sends.
+    #[arg(long, env = "AITBC_CONFORMANCE_MAX_BODY", default_value = "2MB", value_name = "SIZE",
+          value_parser = parse_size)]
+    pub max_body: usize,
+
     /// Print only the headline, not the table.
     #[arg(long, short, env = "AITBC_CONFORMANCE_QUIET")]
     pub quiet: bool,
@@ -318,6 +324,17 @@ pub struct DoubleArgs {
     )]
     pub profile: String,
 
+    /// Instead of the double, serve a hostile target on both ports: every request answered with
+    /// a 60 MB body (huge-body), not HTTP (garbage), a TCP reset (reset), a cut answer
+    /// (truncated) or a body that drips for ever (slow-drip).
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_HOSTILE",
+        value_enum,
+        value_name = "MODE"
+    )]
+    pub hostile: Option<crate::double::hostile::Hostile>,
+
     /// The era the double plays: api-key (contract §2) or jwt (§12).
     #[arg(
         long,
@@ -338,6 +355,31 @@ fn parse_tags(text: &str) -> Result<TagOperation, String> {
     text.parse::<TagOperation>().map_err(|e| {
         format!("not a tag expression ({e}); e.g. \"@command:client-submit and not @slow\"")
     })
+}
+
+/// `2MB`, `512KB`, `1GB` (powers of 1024) or a bare number of bytes.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let upper = text.trim().to_ascii_uppercase();
+    let (number, scale) = [
+        ("GB", 1usize << 30),
+        ("MB", 1 << 20),
+        ("KB", 1 << 10),
+        ("B", 1),
+    ]
+    .iter()
+    .find_map(|(unit, scale)| {
+        upper
+            .strip_suffix(unit)
+            .map(|n| (n.trim().to_string(), *scale))
+    })
+    .unwrap_or((upper.clone(), 1));
+    let value: usize = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size; use e.g. 2MB, 512KB or a number of bytes"))?;
+    match value.checked_mul(scale) {
+        Some(0) | None => Err(format!("{text:?}: a size must be positive and reasonable")),
+        Some(bytes) => Ok(bytes),
+    }
 }
 
 /// `5s`, `800ms`, `1.5s`, `2m`, or a bare number of seconds.
@@ -380,6 +422,15 @@ mod tests {
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn sizes_parse_in_the_usual_spellings() {
+        assert_eq!(parse_size("2MB"), Ok(2 << 20));
+        assert_eq!(parse_size("512kb"), Ok(512 << 10));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("0").is_err());
     }
 
     #[test]

@@ -20,8 +20,13 @@ pub enum FailureClass {
     RateLimited,
     /// No answer within the per-request timeout.
     Timeout,
-    /// Connection refused or reset: nothing answers there.
+    /// Connection refused or timed out while connecting: nothing answers there.
     Unreachable,
+    /// Something answered, but not with a complete HTTP answer: the connection was reset, the
+    /// answer was cut short, or it was not HTTP at all (the cause is in the message).
+    Transport,
+    /// The answer's body was larger than `--max-body`: reading stopped there.
+    TooLarge,
     /// The scenario itself is wrong: a step with no definition, a name never saved.
     Harness,
     /// Not a failure: the scenario does not apply to this target, which said so itself (e.g. a
@@ -31,7 +36,7 @@ pub enum FailureClass {
 
 impl FailureClass {
     /// Every class, in declaration order.
-    pub const ALL: [FailureClass; 10] = [
+    pub const ALL: [FailureClass; 12] = [
         FailureClass::Auth,
         FailureClass::MissingEndpoint,
         FailureClass::ServerError,
@@ -40,6 +45,8 @@ impl FailureClass {
         FailureClass::RateLimited,
         FailureClass::Timeout,
         FailureClass::Unreachable,
+        FailureClass::Transport,
+        FailureClass::TooLarge,
         FailureClass::Harness,
         FailureClass::NotApplicable,
     ];
@@ -59,6 +66,8 @@ impl FailureClass {
             FailureClass::RateLimited => "rate_limited",
             FailureClass::Timeout => "timeout",
             FailureClass::Unreachable => "unreachable",
+            FailureClass::Transport => "transport",
+            FailureClass::TooLarge => "too_large",
             FailureClass::Harness => "harness",
             FailureClass::NotApplicable => "not_applicable",
         }

@@ -152,10 +152,12 @@ async fn send_once(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    let body = response.bytes().await.map_err(|e| Transport {
-        stale: false,
-        failure: transport_failure(r.method, r.path, &e),
-    })?;
+    let body = read_body(response, ctx.max_body)
+        .await
+        .map_err(|failure| Transport {
+            stale: false,
+            failure: failure.within(r.method, r.path),
+        })?;
     let json: Option<Value> = serde_json::from_slice(&body).ok();
     if r.record {
         ctx.endpoints
@@ -165,10 +167,51 @@ async fn send_once(
         method: r.method.to_string(),
         path: r.path.to_string(),
         status,
-        body: body.to_vec(),
+        body,
         json,
     };
     Ok((exchange, retry_after))
+}
+
+/// Why a body could not be read whole.
+enum BodyError {
+    Transport(reqwest::Error),
+    TooLarge {
+        limit: usize,
+        announced: Option<u64>,
+    },
+}
+
+impl BodyError {
+    fn within(self, method: &str, path: &str) -> Failure {
+        match self {
+            BodyError::Transport(e) => transport_failure(method, path, &e),
+            BodyError::TooLarge { limit, announced } => Failure::new(
+                FailureClass::TooLarge,
+                format!(
+                    "{method} {path}: the answer's body is larger than --max-body ({limit} bytes{}); reading stopped there",
+                    announced.map_or_else(String::new, |n| format!(", it announced {n}"))
+                ),
+            ),
+        }
+    }
+}
+
+/// The body, read chunk by chunk and never beyond `limit` bytes (memory stays bounded whatever
+/// the target sends; the client's timeout covers the whole body).
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge { limit, announced });
+    }
+    let mut body = Vec::with_capacity(announced.map_or(0, |n| n as usize));
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge { limit, announced });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Whether the server closed the connection before any answer began (hyper's incomplete
@@ -186,14 +229,55 @@ fn closed_before_answer(err: &reqwest::Error) -> bool {
 
 fn transport_failure(method: &str, path: &str, err: &reqwest::Error) -> Failure {
     // A connect that times out is as unreachable as one refused.
-    let class = if err.is_connect() {
-        FailureClass::Unreachable
-    } else if err.is_timeout() {
-        FailureClass::Timeout
+    if err.is_connect() {
+        return Failure::new(
+            FailureClass::Unreachable,
+            format!("{method} {path}: {}", error_chain(err)),
+        );
+    }
+    if err.is_timeout() {
+        return Failure::new(
+            FailureClass::Timeout,
+            format!("{method} {path}: no complete answer within the timeout"),
+        );
+    }
+    Failure::new(
+        FailureClass::Transport,
+        format!(
+            "{method} {path}: {} ({})",
+            transport_cause(err),
+            error_chain(err)
+        ),
+    )
+}
+
+/// What a person would call an answer that is not a complete HTTP answer.
+pub fn transport_cause(err: &reqwest::Error) -> &'static str {
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+            ) {
+                return "the connection was reset";
+            }
+        }
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            if h.is_parse() || h.is_parse_status() {
+                return "the answer is not HTTP";
+            }
+            if h.is_incomplete_message() {
+                return "the connection closed before the answer was complete";
+            }
+        }
+        source = s.source();
+    }
+    if err.is_body() || err.is_decode() {
+        "the answer was cut short"
     } else {
-        FailureClass::ServerError
-    };
-    Failure::new(class, format!("{method} {path}: {}", error_chain(err)))
+        "no complete HTTP answer"
+    }
 }
 
 /// An error and its sources, joined: reqwest's own message alone hides the cause.

@@ -123,9 +123,13 @@ async fn settle_era(
     };
     match (choice, judged) {
         (EraChoice::Auto, Ok((era, seen))) => Ok((era, Some(seen))),
-        (EraChoice::Auto, Err(seen)) => Err(contradiction(format!(
-            "cannot tell the coordinator's era ({seen}); say --era api-key or --era jwt"
-        ))),
+        // Nothing decisive (e.g. every answer too large or a 5xx): judge the API-key era, and say so.
+        (EraChoice::Auto, Err(seen)) => Ok((
+            Era::ApiKey,
+            Some(format!(
+                "{seen}; neither era's answer, so judged as api-key (say --era jwt otherwise)"
+            )),
+        )),
         (choice, Ok((era, seen))) if Some(era) != explicit(choice) => {
             Err(contradiction(format!(
                 "--era {} contradicts the coordinator at {coordinator}, which answers as the {era} era ({seen})",
@@ -272,6 +276,20 @@ async fn reachable(
                     .to_string(),
             })
         }
+        // Something answers, but not with complete HTTP: not a backend with 99 server errors.
+        Err(f) if f.class == FailureClass::Transport => Err(Unreachable {
+            what,
+            url: base.to_string(),
+            reason: format!(
+                "it answers, but not with a complete HTTP answer: {}",
+                f.message
+                    .split_once(": ")
+                    .map_or(f.message.as_str(), |(_, rest)| rest)
+                    .split(" (")
+                    .next()
+                    .unwrap_or_default()
+            ),
+        }),
         Err(_) => Ok(()),
     }
 }

@@ -119,6 +119,8 @@ pub struct RunContext {
     pub redactor: Redactor,
     /// Keeps a live run under the target's rate limits.
     pub pacer: Pacer,
+    /// The largest answer body read, in bytes (`--max-body`).
+    pub max_body: usize,
     /// The era and each role's credential, settled by the preflight; tokens renewed here.
     pub auth: tokio::sync::Mutex<RunAuth>,
     salt: AtomicU64,
@@ -132,6 +134,9 @@ pub struct RunAuth {
     /// JWT era: the wallet each logged-in role renews its token with, and its token's expiry.
     pub logins: Vec<(&'static str, Wallet, Option<i64>)>,
 }
+
+/// `--max-body`'s default: the largest real AITBC answer is a ~740 KB OpenAPI document.
+pub const DEFAULT_MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// How long a pooled connection may idle before it is dropped: under uvicorn's 5 s keep-alive,
 /// so the harness never sends on a connection the server is about to close.
@@ -183,6 +188,7 @@ impl RunContext {
             snapshots: None,
             redactor: Redactor::default(),
             pacer: Pacer::new(&RateLimits::none()),
+            max_body: DEFAULT_MAX_BODY,
             auth: tokio::sync::Mutex::new(RunAuth {
                 era: Era::ApiKey,
                 credentials: Credentials::default(),

@@ -69,15 +69,22 @@ pub fn judge(
     jobs_detail: Option<&str>,
     nonce_status: u16,
 ) -> Result<(Era, String), String> {
+    let said = |status: u16| match status {
+        0 => "no complete answer".to_string(),
+        s => s.to_string(),
+    };
     let seen = format!(
-        "GET /v1/jobs/{{id}} without credentials → {jobs_status} {}; POST /v1/auth/nonce → {nonce_status}",
-        jobs_detail.map_or_else(String::new, |d| format!("{d:?}"))
+        "GET /v1/jobs/{{id}} without credentials → {}{}; POST /v1/auth/nonce → {}",
+        said(jobs_status),
+        jobs_detail.map_or_else(String::new, |d| format!(" {d:?}")),
+        said(nonce_status)
     );
     match (jobs_status, jobs_detail, nonce_status) {
         (401, Some("Authentication required"), _) => Ok((Era::Jwt, seen)),
         (401, Some("invalid api key"), 404) => Ok((Era::ApiKey, seen)),
         (_, _, 404) => Ok((Era::ApiKey, seen)),
-        (_, _, s) if s < 500 => Ok((Era::Jwt, seen)),
+        // 0: no complete answer at all; 5xx: the server's own trouble. Neither tells.
+        (_, _, s) if (100..500).contains(&s) => Ok((Era::Jwt, seen)),
         _ => Err(seen),
     }
 }
@@ -102,6 +109,7 @@ mod tests {
             "a nonce route"
         );
         assert!(era(500, None, 500).is_err());
+        assert!(era(0, None, 0).is_err(), "no answer tells nothing");
     }
 
     #[test]

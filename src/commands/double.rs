@@ -16,6 +16,9 @@ pub fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
     };
     let coordinator = bind(args.port, "--port")?;
     let node = bind(args.node_port, "--node-port")?;
+    if let Some(mode) = args.hostile {
+        return serve_hostile(coordinator, node, mode);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -37,6 +40,32 @@ pub fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
         wait_for_shutdown().await;
         drop(double);
     });
+    Ok(exit::SUCCESS)
+}
+
+/// `double --hostile MODE`: both ports misbehave until SIGINT or SIGTERM.
+fn serve_hostile(
+    coordinator: std::net::TcpListener,
+    node: std::net::TcpListener,
+    mode: double::hostile::Hostile,
+) -> Result<u8, RunError> {
+    let url = |l: &std::net::TcpListener| {
+        l.local_addr()
+            .map(|a| format!("http://{a}"))
+            .unwrap_or_default()
+    };
+    say(&format!(
+        "coordinator {}\nnode {}\nhostile {mode:?}\nserving until interrupted (Ctrl-C)\n",
+        url(&coordinator),
+        url(&node)
+    ));
+    double::hostile::serve(coordinator, mode);
+    double::hostile::serve(node, mode);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    runtime.block_on(wait_for_shutdown());
     Ok(exit::SUCCESS)
 }
 

@@ -39,6 +39,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let mut ctx = RunContext::new(target, args.timeout, retries, endpoints, concurrency)
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
     ctx.redactor = redactor.clone();
+    ctx.max_body = args.max_body;
     let limits = args.rate_limits.clone().unwrap_or_else(|| {
         if live {
             RateLimits::contract()

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod agents;
 pub mod health;
+pub mod hostile;
 pub mod jobs;
 pub mod jwt;
 pub mod marketplace;

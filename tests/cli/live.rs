@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 use super::{bin, command, root, statuses, summary};
 
 /// A standalone double process, killed when dropped.
-struct Served {
+pub struct Served {
     child: Child,
-    coordinator: String,
-    node: String,
+    pub coordinator: String,
+    pub node: String,
 }
 
 impl Drop for Served {
@@ -27,7 +27,7 @@ fn serve(profile: &str) -> Served {
     serve_with(profile, &[])
 }
 
-fn serve_with(profile: &str, extra: &[&str]) -> Served {
+pub fn serve_with(profile: &str, extra: &[&str]) -> Served {
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin!("aitbc-conformance"))
         .current_dir(root())
         .args([
@@ -62,7 +62,7 @@ fn serve_with(profile: &str, extra: &[&str]) -> Served {
 }
 
 /// The keys as the coordinator's own `.env` lists them.
-const ENV_FILE: [&str; 2] = ["--env-file", "tests/fixtures/coordinator.env"];
+pub const ENV_FILE: [&str; 2] = ["--env-file", "tests/fixtures/coordinator.env"];
 
 /// Runs the whole suite against a served double with these credential flags; returns
 /// (exit code, summary.json, stdout).
