@@ -76,6 +76,26 @@ def main():
     print(f"  harness CPU       {live[4] * 1e6:8.0f} µs   (the harness process's own CPU per extra request)")
     print(f"  start-up          {statistics.median(startups) * 1000:8.2f} ms   (median of 20 `--version`)")
     peer_workload(max(runs, 20))
+    hostile_memory()
+
+
+def hostile_memory():
+    """A full live run against a target that answers 60 MB to every request: wall time and
+    peak memory (bounded by --max-body, whatever the target sends)."""
+    server = subprocess.Popen([BIN, "double", "--hostile", "huge-body", "--port", "0",
+                               "--node-port", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        coordinator = server.stdout.readline().split()[1]
+        node = server.stdout.readline().split()[1]
+        with tempfile.TemporaryDirectory() as reports:
+            wall, code, peak = timed([BIN, "run", "-q", "--coordinator-url", coordinator,
+                                      "--node-url", node, "--env-file",
+                                      "tests/fixtures/coordinator.env", "--report-dir", reports])
+        print(f"hostile target (60 MB answers): exit {code}, {wall * 1000:.0f} ms, "
+              f"peak {peak / 1024:.1f} MiB")
+    finally:
+        server.terminate()
+        server.wait()
 
 
 PEER = os.path.join(ROOT, "scripts", "peer-workload")

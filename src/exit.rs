@@ -10,3 +10,5 @@ pub const INPUT_ERROR: u8 = 2;
 pub const UNREACHABLE: u8 = 3;
 /// The harness itself could not finish, e.g. reports could not be written.
 pub const RUNTIME_ERROR: u8 = 4;
+/// The run was interrupted (SIGINT or SIGTERM); the reports hold what ran (the shell's 128 + 2).
+pub const INTERRUPTED: u8 = 130;

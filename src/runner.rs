@@ -7,7 +7,7 @@ use cucumber::runner::basic::ScenarioType;
 use cucumber::{cli, parser, runner, World as _};
 use futures::FutureExt as _;
 
-use crate::report::collector::{Collector, Outcome};
+use crate::report::collector::{Collector, Finished, Outcome};
 use crate::target::RunContext;
 use crate::world::ConformanceWorld;
 
@@ -42,6 +42,7 @@ pub async fn execute(
     expected: usize,
     ctx: Arc<RunContext>,
     options: &ExecOptions,
+    finished: Finished,
 ) -> (Vec<Outcome>, Vec<String>) {
     // The binary owns argv: cucumber gets its options from us, never from the process.
     let runner_cli = runner::basic::Cli {
@@ -56,7 +57,7 @@ pub async fn execute(
     let live = options.live;
     let collector = ConformanceWorld::cucumber::<std::path::PathBuf>()
         .with_parser(Preparsed)
-        .with_writer(Collector::new(expected))
+        .with_writer(Collector::new(expected, finished))
         .which_scenario(move |feature, rule, scenario| {
             let tags = feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags));
             let serial = tags.chain(&scenario.tags).any(|t| t == LIVE_SERIAL_TAG);

@@ -55,11 +55,25 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
+    // Listen for SIGINT/SIGTERM from here on: a signal during the preflight or the run is ours.
+    let mut stop = runtime
+        .block_on(async { Interruption::listen() })
+        .map_err(RunError::Runtime)?;
+    let settled = runtime.block_on(async {
+        tokio::select! {
+            settled = preflight::check(&ctx) => Some(settled),
+            () = stop.next() => None,
+        }
+    });
+    let Some(settled) = settled else {
+        say("interrupted during the preflight: no scenario ran, no report written\n");
+        return Ok(exit::INTERRUPTED);
+    };
     let preflight::Settled {
         era,
         evidence,
         blocked,
-    } = runtime.block_on(preflight::check(&ctx))?;
+    } = settled?;
     if let (Some(seen), false) = (evidence, args.quiet) {
         say(&format!(
             "era: {era} (the coordinator's own answers: {seen})\n"
@@ -87,12 +101,28 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         live,
     };
     let features = suite.features_for(&runnable);
-    let (mut outcomes, parse_errors) = runtime.block_on(runner::execute(
+    let finished = report::collector::Finished::default();
+    let execution = runner::execute(
         features,
         runnable.len(),
         Arc::clone(&ctx),
         &options,
-    ));
+        Arc::clone(&finished),
+    );
+    // The first SIGINT or SIGTERM stops the run where it is (in-flight requests and waits are
+    // dropped); what finished is reported, the rest is `not_run`.
+    let (mut outcomes, parse_errors, interrupted) = runtime.block_on(async {
+        tokio::select! {
+            (outcomes, errors) = execution => (outcomes, errors, false),
+            () = stop.next() => {
+                let done = finished.lock().map(|f| f.clone()).unwrap_or_default();
+                (done, Vec::new(), true)
+            }
+        }
+    });
+    if interrupted {
+        exit_on_second_interruption();
+    }
     if let Some(first) = parse_errors.first() {
         return Err(InputError::Flag {
             flag: "--features",
@@ -111,6 +141,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
     };
     let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
+    summary.interrupted = interrupted;
     summary.snapshots = ctx
         .snapshots
         .as_ref()
@@ -129,11 +160,56 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
             .snapshots
             .as_ref()
             .is_some_and(|s| !s.unreferenced.is_empty());
-    Ok(if summary.all_passed() && !rejected {
+    Ok(if interrupted {
+        exit::INTERRUPTED
+    } else if summary.all_passed() && !rejected {
         exit::SUCCESS
     } else {
         exit::SCENARIO_FAILED
     })
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM (what CI runners send on cancel), listened for from the moment
+/// it is made: a signal before it would end the process with nothing written.
+struct Interruption {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Interruption {
+    fn listen() -> std::io::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// Resolves at the next signal.
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+}
+
+/// After an interruption the reports are being written; a second signal ends the process at
+/// once, as a person pressing Ctrl-C twice expects.
+fn exit_on_second_interruption() {
+    std::thread::spawn(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        if let Ok(runtime) = runtime {
+            runtime.block_on(async {
+                if let Ok(mut again) = Interruption::listen() {
+                    again.next().await;
+                    std::process::exit(i32::from(exit::INTERRUPTED));
+                }
+            });
+        }
+    });
 }
 
 /// The run's snapshot settings: mode, folders (absolute), volatile fields.

@@ -44,11 +44,16 @@ struct Running {
 /// of the feature points to) and its line. Cheap to hash, unlike a path.
 type RunKey = (usize, usize);
 
+/// Outcomes as they finish, readable by the run even when it is interrupted mid-way.
+pub type Finished = std::sync::Arc<std::sync::Mutex<Vec<Outcome>>>;
+
 /// Collects outcomes; prints a progress line on a terminal.
 #[derive(Debug)]
 pub struct Collector {
     running: HashMap<RunKey, Running>,
     pub outcomes: Vec<Outcome>,
+    /// A copy of each outcome, shared with the run (see `Finished`).
+    finished: Finished,
     /// Feature files cucumber itself could not parse (should not happen after `Suite::load`).
     pub parse_errors: Vec<String>,
     expected: usize,
@@ -57,10 +62,11 @@ pub struct Collector {
 
 impl Collector {
     /// `expected` scenarios will run; progress shows on stderr only when it is a terminal.
-    pub fn new(expected: usize) -> Self {
+    pub fn new(expected: usize, finished: Finished) -> Self {
         Self {
             running: HashMap::new(),
             outcomes: Vec::new(),
+            finished,
             parse_errors: Vec::new(),
             expected,
             progress: std::io::stderr().is_terminal(),
@@ -116,13 +122,17 @@ impl Collector {
         if run.failure.is_some() && retries.is_some_and(|r| r.left > 0) {
             return;
         }
-        self.outcomes.push(Outcome {
+        let outcome = Outcome {
             path: run.path,
             line: key.1,
             duration,
             failure: run.failure,
             retried,
-        });
+        };
+        if let Ok(mut finished) = self.finished.lock() {
+            finished.push(outcome.clone());
+        }
+        self.outcomes.push(outcome);
         if self.progress {
             let mut err = std::io::stderr();
             let _ = write!(

@@ -70,6 +70,7 @@ pub fn history_line(summary: &Summary) -> String {
         "headline": summary.headline,
         "scenarios_total": summary.scenarios_total,
         "scenarios_passed": summary.scenarios_passed,
+        "interrupted": summary.interrupted,
         "commands": commands,
     })
     .to_string()

@@ -167,6 +167,8 @@ pub struct Summary {
     /// Snapshot bookkeeping, when the run took snapshots.
     pub snapshots: Option<SnapshotReport>,
     pub scenarios: Vec<ScenarioReport>,
+    /// The run was stopped by SIGINT or SIGTERM: the scenarios it did not finish are `not_run`.
+    pub interrupted: bool,
 }
 
 /// What the snapshot steps came to.
@@ -249,6 +251,7 @@ impl Summary {
             endpoints: facts.endpoints,
             snapshots: None,
             scenarios,
+            interrupted: false,
         }
     }
 
@@ -368,7 +371,7 @@ fn scenario_report(
         ),
         (Disposition::Skipped(why), _) => (
             Status::Skipped,
-            Some(reason("(not run here)", FailureClass::Harness, why)),
+            Some(reason("(not run here)", FailureClass::NotApplicable, why)),
         ),
         (Disposition::Run, None) => (Status::NotRun, None),
         (Disposition::Run, Some(o)) => match &o.failure {

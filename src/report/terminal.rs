@@ -28,6 +28,9 @@ pub fn render(summary: &Summary) -> String {
             tally.push_str(&format!(", {} {name}", count(status)));
         }
     }
+    if summary.interrupted {
+        tally.push_str(" — interrupted, the rest not run");
+    }
     out.push_str(&format!(
         "\n{tally} in {:.0} ms against the {}\n{}\n",
         summary.duration_ms,
@@ -136,11 +139,12 @@ fn not_applicable_section(summary: &Summary) -> String {
         .scenarios
         .iter()
         .filter(|s| s.status == Status::Skipped);
+    // Only what the target itself ruled out; tags (`@double-only`, `@era:`) skip by design.
     for s in skipped {
         let Some(f) = s
             .failure
             .as_ref()
-            .filter(|f| f.class == FailureClass::NotApplicable)
+            .filter(|f| f.class == FailureClass::NotApplicable && f.step != "(not run here)")
         else {
             continue;
         };

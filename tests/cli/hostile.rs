@@ -75,3 +75,39 @@ fn a_huge_body_fails_its_exchanges_as_too_large() {
         );
     }
 }
+
+#[test]
+fn an_interrupted_run_writes_the_reports_of_what_ran_and_exits_130() {
+    let served = serve_with("tests/fixtures/profiles/stalled-ranges.yaml", &[]);
+    let reports = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("aitbc-conformance"))
+        .current_dir(super::root())
+        .args(["run", "--coordinator-url", &served.coordinator])
+        .args(["--node-url", &served.node, "--timeout", "60s"])
+        .args(ENV_FILE)
+        .arg("--report-dir")
+        .arg(reports.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Every scenario but the block ranges ends in well under a second; those wait 30 s.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let signal = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signal.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("interrupted, the rest not run"), "{stdout}");
+    let s = summary(reports.path());
+    assert_eq!(s["interrupted"], true);
+    let statuses = super::statuses(&s);
+    assert!(
+        statuses.contains(&"not_run") && statuses.contains(&"passed"),
+        "{statuses:?}"
+    );
+    let history = std::fs::read_to_string(reports.path().join("history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 1);
+}
