@@ -66,13 +66,15 @@ pub enum RunError {
     Unreachable(#[from] Unreachable),
 }
 
-/// A base URL nothing answers on.
+/// A base URL nothing answers on, or nothing answers complete HTTP on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("the {what} at {url} is unreachable: {reason}")]
+#[error("the {what} at {url} {}: {reason}", if *.answered { "does not answer with complete HTTP" } else { "is unreachable" })]
 pub struct Unreachable {
     pub what: &'static str,
     pub url: String,
     pub reason: String,
+    /// Something answered, but not with a complete HTTP answer (reset, cut short, not HTTP).
+    pub answered: bool,
 }
 
 impl RunError {

@@ -274,21 +274,22 @@ async fn reachable(
                     .next()
                     .unwrap_or(&f.message)
                     .to_string(),
+                answered: false,
             })
         }
         // Something answers, but not with complete HTTP: not a backend with 99 server errors.
         Err(f) if f.class == FailureClass::Transport => Err(Unreachable {
             what,
             url: base.to_string(),
-            reason: format!(
-                "it answers, but not with a complete HTTP answer: {}",
-                f.message
-                    .split_once(": ")
-                    .map_or(f.message.as_str(), |(_, rest)| rest)
-                    .split(" (")
-                    .next()
-                    .unwrap_or_default()
-            ),
+            reason: f
+                .message
+                .split_once(": ")
+                .map_or(f.message.as_str(), |(_, rest)| rest)
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            answered: true,
         }),
         Err(_) => Ok(()),
     }

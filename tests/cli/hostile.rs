@@ -1,6 +1,6 @@
 //! Hostile targets (`double --hostile MODE`, real TCP): each breakage ends the way a person would
-//! expect — a target that does not speak complete HTTP is unreachable (exit 3, one line naming
-//! the service, the URL and what it did); a body beyond `--max-body` fails its exchanges as
+//! expect — a target that does not speak complete HTTP ends the run like an unreachable one (exit
+//! 3, one line naming the service, the URL and what it did); a body beyond `--max-body` fails its exchanges as
 //! `too_large` without reading it all. Memory is measured by scripts/bench.py, not here.
 
 use super::{bin, summary};
@@ -31,6 +31,12 @@ fn assert_unreachable_because(mode: &str, extra: &[&str], cause: &str) {
         stderr.contains("the coordinator at http://127.0.0.1:") && stderr.contains(cause),
         "{mode}: {stderr}"
     );
+    let how = if mode == "slow-drip" {
+        "is unreachable"
+    } else {
+        "does not answer with complete HTTP"
+    };
+    assert!(stderr.contains(how), "{mode}: {stderr}");
 }
 
 #[test]
