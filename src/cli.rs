@@ -31,6 +31,71 @@ pub enum Command {
     /// Serve the double standalone on 127.0.0.1 until interrupted, for any client (curl, the
     /// real `aitbc` CLI, `run --coordinator-url`). One shared state for its whole life.
     Double(DoubleArgs),
+    /// Compare two summary.json files: per command fixed / regressed / unchanged / new /
+    /// removed, and the scenarios that changed. Exit 1 on any regression.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    /// The earlier summary.json.
+    pub old: PathBuf,
+    /// The later summary.json.
+    pub new: PathBuf,
+}
+
+/// The CI gate: without any of these flags the exit codes are as documented for `run`.
+#[derive(Debug, Clone, Args)]
+pub struct GateArgs {
+    /// An earlier summary.json to compare with (e.g. the main branch's last run).
+    #[arg(long, env = "AITBC_CONFORMANCE_BASELINE", value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// With --baseline: fail (exit 1) only when a command that worked in the baseline does not
+    /// now, or a scenario that passed now fails; known breakages do not fail the run.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_FAIL_ON_REGRESSION",
+        requires = "baseline"
+    )]
+    pub fail_on_regression: bool,
+
+    /// Fail (exit 1) when fewer than R percent of the commands work (the headline's rate).
+    #[arg(long, env = "AITBC_CONFORMANCE_MIN_PASS_RATE", value_name = "R",
+          value_parser = parse_percent)]
+    pub min_pass_rate: Option<f64>,
+
+    /// Commands known to be broken, comma-separated in CLI spelling ("agent create,agent
+    /// list"): they fail neither the gate nor hide a regression elsewhere; one that starts
+    /// working is reported.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_ALLOW_FAILING",
+        value_name = "LIST",
+        value_delimiter = ','
+    )]
+    pub allow_failing: Vec<String>,
+
+    /// The same list in a file: one command a line, `#` starts a comment.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_ALLOW_FAILING_FILE",
+        value_name = "FILE"
+    )]
+    pub allow_failing_file: Option<PathBuf>,
+}
+
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("{text:?} is not a percentage; e.g. 80 or 47.4"))?;
+    if (0.0..=100.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{text:?}: a percentage is between 0 and 100"))
+    }
 }
 
 /// Where the suite and its data live.
@@ -159,6 +224,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub live: LiveArgs,
+
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 /// A live coordinator and node. Given either URL the run is live; given none it uses the double.

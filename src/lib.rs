@@ -54,6 +54,7 @@ where
         Command::Run(args) => commands::run(&args),
         Command::List(args) => commands::list(&args),
         Command::Double(args) => commands::serve_double(&args),
+        Command::Compare(args) => commands::compare(&args),
     };
     result.unwrap_or_else(|err| {
         use std::io::Write as _;

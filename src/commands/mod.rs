@@ -1,9 +1,11 @@
 //! The subcommands (`run`, `list`, `double`) and what they share.
 
+mod compare;
 mod double;
 mod list;
 mod run;
 
+pub use self::compare::compare;
 pub use self::double::serve_double;
 pub use self::list::list;
 pub use self::run::run;

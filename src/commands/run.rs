@@ -146,6 +146,15 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         .snapshots
         .as_ref()
         .map(|run| snapshot_report(run, &suite));
+    let rules = gate_rules(&args.gate)?;
+    if rules.active() || rules.baseline.is_some() {
+        let verdicts = report::gate::judge(&summary, &rules);
+        summary.gate = Some(report::summary::GateReport {
+            passed: verdicts.failures.is_empty(),
+            failures: verdicts.failures,
+            notes: verdicts.notes,
+        });
+    }
     // Reports first: a closed stdout (`| head`) must not cost the files.
     let written = report::files::write_all(&args.report_dir, &summary)?;
     if args.quiet {
@@ -160,12 +169,40 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
             .snapshots
             .as_ref()
             .is_some_and(|s| !s.unreferenced.is_empty());
+    // With a gate flag the gate decides; without one, any failure fails (as it always did).
+    let passed = match (&summary.gate, rules.active()) {
+        (Some(gate), true) => gate.passed,
+        _ => summary.all_passed(),
+    };
     Ok(if interrupted {
         exit::INTERRUPTED
-    } else if summary.all_passed() && !rejected {
+    } else if passed && !rejected {
         exit::SUCCESS
     } else {
         exit::SCENARIO_FAILED
+    })
+}
+
+/// The gate's rules from the flags; a baseline or list that cannot be read is an input error.
+fn gate_rules(args: &crate::cli::GateArgs) -> Result<report::gate::Rules, InputError> {
+    let mut allow_failing: Vec<String> = args
+        .allow_failing
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if let Some(path) = &args.allow_failing_file {
+        allow_failing.extend(report::gate::read_allowed(path)?);
+    }
+    Ok(report::gate::Rules {
+        baseline: args
+            .baseline
+            .as_deref()
+            .map(report::gate::Recorded::load)
+            .transpose()?,
+        fail_on_regression: args.fail_on_regression,
+        min_pass_rate: args.min_pass_rate,
+        allow_failing,
     })
 }
 

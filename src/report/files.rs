@@ -22,9 +22,77 @@ pub fn write_all(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, RunError
     write_atomic(&summary_path, text.as_bytes()).map_err(io(&summary_path))?;
     let junit_path = dir.join("junit.xml");
     write_atomic(&junit_path, junit(summary).as_bytes()).map_err(io(&junit_path))?;
+    let markdown_path = dir.join("summary.md");
+    let markdown = markdown(summary);
+    write_atomic(&markdown_path, markdown.as_bytes()).map_err(io(&markdown_path))?;
+    // GitHub Actions shows this file on the run's page.
+    if let Some(step) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let step = PathBuf::from(step);
+        append_line(&step, &markdown).map_err(io(&step))?;
+    }
     let history_path = dir.join("history.jsonl");
     append_line(&history_path, &history_line(summary)).map_err(io(&history_path))?;
-    Ok(vec![summary_path, junit_path, history_path])
+    Ok(vec![summary_path, junit_path, markdown_path, history_path])
+}
+
+/// How many failed scenarios `summary.md` lists (it must stay short enough for a PR comment).
+const MARKDOWN_FAILURES: usize = 30;
+
+/// `summary.md`: the headline, one row per command, the gate, and the failures.
+pub fn markdown(summary: &Summary) -> String {
+    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let mut out = format!(
+        "## AITBC conformance: {}\n\nAgainst the {}.\n\n| command | passed | verdict | classes |\n|---|---:|---|---|\n",
+        summary.headline_text(),
+        summary.target.description
+    );
+    for c in &summary.commands {
+        let classes: Vec<&str> = c.classes.iter().map(|k| k.as_str()).collect();
+        out.push_str(&format!(
+            "| {} | {}/{} | {} | {} |\n",
+            c.command,
+            c.scenarios_passed,
+            c.scenarios_total,
+            c.verdict.as_str(),
+            classes.join(", ")
+        ));
+    }
+    if let Some(gate) = &summary.gate {
+        let state = if gate.passed { "passed" } else { "**failed**" };
+        out.push_str(&format!("\n**Gate:** {state}\n"));
+        for failure in &gate.failures {
+            out.push_str(&format!("- fails: {}\n", cell(failure)));
+        }
+        for note in &gate.notes {
+            out.push_str(&format!("- {}\n", cell(note)));
+        }
+    }
+    let failed: Vec<_> = summary
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .collect();
+    if !failed.is_empty() {
+        out.push_str(&format!("\n**Failed scenarios ({}):**\n\n", failed.len()));
+        for s in failed.iter().take(MARKDOWN_FAILURES) {
+            let (class, message) = s
+                .failure
+                .as_ref()
+                .map_or(("", ""), |f| (f.class.as_str(), f.message.as_str()));
+            let message: String = cell(message).chars().take(200).collect();
+            out.push_str(&format!(
+                "- `{}:{}` {} ({}): **{class}** {message}\n",
+                s.file, s.line, s.name, s.command
+            ));
+        }
+        if failed.len() > MARKDOWN_FAILURES {
+            out.push_str(&format!(
+                "- … and {} more in `summary.json`\n",
+                failed.len() - MARKDOWN_FAILURES
+            ));
+        }
+    }
+    out
 }
 
 /// Writes to a temporary file beside `path`, syncs it, then renames it over `path`.

@@ -3,5 +3,6 @@
 pub mod collector;
 pub mod endpoints;
 pub mod files;
+pub mod gate;
 pub mod summary;
 pub mod terminal;

@@ -13,7 +13,7 @@ use crate::suite::{ScenarioMeta, DIRECT_TAG};
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// What a user of one CLI command would experience.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Every scenario of the command passed.
@@ -67,7 +67,7 @@ impl Verdict {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Passed,
@@ -169,6 +169,17 @@ pub struct Summary {
     pub scenarios: Vec<ScenarioReport>,
     /// The run was stopped by SIGINT or SIGTERM: the scenarios it did not finish are `not_run`.
     pub interrupted: bool,
+    /// The CI gate's conclusion, when a gate flag was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateReport>,
+}
+
+/// The gate in `summary.json`: why it failed (empty: it passed) and what changed.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct GateReport {
+    pub passed: bool,
+    pub failures: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 /// What the snapshot steps came to.
@@ -252,6 +263,7 @@ impl Summary {
             snapshots: None,
             scenarios,
             interrupted: false,
+            gate: None,
         }
     }
 

@@ -10,6 +10,7 @@ pub fn render(summary: &Summary) -> String {
     out.push_str(&endpoints_section(summary));
     out.push_str(&scenarios_section(summary));
     out.push_str(&not_applicable_section(summary));
+    out.push_str(&gate_section(summary));
     out.push_str(&snapshots_section(summary));
     let count = |s: Status| summary.scenarios.iter().filter(|x| x.status == s).count();
     let mut tally = format!(
@@ -128,6 +129,24 @@ fn scenarios_section(summary: &Summary) -> String {
             "  {}:{} {} ({})\n      {reason}\n",
             s.file, s.line, s.name, s.command
         ));
+    }
+    out
+}
+
+/// The gate's conclusion: each reason it fails, then what changed.
+fn gate_section(summary: &Summary) -> String {
+    let Some(gate) = &summary.gate else {
+        return String::new();
+    };
+    let mut out = format!(
+        "\ngate: {}\n",
+        if gate.passed { "passed" } else { "FAILED" }
+    );
+    for failure in &gate.failures {
+        out.push_str(&format!("  fails: {failure}\n"));
+    }
+    for note in &gate.notes {
+        out.push_str(&format!("  note: {note}\n"));
     }
     out
 }
