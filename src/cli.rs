@@ -227,6 +227,11 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub gate: GateArgs,
+
+    /// The revision the run is filed under in the reports and history (default: GITHUB_SHA,
+    /// else the working directory's git commit, if any).
+    #[arg(long, env = "AITBC_CONFORMANCE_REVISION", value_name = "REV")]
+    pub revision: Option<String>,
 }
 
 /// A live coordinator and node. Given either URL the run is live; given none it uses the double.

@@ -52,6 +52,8 @@ pub fn read_input(path: &std::path::Path) -> Result<String, InputError> {
 pub enum RunError {
     #[error(transparent)]
     Input(#[from] InputError),
+    #[error("{path}: a configured secret reached this report (masked in it now); this is a bug of the harness, please report it")]
+    SecretInReport { path: PathBuf },
     #[error("cannot write report {path}: {source}")]
     Report {
         path: PathBuf,
@@ -83,9 +85,10 @@ impl RunError {
         match self {
             RunError::Input(_) => exit::INPUT_ERROR,
             RunError::Unreachable(_) => exit::UNREACHABLE,
-            RunError::Report { .. } | RunError::Runtime(_) | RunError::Double(_) => {
-                exit::RUNTIME_ERROR
-            }
+            RunError::Report { .. }
+            | RunError::SecretInReport { .. }
+            | RunError::Runtime(_)
+            | RunError::Double(_) => exit::RUNTIME_ERROR,
         }
     }
 }

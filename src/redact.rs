@@ -35,6 +35,15 @@ impl Redactor {
         }
     }
 
+    /// Whether `text` holds any secret.
+    pub fn finds(&self, text: &str) -> bool {
+        let secrets = self
+            .secrets
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        secrets.iter().any(|s| text.contains(s.as_str()))
+    }
+
     /// `text` with every secret masked.
     pub fn apply(&self, text: &str) -> String {
         let secrets = self

@@ -142,6 +142,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     };
     let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
     summary.interrupted = interrupted;
+    summary.revision = revision(args.revision.as_deref());
     summary.snapshots = ctx
         .snapshots
         .as_ref()
@@ -156,7 +157,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         });
     }
     // Reports first: a closed stdout (`| head`) must not cost the files.
-    let written = report::files::write_all(&args.report_dir, &summary)?;
+    let written = report::files::write_all(&args.report_dir, &summary, &redactor)?;
     if args.quiet {
         say(&format!("{}\n", summary.headline_text()));
     } else {
@@ -181,6 +182,26 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     } else {
         exit::SCENARIO_FAILED
     })
+}
+
+/// `--revision`, else `GITHUB_SHA`, else the working directory's git commit (when git is there).
+fn revision(given: Option<&str>) -> Option<String> {
+    let nonempty = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    given
+        .map(String::from)
+        .and_then(nonempty)
+        .or_else(|| std::env::var("GITHUB_SHA").ok().and_then(nonempty))
+        .or_else(|| {
+            let out = std::process::Command::new("git")
+                .args(["rev-parse", "--short=12", "HEAD"])
+                .stderr(std::process::Stdio::null())
+                .output()
+                .ok()?;
+            out.status
+                .success()
+                .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+                .and_then(nonempty)
+        })
 }
 
 /// The gate's rules from the flags; a baseline or list that cannot be read is an input error.

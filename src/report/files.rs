@@ -8,22 +8,39 @@ use serde_json::json;
 
 use super::summary::{Status, Summary};
 use crate::error::RunError;
+use crate::redact::Redactor;
 
-/// Writes every report file for `summary` into `dir`, creating it if needed.
-pub fn write_all(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, RunError> {
+/// Writes every report file for `summary` into `dir`, creating it if needed. Every text is
+/// checked for the run's secrets before it is written: one found is masked, and the run then
+/// fails (exit 4) naming the file — redaction upstream should have caught it.
+pub fn write_all(
+    dir: &Path,
+    summary: &Summary,
+    redactor: &Redactor,
+) -> Result<Vec<PathBuf>, RunError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| RunError::Report { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut leaked: Option<PathBuf> = None;
+    let mut checked = |path: &Path, text: String| {
+        if redactor.finds(&text) {
+            leaked.get_or_insert_with(|| path.to_path_buf());
+            return redactor.apply(&text);
+        }
+        text
+    };
     let summary_path = dir.join("summary.json");
     let mut text = serde_json::to_string_pretty(summary).unwrap_or_default();
     text.push('\n');
+    let text = checked(&summary_path, text);
     write_atomic(&summary_path, text.as_bytes()).map_err(io(&summary_path))?;
     let junit_path = dir.join("junit.xml");
-    write_atomic(&junit_path, junit(summary).as_bytes()).map_err(io(&junit_path))?;
+    let text = checked(&junit_path, junit(summary));
+    write_atomic(&junit_path, text.as_bytes()).map_err(io(&junit_path))?;
     let markdown_path = dir.join("summary.md");
-    let markdown = markdown(summary);
+    let markdown = checked(&markdown_path, markdown(summary));
     write_atomic(&markdown_path, markdown.as_bytes()).map_err(io(&markdown_path))?;
     // GitHub Actions shows this file on the run's page.
     if let Some(step) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
@@ -31,8 +48,12 @@ pub fn write_all(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, RunError
         append_line(&step, &markdown).map_err(io(&step))?;
     }
     let history_path = dir.join("history.jsonl");
-    append_line(&history_path, &history_line(summary)).map_err(io(&history_path))?;
-    Ok(vec![summary_path, junit_path, markdown_path, history_path])
+    let line = checked(&history_path, history_line(summary));
+    append_line(&history_path, &line).map_err(io(&history_path))?;
+    match leaked {
+        Some(path) => Err(RunError::SecretInReport { path }),
+        None => Ok(vec![summary_path, junit_path, markdown_path, history_path]),
+    }
 }
 
 /// How many failed scenarios `summary.md` lists (it must stay short enough for a PR comment).
@@ -129,12 +150,19 @@ pub fn history_line(summary: &Summary) -> String {
     let commands: serde_json::Map<String, serde_json::Value> = summary
         .commands
         .iter()
-        .map(|c| (c.command.clone(), json!({ "passed": c.scenarios_passed, "total": c.scenarios_total, "verdict": c.verdict })))
+        .map(|c| {
+            let row = json!({ "passed": c.scenarios_passed, "total": c.scenarios_total,
+                              "pass_rate": c.pass_rate, "verdict": c.verdict });
+            (c.command.clone(), row)
+        })
         .collect();
     json!({
         "schema_version": summary.schema_version,
         "finished_at": summary.finished_at,
+        "duration_ms": summary.duration_ms.round(),
         "target": summary.target,
+        "revision": summary.revision,
+        "harness_version": summary.harness_version,
         "headline": summary.headline,
         "scenarios_total": summary.scenarios_total,
         "scenarios_passed": summary.scenarios_passed,

@@ -169,6 +169,12 @@ pub struct Summary {
     pub scenarios: Vec<ScenarioReport>,
     /// The run was stopped by SIGINT or SIGTERM: the scenarios it did not finish are `not_run`.
     pub interrupted: bool,
+    /// The revision the run is filed under (`--revision`, `GITHUB_SHA`, or the working
+    /// directory's git commit), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// This harness's version.
+    pub harness_version: &'static str,
     /// The CI gate's conclusion, when a gate flag was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateReport>,
@@ -263,6 +269,8 @@ impl Summary {
             snapshots: None,
             scenarios,
             interrupted: false,
+            revision: None,
+            harness_version: env!("CARGO_PKG_VERSION"),
             gate: None,
         }
     }

@@ -141,6 +141,8 @@ fn history_is_appended_one_line_per_run() {
                 "-q",
                 "--tags",
                 "@command:blockchain-head",
+                "--revision",
+                "rev-under-test",
                 "--report-dir",
             ])
             .arg(reports.path())
@@ -158,6 +160,10 @@ fn history_is_appended_one_line_per_run() {
         "working"
     );
     assert_eq!(lines[1]["headline"]["commands_working"], 1);
+    assert_eq!(lines[1]["revision"], "rev-under-test");
+    assert_eq!(lines[1]["target"]["era"], "api-key");
+    assert_eq!(lines[1]["commands"]["blockchain head"]["pass_rate"], 1.0);
+    assert!(lines[1]["harness_version"].is_string() && lines[1]["duration_ms"].is_number());
 }
 
 #[test]
@@ -197,4 +203,31 @@ fn fail_fast_stops_after_the_first_failure_and_reports_the_rest_not_run() {
         !stdout.contains("unreferenced"),
         "a partial run judges no snapshot: {stdout}"
     );
+}
+
+#[test]
+fn a_secret_that_reaches_a_report_is_masked_there_and_fails_the_run_with_exit_4() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args([
+            "run",
+            "--features",
+            "tests/features/planted_key",
+            "--snapshots",
+            "off",
+        ])
+        .arg("--report-dir")
+        .arg(reports.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("summary.json: a configured secret reached this report"),
+        "{stderr}"
+    );
+    for file in ["summary.json", "junit.xml", "summary.md", "history.jsonl"] {
+        let text = std::fs::read_to_string(reports.path().join(file)).unwrap();
+        assert!(!text.contains("client_dev_key_1_valid"), "{file}: {text}");
+    }
 }
