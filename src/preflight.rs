@@ -165,7 +165,7 @@ async fn settle_credentials(
         Target::Double { seed, .. } => {
             let wallets = ["client", "other-client", "admin", "other-admin"]
                 .into_iter()
-                .filter_map(|r| seed_wallet(&seed.jwt, &r.replace('-', "_")).map(|w| (r, w)))
+                .filter_map(|r| seed_wallet(&seed.jwt, r).map(|w| (r, w)))
                 .collect();
             (seed_keys(seed), wallets)
         }

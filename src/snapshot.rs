@@ -107,21 +107,11 @@ impl Placeholders {
     /// A request path with its volatile segments and query values as placeholders
     /// (`/v1/jobs/[job_id#1]`, `/v1/explorer/receipts?job_id=[job_id#1]`).
     pub fn in_path(&self, path: &str) -> String {
-        let mut out = String::with_capacity(path.len());
-        let mut rest = path;
-        loop {
-            let end = rest.find(['/', '?', '&', '=']).unwrap_or(rest.len());
-            let token = &rest[..end];
-            let key = Value::String(token.to_string()).to_string();
-            out.push_str(self.by_value.get(&key).map_or(token, String::as_str));
-            match rest[end..].chars().next() {
-                Some(separator) => {
-                    out.push(separator);
-                    rest = &rest[end + 1..];
-                }
-                None => return out,
-            }
-        }
+        map_path_tokens(path, |token| {
+            self.by_value
+                .get(&Value::String(token.to_string()).to_string())
+                .cloned()
+        })
     }
 
     /// Names a known value for the whole scenario, e.g. a role's key (the identity in this era)
@@ -183,6 +173,25 @@ impl Placeholders {
                 None => value.clone(),
             },
             _ => value.clone(),
+        }
+    }
+}
+
+/// `path` with each segment and query value (split at `/ ? & =`) replaced where `replace`
+/// knows a replacement; the separators stay as they are.
+pub fn map_path_tokens(path: &str, replace: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    loop {
+        let end = rest.find(['/', '?', '&', '=']).unwrap_or(rest.len());
+        let token = &rest[..end];
+        out.push_str(&replace(token).unwrap_or_else(|| token.to_string()));
+        match rest[end..].chars().next() {
+            Some(separator) => {
+                out.push(separator);
+                rest = &rest[end + 1..];
+            }
+            None => return out,
         }
     }
 }

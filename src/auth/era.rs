@@ -81,7 +81,7 @@ pub fn judge(
     );
     match (jobs_status, jobs_detail, nonce_status) {
         (401, Some("Authentication required"), _) => Ok((Era::Jwt, seen)),
-        (401, Some("invalid api key"), 404) => Ok((Era::ApiKey, seen)),
+        // `invalid api key` comes with a 404 for the nonce route, the API-key era's sign.
         (_, _, 404) => Ok((Era::ApiKey, seen)),
         // 0: no complete answer at all; 5xx: the server's own trouble. Neither tells.
         (_, _, s) if (100..500).contains(&s) => Ok((Era::Jwt, seen)),

@@ -96,7 +96,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         .map(|p| p.meta.key())
         .collect();
     let options = runner::ExecOptions {
-        concurrency: usize::from(args.concurrency),
+        concurrency,
         fail_fast: args.fail_fast,
         live,
     };

@@ -227,10 +227,11 @@ fn required_text(body: &serde_json::Map<String, Value>, field: &str) -> Result<S
         .ok_or_else(|| Reply::validation(&format!("body.{field}"), "Field required", "missing"))
 }
 
-/// The seed's wallet for a role (`client`, `other_client`, `admin`, `other_admin`).
+/// The seed's wallet for a role as callers spell it (`client`, `other-client`, `admin`,
+/// `other-admin`; the seed file writes `other_client`).
 pub fn seed_wallet(jwt: &JwtSeed, role: &str) -> Option<Wallet> {
     jwt.wallets
-        .get(role)
+        .get(&role.replace('-', "_"))
         .and_then(|key| Wallet::from_hex(key).ok())
 }
 

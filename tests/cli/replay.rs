@@ -16,6 +16,7 @@ use aitbc_conformance::double::jwt::seed_wallet;
 use aitbc_conformance::double::profile::Profile;
 use aitbc_conformance::double::seed::Seed;
 use aitbc_conformance::double::Double;
+use aitbc_conformance::snapshot::map_path_tokens;
 use serde_json::{json, Value};
 
 use super::root;
@@ -415,7 +416,7 @@ impl Auth {
     async fn logged_in(http: &reqwest::Client, base: &str, seed: &Seed, lines: &[Value]) -> Self {
         let mut auth = Self::keys(seed);
         for role in ["client", "other-client", "admin"] {
-            let wallet = seed_wallet(&seed.jwt, &role.replace('-', "_")).unwrap();
+            let wallet = seed_wallet(&seed.jwt, role).unwrap();
             let token = log_in(http, base, &wallet).await;
             auth.tokens.insert(role, token);
             for line in lines {
@@ -540,20 +541,7 @@ fn plain(value: &Value) -> String {
 
 /// Replaces whole path segments and query values that the double knows by another value.
 fn substitute(path: &str, carried: &HashMap<String, String>) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    loop {
-        let end = rest.find(['/', '?', '&', '=']).unwrap_or(rest.len());
-        let token = &rest[..end];
-        out.push_str(carried.get(token).map_or(token, String::as_str));
-        match rest[end..].chars().next() {
-            Some(separator) => {
-                out.push(separator);
-                rest = &rest[end + 1..];
-            }
-            None => return out,
-        }
-    }
+    map_path_tokens(path, |token| carried.get(token).cloned())
 }
 
 fn substitute_json(value: &Value, carried: &HashMap<String, String>) -> Value {
