@@ -24,7 +24,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the scenarios and write reports (summary.json, junit.xml, history.jsonl).
+    /// Run the scenarios and write reports (summary.json, junit.xml, summary.md, index.html,
+    /// exchanges/*.har of failures) and append the run to history.jsonl.
     Run(Box<RunArgs>),
     /// Print the command catalog: each command, its endpoints and how many scenarios cover it.
     List(ListArgs),
@@ -34,6 +35,107 @@ pub enum Command {
     /// Compare two summary.json files: per command fixed / regressed / unchanged / new /
     /// removed, and the scenarios that changed. Exit 1 on any regression.
     Compare(CompareArgs),
+    /// The recorded runs: one line each (time, revision, headline, trend) and the commands
+    /// whose verdict flipped between consecutive runs.
+    History(HistoryArgs),
+    /// Re-render every report from a summary.json (`--from`), or merge the summaries of
+    /// `run --shard` slices into one (`report merge`), without running anything.
+    Report(Box<ReportCommandArgs>),
+}
+
+/// Where the reports go and which are written.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Reports")]
+pub struct ReportArgs {
+    /// Where the report files go: summary.json, junit.xml, summary.md, index.html,
+    /// exchanges/*.har (and history.jsonl, unless --history says otherwise).
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_REPORT_DIR",
+        default_value = "reports",
+        value_name = "DIR"
+    )]
+    pub report_dir: PathBuf,
+
+    /// Which report files to write, comma-separated: json, junit, md, html, har.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_FORMAT",
+        value_enum,
+        value_delimiter = ',',
+        default_value = "json,junit,md,html,har",
+        value_name = "LIST"
+    )]
+    pub format: Vec<crate::report::render::Format>,
+
+    /// The run history: appended to by each run, charted in index.html (default:
+    /// history.jsonl in the report directory).
+    #[arg(long, env = "AITBC_CONFORMANCE_HISTORY", value_name = "FILE")]
+    pub history: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// `--history`, or `history.jsonl` in the report directory.
+    pub fn history_path(&self) -> PathBuf {
+        self.history
+            .clone()
+            .unwrap_or_else(|| self.report_dir.join("history.jsonl"))
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HistoryArgs {
+    /// The history file (default: history.jsonl in --report-dir).
+    #[arg(long, env = "AITBC_CONFORMANCE_HISTORY", value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    /// Where the default history file lives.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_REPORT_DIR",
+        default_value = "reports",
+        value_name = "DIR"
+    )]
+    pub report_dir: PathBuf,
+
+    /// Only the last N runs.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub last: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ReportCommandArgs {
+    #[command(subcommand)]
+    pub merge: Option<ReportSubcommand>,
+
+    /// The summary.json to render (HAR files come only from a run: they need the exchanges).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub from: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ReportSubcommand {
+    /// Join the summary.json files of `run --shard 1/N` … `N/N` into one summary (verdicts
+    /// judged over all their scenarios, as one run would), render every report, append it to
+    /// the history, and exit as that run would (the gate flags apply).
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// The shards' summary.json files.
+    #[arg(required = true, num_args = 1.., value_name = "SUMMARY")]
+    pub summaries: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -138,14 +240,16 @@ pub struct RunArgs {
     #[arg(long, env = "AITBC_CONFORMANCE_FAIL_FAST")]
     pub fail_fast: bool,
 
-    /// Where summary.json, junit.xml and history.jsonl go.
-    #[arg(
-        long,
-        env = "AITBC_CONFORMANCE_REPORT_DIR",
-        default_value = "reports",
-        value_name = "DIR"
-    )]
-    pub report_dir: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// Run only the K-th of N deterministic slices of the selected scenarios (e.g. 2/4), for a
+    /// CI matrix; `report merge` joins the shards' summary.json files into one verdict. A
+    /// scenario's slice is fixed by a hash of its file and name, so adding scenarios elsewhere
+    /// moves no other.
+    #[arg(long, env = "AITBC_CONFORMANCE_SHARD", value_name = "K/N",
+          value_parser = crate::suite::Shard::parse)]
+    pub shard: Option<crate::suite::Shard>,
 
     /// Per-request timeout, e.g. 5s, 800ms.
     #[arg(long, env = "AITBC_CONFORMANCE_TIMEOUT", default_value = "5s", value_name = "DURATION",

@@ -1,9 +1,9 @@
 //! Why a step failed, classified the way a person reading the report would put it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The class of a failure (README: "Failure classes").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureClass {
     /// 401/403 where success was expected.

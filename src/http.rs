@@ -20,6 +20,58 @@ pub struct Exchange {
     pub status: u16,
     pub body: Vec<u8>,
     pub json: Option<Value>,
+    /// What went over the wire besides, for the HAR file of a failed scenario.
+    pub trace: Trace,
+}
+
+/// The parts of an exchange only its HAR record needs. Credentials are masked when captured.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    pub url: String,
+    /// When the request started, ISO-8601 UTC.
+    pub started_at: String,
+    pub elapsed_ms: f64,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<String>,
+    pub response_headers: Vec<(String, String)>,
+    /// `HTTP/1.1`; empty when no answer came.
+    pub http_version: String,
+}
+
+impl Trace {
+    /// The request as it is about to go: its URL, masked credential and JSON body.
+    fn of_request(r: &Request<'_>) -> Self {
+        let mut request_headers = Vec::new();
+        if let Some(credential) = r.credential {
+            let (name, _) = credential.header();
+            request_headers.push((name.to_string(), crate::redact::MASK.to_string()));
+        }
+        if r.body.is_some() {
+            request_headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        Self {
+            url: format!("{}{}", r.base, r.path),
+            started_at: crate::clock::iso_utc(crate::clock::now_micros()),
+            request_headers,
+            request_body: r.body.map(Value::to_string),
+            ..Self::default()
+        }
+    }
+}
+
+/// A request that got no answer, as the HAR of its scenario shows it (status 0, the reason as
+/// the body).
+pub fn unanswered(r: &Request<'_>, failure: &Failure, elapsed: Duration) -> Exchange {
+    let mut trace = Trace::of_request(r);
+    trace.elapsed_ms = elapsed.as_secs_f64() * 1000.0;
+    Exchange {
+        method: r.method.to_string(),
+        path: r.path.to_string(),
+        status: 0,
+        body: failure.message.clone().into_bytes(),
+        json: None,
+        trace,
+    }
 }
 
 impl Exchange {
@@ -129,6 +181,8 @@ async fn send_once(
         stale: false,
     })?;
     ctx.pacer.wait(r.method, r.path).await;
+    let mut trace = Trace::of_request(&r);
+    let started = std::time::Instant::now();
     let client = if r.fresh { &ctx.fresh_http } else { &ctx.http };
     let mut builder = client.request(method, format!("{}{}", r.base, r.path));
     if let Some(credential) = r.credential {
@@ -146,6 +200,15 @@ async fn send_once(
     };
     let response = builder.send().await.map_err(transport)?;
     let status = response.status().as_u16();
+    trace.http_version = format!("{:?}", response.version());
+    trace.response_headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_string(), value)
+        })
+        .collect();
     let retry_after = response
         .headers()
         .get("retry-after")
@@ -159,6 +222,7 @@ async fn send_once(
             failure: failure.within(r.method, r.path),
         })?;
     let json: Option<Value> = serde_json::from_slice(&body).ok();
+    trace.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     if r.record {
         ctx.endpoints
             .record(r.method, r.path, Answer::Status(status, json.as_ref()));
@@ -169,6 +233,7 @@ async fn send_once(
         status,
         body,
         json,
+        trace,
     };
     Ok((exchange, retry_after))
 }

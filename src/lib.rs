@@ -55,6 +55,8 @@ where
         Command::List(args) => commands::list(&args),
         Command::Double(args) => commands::serve_double(&args),
         Command::Compare(args) => commands::compare(&args),
+        Command::History(args) => commands::history(&args),
+        Command::Report(args) => commands::report(&args),
     };
     result.unwrap_or_else(|err| {
         use std::io::Write as _;

@@ -107,6 +107,50 @@ impl ScenarioMeta {
     }
 }
 
+/// One of N deterministic slices of a suite (`run --shard K/N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// `K/N` with 1 ≤ K ≤ N.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("{text:?} is not a shard: K/N with 1 <= K <= N, e.g. 2/4");
+        let (k, n) = text.trim().split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Self { index, count })
+    }
+
+    /// Whether the scenario falls in this slice: SHA3 of its file and name, so its slice never
+    /// depends on the other scenarios of the suite.
+    pub fn contains(&self, meta: &ScenarioMeta) -> bool {
+        use sha3::{Digest, Sha3_256};
+        let mut hash = Sha3_256::new();
+        hash.update(meta.path.to_string_lossy().as_bytes());
+        hash.update([0]);
+        hash.update(meta.name.as_bytes());
+        let digest = hash.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first) % u64::from(self.count) == u64::from(self.index - 1)
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
 /// Every `*.feature` under `dir`, sorted, so runs and reports are stable.
 fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
     let read_err = |source| InputError::Read {

@@ -56,6 +56,9 @@ impl Caller {
     }
 }
 
+/// How many exchanges a scenario keeps for its HAR file (a chain walk sends dozens).
+pub const EXCHANGES_KEPT: usize = 64;
+
 /// The per-scenario state.
 #[derive(Debug, cucumber::World)]
 #[world(init = Self::blank)]
@@ -64,6 +67,9 @@ pub struct ConformanceWorld {
     session: Option<Session>,
     pub caller: Caller,
     pub last: Option<Exchange>,
+    /// Every exchange of the scenario, oldest first (the last `EXCHANGES_KEPT`): the HAR file
+    /// written when it fails.
+    pub exchanges: Vec<Exchange>,
     pub vars: HashMap<String, String>,
     /// Blocks fetched by a chain walk, in height order.
     pub blocks: Vec<Value>,
@@ -91,6 +97,7 @@ impl ConformanceWorld {
             session: None,
             caller: Caller::NoKey,
             last: None,
+            exchanges: Vec::new(),
             vars: HashMap::new(),
             blocks: Vec::new(),
             lookup: None,
@@ -279,7 +286,16 @@ impl ConformanceWorld {
             record: !self.degraded,
             fresh,
         };
-        let (exchange, retried) = http::send(ctx, request).await?;
+        let started = std::time::Instant::now();
+        let sent = http::send(ctx, request).await;
+        let (exchange, retried) = match sent {
+            Ok(answer) => answer,
+            Err(failure) => {
+                let unanswered = http::unanswered(&request, &failure, started.elapsed());
+                self.keep(unanswered);
+                return Err(failure);
+            }
+        };
         if retried {
             if let Some(scenario) = &self.scenario {
                 let mut flaky = ctx
@@ -293,8 +309,17 @@ impl ConformanceWorld {
         if let (Some(run), Some(json)) = (ctx.snapshots.as_ref(), exchange.json.as_ref()) {
             self.placeholders.observe(&run.fields, json);
         }
+        self.keep(exchange.clone());
         self.last = Some(exchange);
         Ok(())
+    }
+
+    /// Logs an exchange for the scenario's HAR file, keeping the last `EXCHANGES_KEPT`.
+    fn keep(&mut self, exchange: Exchange) {
+        if self.exchanges.len() == EXCHANGES_KEPT {
+            self.exchanges.remove(0);
+        }
+        self.exchanges.push(exchange);
     }
 
     /// The last exchange, or a harness failure if the scenario sent nothing yet.

@@ -2,10 +2,10 @@
 //! every role sends `X-Api-Key`, and the JWT era, where clients and admins log in with a wallet
 //! and send `Authorization: Bearer`, and only miners keep their key.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An era of the backend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Era {
     #[default]

@@ -1,18 +1,24 @@
-//! The subcommands (`run`, `list`, `double`) and what they share.
+//! The subcommands (`run`, `list`, `double`, `compare`, `history`, `report`) and what they share.
 
 mod compare;
 mod double;
+mod history;
 mod list;
+mod rerender;
 mod run;
 
 pub use self::compare::compare;
 pub use self::double::serve_double;
+pub use self::history::history;
 pub use self::list::list;
+pub use self::rerender::report;
 pub use self::run::run;
 
 use crate::catalog::Catalog;
 use crate::cli::SuiteArgs;
-use crate::error::InputError;
+use crate::error::{InputError, RunError};
+use crate::report;
+use crate::report::summary::Summary;
 use crate::suite::Suite;
 
 /// The catalog and the parsed, tag-checked suite.
@@ -26,4 +32,69 @@ fn load_inputs(args: &SuiteArgs) -> Result<(Catalog, Suite), InputError> {
 fn say(text: &str) {
     use std::io::Write as _;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Judges `summary` by the gate flags, recording the conclusion in it; whether a gate rule
+/// (not just a baseline to compare with) was given.
+fn apply_gate(summary: &mut Summary, args: &crate::cli::GateArgs) -> Result<bool, InputError> {
+    let rules = gate_rules(args)?;
+    if rules.active() || rules.baseline.is_some() {
+        let verdicts = report::gate::judge(summary, &rules);
+        summary.gate = Some(report::summary::GateReport {
+            passed: verdicts.failures.is_empty(),
+            failures: verdicts.failures,
+            notes: verdicts.notes,
+        });
+    }
+    Ok(rules.active())
+}
+
+/// With a gate rule the gate decides; without one, any failure fails (as it always did).
+fn passed(summary: &Summary, gated: bool) -> bool {
+    match (&summary.gate, gated) {
+        (Some(gate), true) => gate.passed,
+        _ => summary.all_passed(),
+    }
+}
+
+/// Writes the reports, then prints the table (or the headline) and where they went. Files
+/// first: a closed stdout (`| head`) must not cost them.
+fn write_reports(
+    output: &report::files::Output,
+    summary: &Summary,
+    redactor: &crate::redact::Redactor,
+    quiet: bool,
+) -> Result<(), RunError> {
+    let written = report::files::write_all(output, summary, redactor)?;
+    if quiet {
+        say(&format!("{}\n", summary.headline_text()));
+    } else {
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        say(&report::terminal::render(summary));
+        say(&format!("reports: {}\n", names.join(", ")));
+    }
+    Ok(())
+}
+
+/// The gate's rules from the flags; a baseline or list that cannot be read is an input error.
+fn gate_rules(args: &crate::cli::GateArgs) -> Result<report::gate::Rules, InputError> {
+    let mut allow_failing: Vec<String> = args
+        .allow_failing
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if let Some(path) = &args.allow_failing_file {
+        allow_failing.extend(report::gate::read_allowed(path)?);
+    }
+    Ok(report::gate::Rules {
+        baseline: args
+            .baseline
+            .as_deref()
+            .map(report::gate::Recorded::load)
+            .transpose()?,
+        fail_on_regression: args.fail_on_regression,
+        min_pass_rate: args.min_pass_rate,
+        allow_failing,
+    })
 }

@@ -1,6 +1,6 @@
 //! `run`: load the suite, check the target, execute, report, exit code.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,8 +21,14 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let started = Instant::now();
     let (catalog, suite) = load_inputs(&args.suite)?;
     let target = config::target(args)?;
-    let selected: Vec<&ScenarioMeta> = suite.select(args.tags.as_ref()).collect();
-    if selected.is_empty() {
+    let selected: Vec<&ScenarioMeta> = suite
+        .select(args.tags.as_ref())
+        .filter(|meta| args.shard.is_none_or(|shard| shard.contains(meta)))
+        .collect();
+    if selected.is_empty() && args.shard.is_some() {
+        // A slice of a small selection can be empty: a shard with nothing to do has passed.
+        say("this shard holds none of the selected scenarios\n");
+    } else if selected.is_empty() {
         return Err(InputError::Flag {
             flag: "--tags",
             message: "the expression selects no scenario (see `aitbc-conformance list`)".into(),
@@ -142,42 +148,36 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     };
     let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
     summary.interrupted = interrupted;
+    summary.shard = args.shard.map(|shard| shard.to_string());
     summary.revision = revision(args.revision.as_deref());
     summary.snapshots = ctx
         .snapshots
         .as_ref()
         .map(|run| snapshot_report(run, &suite));
-    let rules = gate_rules(&args.gate)?;
-    if rules.active() || rules.baseline.is_some() {
-        let verdicts = report::gate::judge(&summary, &rules);
-        summary.gate = Some(report::summary::GateReport {
-            passed: verdicts.failures.is_empty(),
-            failures: verdicts.failures,
-            notes: verdicts.notes,
-        });
-    }
+    let gated = super::apply_gate(&mut summary, &args.gate)?;
     // Reports first: a closed stdout (`| head`) must not cost the files.
-    let written = report::files::write_all(&args.report_dir, &summary, &redactor)?;
-    if args.quiet {
-        say(&format!("{}\n", summary.headline_text()));
-    } else {
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        say(&report::terminal::render(&summary));
-        say(&format!("reports: {}\n", names.join(", ")));
-    }
+    let exchanges: HashMap<(String, usize), Vec<crate::http::Exchange>> = outcomes
+        .into_iter()
+        .filter(|o| o.failure.is_some() && !o.exchanges.is_empty())
+        .map(|o| ((o.path.display().to_string(), o.line), o.exchanges))
+        .collect();
+    let history = args.report.history_path();
+    let output = report::files::Output {
+        dir: &args.report.report_dir,
+        formats: &args.report.format,
+        history: &history,
+        record: true,
+        exchanges: Some(&exchanges),
+    };
+    super::write_reports(&output, &summary, &redactor, args.quiet)?;
     let rejected = args.reject_unreferenced
         && summary
             .snapshots
             .as_ref()
             .is_some_and(|s| !s.unreferenced.is_empty());
-    // With a gate flag the gate decides; without one, any failure fails (as it always did).
-    let passed = match (&summary.gate, rules.active()) {
-        (Some(gate), true) => gate.passed,
-        _ => summary.all_passed(),
-    };
     Ok(if interrupted {
         exit::INTERRUPTED
-    } else if passed && !rejected {
+    } else if super::passed(&summary, gated) && !rejected {
         exit::SUCCESS
     } else {
         exit::SCENARIO_FAILED
@@ -202,29 +202,6 @@ fn revision(given: Option<&str>) -> Option<String> {
                 .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
                 .and_then(nonempty)
         })
-}
-
-/// The gate's rules from the flags; a baseline or list that cannot be read is an input error.
-fn gate_rules(args: &crate::cli::GateArgs) -> Result<report::gate::Rules, InputError> {
-    let mut allow_failing: Vec<String> = args
-        .allow_failing
-        .iter()
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty())
-        .collect();
-    if let Some(path) = &args.allow_failing_file {
-        allow_failing.extend(report::gate::read_allowed(path)?);
-    }
-    Ok(report::gate::Rules {
-        baseline: args
-            .baseline
-            .as_deref()
-            .map(report::gate::Recorded::load)
-            .transpose()?,
-        fail_on_regression: args.fail_on_regression,
-        min_pass_rate: args.min_pass_rate,
-        allow_failing,
-    })
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM (what CI runners send on cancel), listened for from the moment

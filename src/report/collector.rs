@@ -13,7 +13,7 @@ use crate::failure::FailureClass;
 use crate::world::ConformanceWorld;
 
 /// How one scenario ended.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Outcome {
     pub path: PathBuf,
     pub line: usize,
@@ -22,6 +22,8 @@ pub struct Outcome {
     pub failure: Option<StepFailure>,
     /// Whether it passed only on a retry.
     pub retried: bool,
+    /// The failed scenario's exchanges, for its HAR file (empty when it passed).
+    pub exchanges: Vec<crate::http::Exchange>,
 }
 
 /// The first failing step of a scenario.
@@ -38,6 +40,7 @@ struct Running {
     path: PathBuf,
     started: SystemTime,
     failure: Option<StepFailure>,
+    exchanges: Vec<crate::http::Exchange>,
 }
 
 /// A running scenario: its feature (by the address of cucumber's shared copy, which every event
@@ -88,10 +91,18 @@ impl Collector {
                         path: feature.path.clone().unwrap_or_default(),
                         started: SystemTime::now(),
                         failure: None,
+                        exchanges: Vec::new(),
                     },
                 );
             }
             event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
+                if let event::Step::Failed(_, _, Some(world), _) = &ev {
+                    if let Some(run) = self.running.get_mut(&key) {
+                        if run.failure.is_none() {
+                            run.exchanges = world.exchanges.clone();
+                        }
+                    }
+                }
                 if let Some(failure) = step_failure(&step, ev) {
                     if let Some(run) = self.running.get_mut(&key) {
                         run.failure.get_or_insert(failure);
@@ -128,6 +139,7 @@ impl Collector {
             duration,
             failure: run.failure,
             retried,
+            exchanges: run.exchanges,
         };
         if let Ok(mut finished) = self.finished.lock() {
             finished.push(outcome.clone());

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::failure::FailureClass;
 
 /// One row of the table.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct EndpointReport {
     pub endpoint: String,
     pub exchanges: u64,

@@ -1,119 +1,182 @@
-//! Report files under `reports/`: `summary.json` and `junit.xml` written atomically,
-//! `history.jsonl` appended one line per run.
+//! Report files under `--report-dir`, each written atomically and checked for secrets first:
+//! the formats `--format` chooses (see `render`), and the history line appended.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
-
+use super::render::{self, Format};
 use super::summary::{Status, Summary};
 use crate::error::RunError;
+use crate::http::Exchange;
 use crate::redact::Redactor;
 
-/// Writes every report file for `summary` into `dir`, creating it if needed. Every text is
+/// Where and what to write.
+#[derive(Debug, Clone, Copy)]
+pub struct Output<'a> {
+    pub dir: &'a Path,
+    pub formats: &'a [Format],
+    /// The history file (by default `history.jsonl` in `dir`).
+    pub history: &'a Path,
+    /// Append this summary to the history: a run does, a re-render does not.
+    pub record: bool,
+    /// Failed scenarios' exchanges by (file, line): a run has them, a re-render does not.
+    pub exchanges: Option<&'a HashMap<(String, usize), Vec<Exchange>>>,
+}
+
+/// Writes the chosen report files for `summary`, creating `dir` if needed. Every text is
 /// checked for the run's secrets before it is written: one found is masked, and the run then
 /// fails (exit 4) naming the file — redaction upstream should have caught it.
 pub fn write_all(
-    dir: &Path,
+    out: &Output,
     summary: &Summary,
     redactor: &Redactor,
 ) -> Result<Vec<PathBuf>, RunError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| RunError::Report { path, source }
+    std::fs::create_dir_all(out.dir).map_err(io(out.dir))?;
+    let mut writer = Writer {
+        redactor,
+        leaked: None,
+        written: Vec::new(),
     };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut leaked: Option<PathBuf> = None;
-    let mut checked = |path: &Path, text: String| {
-        if redactor.finds(&text) {
-            leaked.get_or_insert_with(|| path.to_path_buf());
-            return redactor.apply(&text);
-        }
-        text
-    };
-    let summary_path = dir.join("summary.json");
-    let mut text = serde_json::to_string_pretty(summary).unwrap_or_default();
-    text.push('\n');
-    let text = checked(&summary_path, text);
-    write_atomic(&summary_path, text.as_bytes()).map_err(io(&summary_path))?;
-    let junit_path = dir.join("junit.xml");
-    let text = checked(&junit_path, junit(summary));
-    write_atomic(&junit_path, text.as_bytes()).map_err(io(&junit_path))?;
-    let markdown_path = dir.join("summary.md");
-    let markdown = checked(&markdown_path, markdown(summary));
-    write_atomic(&markdown_path, markdown.as_bytes()).map_err(io(&markdown_path))?;
-    // GitHub Actions shows this file on the run's page.
-    if let Some(step) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        let step = PathBuf::from(step);
-        append_line(&step, &markdown).map_err(io(&step))?;
+    let wants = |format: Format| out.formats.contains(&format);
+    // Answers may carry a key on purpose (an API-key-era miner's id is its key) or a token a
+    // login earned: exchanges are masked by design before any file shows them.
+    let exchanges = out.exchanges.map(|all| masked(all, redactor));
+    if out.record {
+        // Before the page, so that its trend includes this run.
+        let line = writer.checked(out.history, super::history::line(summary));
+        super::history::append(out.history, &line).map_err(io(out.history))?;
+        writer.written.push(out.history.to_path_buf());
     }
-    let history_path = dir.join("history.jsonl");
-    let line = checked(&history_path, history_line(summary));
-    append_line(&history_path, &line).map_err(io(&history_path))?;
-    match leaked {
+    if wants(Format::Json) {
+        let mut text = serde_json::to_string_pretty(summary).unwrap_or_default();
+        text.push('\n');
+        writer.write(&out.dir.join("summary.json"), text)?;
+    }
+    if wants(Format::Junit) {
+        writer.write(&out.dir.join("junit.xml"), render::junit::render(summary))?;
+    }
+    if wants(Format::Md) {
+        let path = out.dir.join("summary.md");
+        let markdown = writer.write(&path, render::markdown::render(summary))?;
+        // GitHub Actions shows this file on the run's page.
+        if let Some(step) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let step = PathBuf::from(step);
+            append_line(&step, &markdown).map_err(io(&step))?;
+        }
+    }
+    let har_files = match (wants(Format::Har), &exchanges) {
+        (true, Some(exchanges)) => Some(writer.har_files(out.dir, summary, exchanges)?),
+        _ => None,
+    };
+    if wants(Format::Html) {
+        let history = super::history::read(out.history).unwrap_or_default();
+        let context = render::html::Context {
+            history: &history.entries,
+            exchanges: exchanges.as_ref(),
+            har_files: har_files.as_ref(),
+        };
+        writer.write(
+            &out.dir.join("index.html"),
+            render::html::render(summary, &context),
+        )?;
+    }
+    match writer.leaked {
         Some(path) => Err(RunError::SecretInReport { path }),
-        None => Ok(vec![summary_path, junit_path, markdown_path, history_path]),
+        None => Ok(writer.written),
     }
 }
 
-/// How many failed scenarios `summary.md` lists (it must stay short enough for a PR comment).
-const MARKDOWN_FAILURES: usize = 30;
+/// The exchanges with every secret masked in their URL, headers and bodies.
+fn masked(
+    all: &HashMap<(String, usize), Vec<Exchange>>,
+    redactor: &Redactor,
+) -> HashMap<(String, usize), Vec<Exchange>> {
+    let mask = |exchange: &Exchange| {
+        let mut e = exchange.clone();
+        e.path = redactor.apply(&e.path);
+        e.body = redactor
+            .apply(&String::from_utf8_lossy(&e.body))
+            .into_bytes();
+        let t = &mut e.trace;
+        t.url = redactor.apply(&t.url);
+        t.request_body = t.request_body.as_deref().map(|b| redactor.apply(b));
+        for (_, value) in t
+            .request_headers
+            .iter_mut()
+            .chain(t.response_headers.iter_mut())
+        {
+            *value = redactor.apply(value);
+        }
+        e
+    };
+    all.iter()
+        .map(|(key, exchanges)| (key.clone(), exchanges.iter().map(mask).collect()))
+        .collect()
+}
 
-/// `summary.md`: the headline, one row per command, the gate, and the failures.
-pub fn markdown(summary: &Summary) -> String {
-    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
-    let mut out = format!(
-        "## AITBC conformance: {}\n\nAgainst the {}.\n\n| command | passed | verdict | classes |\n|---|---:|---|---|\n",
-        summary.headline_text(),
-        summary.target.description
-    );
-    for c in &summary.commands {
-        let classes: Vec<&str> = c.classes.iter().map(|k| k.as_str()).collect();
-        out.push_str(&format!(
-            "| {} | {}/{} | {} | {} |\n",
-            c.command,
-            c.scenarios_passed,
-            c.scenarios_total,
-            c.verdict.as_str(),
-            classes.join(", ")
-        ));
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError {
+    let path = path.to_path_buf();
+    move |source| RunError::Report { path, source }
+}
+
+/// Writes files, masking and remembering any secret found in them.
+struct Writer<'r> {
+    redactor: &'r Redactor,
+    leaked: Option<PathBuf>,
+    written: Vec<PathBuf>,
+}
+
+impl Writer<'_> {
+    fn checked(&mut self, path: &Path, text: String) -> String {
+        if self.redactor.finds(&text) {
+            self.leaked.get_or_insert_with(|| path.to_path_buf());
+            return self.redactor.apply(&text);
+        }
+        text
     }
-    if let Some(gate) = &summary.gate {
-        let state = if gate.passed { "passed" } else { "**failed**" };
-        out.push_str(&format!("\n**Gate:** {state}\n"));
-        for failure in &gate.failures {
-            out.push_str(&format!("- fails: {}\n", cell(failure)));
-        }
-        for note in &gate.notes {
-            out.push_str(&format!("- {}\n", cell(note)));
-        }
+
+    /// Checks and writes `text` atomically; returns what was written.
+    fn write(&mut self, path: &Path, text: String) -> Result<String, RunError> {
+        let text = self.checked(path, text);
+        write_atomic(path, text.as_bytes()).map_err(io(path))?;
+        self.written.push(path.to_path_buf());
+        Ok(text)
     }
-    let failed: Vec<_> = summary
-        .scenarios
-        .iter()
-        .filter(|s| s.status == Status::Failed)
-        .collect();
-    if !failed.is_empty() {
-        out.push_str(&format!("\n**Failed scenarios ({}):**\n\n", failed.len()));
-        for s in failed.iter().take(MARKDOWN_FAILURES) {
-            let (class, message) = s
-                .failure
-                .as_ref()
-                .map_or(("", ""), |f| (f.class.as_str(), f.message.as_str()));
-            let message: String = cell(message).chars().take(200).collect();
-            out.push_str(&format!(
-                "- `{}:{}` {} ({}): **{class}** {message}\n",
-                s.file, s.line, s.name, s.command
-            ));
+
+    /// `exchanges/<scenario>.har` for every failed scenario with exchanges; the folder's HAR
+    /// files of earlier runs go first (a scenario that passes now has none).
+    fn har_files(
+        &mut self,
+        dir: &Path,
+        summary: &Summary,
+        exchanges: &HashMap<(String, usize), Vec<Exchange>>,
+    ) -> Result<HashMap<(String, usize), String>, RunError> {
+        let folder = dir.join("exchanges");
+        if let Ok(entries) = std::fs::read_dir(&folder) {
+            for entry in entries.flatten() {
+                if entry.path().extension().is_some_and(|e| e == "har") {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
         }
-        if failed.len() > MARKDOWN_FAILURES {
-            out.push_str(&format!(
-                "- … and {} more in `summary.json`\n",
-                failed.len() - MARKDOWN_FAILURES
-            ));
+        let mut names = HashMap::new();
+        for s in summary
+            .scenarios
+            .iter()
+            .filter(|s| s.status == Status::Failed)
+        {
+            let key = (s.file.clone(), s.line);
+            let Some(mine) = exchanges.get(&key).filter(|e| !e.is_empty()) else {
+                continue;
+            };
+            std::fs::create_dir_all(&folder).map_err(io(&folder))?;
+            let name = render::har::file_name(s);
+            self.write(&folder.join(&name), render::har::render(s, mine))?;
+            names.insert(key, format!("exchanges/{name}"));
         }
+        Ok(names)
     }
-    out
 }
 
 /// Writes to a temporary file beside `path`, syncs it, then renames it over `path`.
@@ -135,7 +198,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
-/// Appends one line with a single `write` on an append-only handle (never rewrites history).
+/// Appends one line to a file others also append to (GitHub's step summary).
 pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -143,102 +206,6 @@ pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
         .open(path)?;
     file.write_all(format!("{line}\n").as_bytes())?;
     file.sync_data()
-}
-
-/// One compact JSON line: when, what, the headline and each command's pass rate.
-pub fn history_line(summary: &Summary) -> String {
-    let commands: serde_json::Map<String, serde_json::Value> = summary
-        .commands
-        .iter()
-        .map(|c| {
-            let row = json!({ "passed": c.scenarios_passed, "total": c.scenarios_total,
-                              "pass_rate": c.pass_rate, "verdict": c.verdict });
-            (c.command.clone(), row)
-        })
-        .collect();
-    json!({
-        "schema_version": summary.schema_version,
-        "finished_at": summary.finished_at,
-        "duration_ms": summary.duration_ms.round(),
-        "target": summary.target,
-        "revision": summary.revision,
-        "harness_version": summary.harness_version,
-        "headline": summary.headline,
-        "scenarios_total": summary.scenarios_total,
-        "scenarios_passed": summary.scenarios_passed,
-        "interrupted": summary.interrupted,
-        "commands": commands,
-    })
-    .to_string()
-}
-
-/// JUnit XML: one testsuite per command, one testcase per scenario.
-pub fn junit(summary: &Summary) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let failures = summary.scenarios_total - summary.scenarios_passed;
-    out.push_str(&format!(
-        "<testsuites name=\"aitbc-conformance ({} era)\" tests=\"{}\" failures=\"{failures}\" time=\"{:.3}\">\n",
-        summary.target.era,
-        summary.scenarios_total,
-        summary.duration_ms / 1000.0
-    ));
-    for command in summary.commands.iter().filter(|c| c.scenarios_total > 0) {
-        let mine: Vec<_> = summary
-            .scenarios
-            .iter()
-            .filter(|s| s.command == command.command)
-            .collect();
-        out.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
-            xml(&command.command),
-            command.scenarios_total,
-            command.scenarios_total - command.scenarios_passed
-        ));
-        for s in mine {
-            out.push_str(&format!(
-                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\" time=\"{:.3}\"",
-                xml(&command.command),
-                xml(&s.name),
-                xml(&s.file),
-                s.line,
-                s.duration_ms / 1000.0
-            ));
-            let reason = s.failure.as_ref().map_or("not run", |f| f.message.as_str());
-            match (s.status, &s.failure) {
-                (Status::Failed, Some(f)) => out.push_str(&format!(
-                    ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
-                    f.class,
-                    xml(&f.message),
-                    xml(&f.step)
-                )),
-                (Status::Passed, _) => out.push_str("/>\n"),
-                (Status::Flaky, _) => out.push_str(
-                    ">\n      <system-out>flaky: passed only after a retry</system-out>\n    </testcase>\n",
-                ),
-                _ => out.push_str(&format!(
-                    ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                    xml(reason)
-                )),
-            }
-        }
-        out.push_str("  </testsuite>\n");
-    }
-    out.push_str("</testsuites>\n");
-    out
-}
-
-fn xml(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&apos;".to_string(),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => " ".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -265,10 +232,5 @@ mod tests {
             std::fs::read_to_string(&path).unwrap(),
             "{\"a\":1}\n{\"a\":2}\n"
         );
-    }
-
-    #[test]
-    fn xml_escapes_markup_and_control_characters() {
-        assert_eq!(xml("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot; ");
     }
 }

@@ -35,12 +35,7 @@ pub struct RecordedScenario {
 impl Recorded {
     /// Reads a `summary.json`; a missing or malformed file names itself.
     pub fn load(path: &Path) -> Result<Self, InputError> {
-        let text = crate::error::read_input(path)?;
-        serde_json::from_str(&text).map_err(|e| InputError::Invalid {
-            path: path.to_path_buf(),
-            line: e.line() as u64,
-            message: format!("not a summary.json of this harness: {e}"),
-        })
+        super::summary::load_json(path)
     }
 
     /// The same view of a run just made.

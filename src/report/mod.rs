@@ -4,5 +4,8 @@ pub mod collector;
 pub mod endpoints;
 pub mod files;
 pub mod gate;
+pub mod history;
+pub mod merge;
+pub mod render;
 pub mod summary;
 pub mod terminal;

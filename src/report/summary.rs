@@ -1,6 +1,6 @@
 //! The run summary: per-scenario results, per-command pass rates and verdicts, the headline.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::collector::Outcome;
 use super::endpoints::EndpointReport;
@@ -13,7 +13,7 @@ use crate::suite::{ScenarioMeta, DIRECT_TAG};
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// What a user of one CLI command would experience.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Every scenario of the command passed.
@@ -67,7 +67,7 @@ impl Verdict {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Passed,
@@ -97,14 +97,14 @@ pub enum Disposition {
     Skipped(String),
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FailureReport {
     pub step: String,
     pub class: FailureClass,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ScenarioReport {
     pub feature: String,
     pub file: String,
@@ -115,9 +115,12 @@ pub struct ScenarioReport {
     pub status: Status,
     pub duration_ms: f64,
     pub failure: Option<FailureReport>,
+    /// Tagged `@direct`: checks one endpoint the command can do without (see `via_fallback`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub direct: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CommandReport {
     pub command: String,
     pub id: String,
@@ -135,7 +138,7 @@ pub struct CommandReport {
     pub via_fallback: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Headline {
     pub commands_working: usize,
     pub commands_total: usize,
@@ -144,7 +147,7 @@ pub struct Headline {
 }
 
 /// What the run was judged against: part of its identity (schema 2: was a plain string).
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct TargetReport {
     /// `embedded double`, `live coordinator URL + node URL`.
     pub description: String,
@@ -152,7 +155,7 @@ pub struct TargetReport {
     pub era: Era,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     pub schema_version: u32,
     pub target: TargetReport,
@@ -174,14 +177,17 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
     /// This harness's version.
-    pub harness_version: &'static str,
+    pub harness_version: String,
+    /// `K/N` when this run was one shard of a suite split N ways (`run --shard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     /// The CI gate's conclusion, when a gate flag was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateReport>,
 }
 
 /// The gate in `summary.json`: why it failed (empty: it passed) and what changed.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct GateReport {
     pub passed: bool,
     pub failures: Vec<String>,
@@ -189,7 +195,7 @@ pub struct GateReport {
 }
 
 /// What the snapshot steps came to.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct SnapshotReport {
     /// `check`, `update` or `off`.
     pub mode: String,
@@ -220,6 +226,14 @@ pub struct RunFacts {
     pub flaky: std::collections::HashSet<(std::path::PathBuf, usize)>,
 }
 
+/// What a command row needs of the catalog: its CLI spelling, id and endpoints.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec<'a> {
+    pub cli: &'a str,
+    pub id: &'a str,
+    pub endpoints: &'a [String],
+}
+
 impl Summary {
     /// Joins what was selected with what ran; every catalog command gets a row.
     pub fn build(
@@ -239,10 +253,24 @@ impl Summary {
                 scenario_report(catalog, p, outcome, &facts)
             })
             .collect();
-        let commands: Vec<CommandReport> = catalog
-            .commands
-            .iter()
-            .map(|command| command_report(command, planned, &scenarios))
+        let specs = catalog.commands.iter().map(|c| CommandSpec {
+            cli: &c.cli,
+            id: &c.id,
+            endpoints: &c.endpoints,
+        });
+        Self::assemble(specs, scenarios, facts)
+    }
+
+    /// Command rows and the headline, computed from scenario rows alone: a run's, or the
+    /// scenarios of several shards merged (which therefore judge exactly as one run would).
+    pub fn assemble<'a>(
+        specs: impl IntoIterator<Item = CommandSpec<'a>>,
+        scenarios: Vec<ScenarioReport>,
+        facts: RunFacts,
+    ) -> Self {
+        let commands: Vec<CommandReport> = specs
+            .into_iter()
+            .map(|spec| command_report(spec, &scenarios))
             .collect();
         let working = commands
             .iter()
@@ -270,9 +298,19 @@ impl Summary {
             scenarios,
             interrupted: false,
             revision: None,
-            harness_version: env!("CARGO_PKG_VERSION"),
+            harness_version: env!("CARGO_PKG_VERSION").to_string(),
+            shard: None,
             gate: None,
         }
+    }
+
+    /// The catalog as this summary's command rows name it (for re-assembling merged shards).
+    pub fn command_specs(&self) -> impl Iterator<Item = CommandSpec<'_>> {
+        self.commands.iter().map(|c| CommandSpec {
+            cli: &c.command,
+            id: &c.id,
+            endpoints: &c.endpoints,
+        })
     }
 
     /// Whether every counted scenario passed (flaky ones included: they are reported, not failed).
@@ -305,6 +343,19 @@ impl Summary {
     }
 }
 
+/// Reads a `summary.json` (all of it, or the view `T` takes of it); a missing or malformed
+/// file names itself and the line.
+pub fn load_json<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+) -> Result<T, crate::error::InputError> {
+    let text = crate::error::read_input(path)?;
+    serde_json::from_str(&text).map_err(|e| crate::error::InputError::Invalid {
+        path: path.to_path_buf(),
+        line: e.line() as u64,
+        message: format!("not a summary.json of this harness: {e}"),
+    })
+}
+
 /// `passed / total` as a fraction in `[0, 1]`, 0 when `total` is 0.
 pub fn rate(passed: usize, total: usize) -> f64 {
     if total == 0 {
@@ -314,25 +365,20 @@ pub fn rate(passed: usize, total: usize) -> f64 {
     }
 }
 
-fn command_report(
-    command: &crate::catalog::Command,
-    planned: &[Planned],
-    scenarios: &[ScenarioReport],
-) -> CommandReport {
-    let mine: Vec<(&Planned, &ScenarioReport)> = planned
+fn command_report(spec: CommandSpec, scenarios: &[ScenarioReport]) -> CommandReport {
+    let mine: Vec<&ScenarioReport> = scenarios
         .iter()
-        .zip(scenarios)
-        .filter(|(_, s)| s.command == command.cli && s.status != Status::Skipped)
+        .filter(|s| s.command == spec.cli && s.status != Status::Skipped)
         .collect();
-    let statuses: Vec<Status> = mine.iter().map(|(_, s)| s.status).collect();
+    let statuses: Vec<Status> = mine.iter().map(|s| s.status).collect();
     let passed = statuses.iter().filter(|s| s.is_pass()).count();
     let mut classes: Vec<FailureClass> = mine
         .iter()
-        .filter_map(|(_, s)| s.failure.as_ref().map(|f| f.class))
+        .filter_map(|s| s.failure.as_ref().map(|f| f.class))
         .collect();
     classes.sort();
     classes.dedup();
-    let first_failure = mine.iter().find_map(|(_, s)| {
+    let first_failure = mine.iter().find_map(|s| {
         s.failure
             .as_ref()
             .map(|f| format!("[{}] {}", f.class, f.message))
@@ -342,9 +388,9 @@ fn command_report(
     // the command works for its user through its documented fallback.
     let via_fallback = passed > 0
         && passed < mine.len()
-        && mine.iter().all(|(p, s)| {
+        && mine.iter().all(|s| {
             s.status.is_pass()
-                || (p.meta.has_tag(DIRECT_TAG)
+                || (s.direct
                     && s.failure
                         .as_ref()
                         .is_some_and(|f| f.class == FailureClass::MissingEndpoint))
@@ -355,13 +401,13 @@ fn command_report(
         Verdict::of_statuses(&statuses)
     };
     CommandReport {
-        command: command.cli.clone(),
-        id: command.id.clone(),
+        command: spec.cli.to_string(),
+        id: spec.id.to_string(),
         scenarios_total: mine.len(),
         scenarios_passed: passed,
         pass_rate: rate(passed, mine.len()),
         verdict,
-        endpoints: command.endpoints.clone(),
+        endpoints: spec.endpoints.to_vec(),
         classes,
         first_failure: if via_fallback {
             first_failure.map(|f| format!("works via fallback; {f}"))
@@ -414,6 +460,7 @@ fn scenario_report(
         status,
         duration_ms: outcome.map_or(0.0, |o| o.duration.as_secs_f64() * 1000.0),
         failure,
+        direct: meta.has_tag(DIRECT_TAG),
     }
 }
 
@@ -453,6 +500,7 @@ mod tests {
                 message: "expected status 201, got 401".into(),
             }),
             retried: false,
+            exchanges: Vec::new(),
         }
     }
 

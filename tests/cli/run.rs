@@ -117,9 +117,21 @@ fn no_report_or_output_contains_an_api_key() {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     ];
-    for entry in std::fs::read_dir(reports.path()).unwrap() {
-        texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    // Every report, the HAR files of the failed scenarios included.
+    let mut folders = vec![reports.path().to_path_buf()];
+    let mut hars = 0;
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                hars += usize::from(path.extension().is_some_and(|e| e == "har"));
+                texts.push(std::fs::read_to_string(path).unwrap());
+            }
+        }
     }
+    assert!(hars > 0, "the failed scenarios left their exchanges");
     assert!(
         texts[0].contains("client_id"),
         "the admin job list was echoed into the failure"

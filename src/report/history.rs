@@ -1,0 +1,243 @@
+//! `history.jsonl`: one line per run, appended under an exclusive lock so that concurrent runs
+//! each land whole; read back for the trend charts and the `history` command.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::summary::{Summary, Verdict};
+use crate::error::InputError;
+
+/// One compact JSON line: when, what, the headline and each command's pass rate.
+pub fn line(summary: &Summary) -> String {
+    let commands: serde_json::Map<String, serde_json::Value> = summary
+        .commands
+        .iter()
+        .map(|c| {
+            let row = json!({ "passed": c.scenarios_passed, "total": c.scenarios_total,
+                              "pass_rate": c.pass_rate, "verdict": c.verdict });
+            (c.command.clone(), row)
+        })
+        .collect();
+    json!({
+        "schema_version": summary.schema_version,
+        "finished_at": summary.finished_at,
+        "duration_ms": summary.duration_ms.round(),
+        "target": summary.target,
+        "revision": summary.revision,
+        "harness_version": summary.harness_version,
+        "shard": summary.shard,
+        "headline": summary.headline,
+        "scenarios_total": summary.scenarios_total,
+        "scenarios_passed": summary.scenarios_passed,
+        "interrupted": summary.interrupted,
+        "commands": commands,
+    })
+    .to_string()
+}
+
+/// Appends one line with a single `write` on an append-only handle, holding an exclusive
+/// advisory lock meanwhile: history is never rewritten, and two runs finishing at the same
+/// moment both land intact.
+pub fn append(path: &Path, line: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.lock()?;
+    file.write_all(format!("{line}\n").as_bytes())?;
+    file.sync_data()
+    // The lock goes with the handle.
+}
+
+/// What the record keeps of one run (older lines lack some fields: they default).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Entry {
+    #[serde(default)]
+    pub finished_at: String,
+    #[serde(default)]
+    pub duration_ms: f64,
+    #[serde(default)]
+    pub revision: Option<String>,
+    #[serde(default)]
+    pub target: Option<serde_json::Value>,
+    pub headline: Headline,
+    #[serde(default)]
+    pub commands: BTreeMap<String, CommandEntry>,
+    #[serde(default)]
+    pub interrupted: bool,
+    #[serde(default)]
+    pub shard: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Headline {
+    pub commands_working: usize,
+    pub commands_total: usize,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct CommandEntry {
+    pub pass_rate: f64,
+    pub verdict: Verdict,
+}
+
+impl Entry {
+    /// The target's description, as the line names it (schema 1 wrote a plain string).
+    pub fn target(&self) -> String {
+        match &self.target {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(value) => {
+                let description = value.get("description").and_then(|d| d.as_str());
+                let era = value.get("era").and_then(|d| d.as_str());
+                match (description, era) {
+                    (Some(d), Some(e)) => format!("{d} ({e} era)"),
+                    (Some(d), None) => d.to_string(),
+                    _ => String::new(),
+                }
+            }
+            None => String::new(),
+        }
+    }
+}
+
+/// The record, oldest first, and the lines that could not be read (1-based line numbers).
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    pub entries: Vec<Entry>,
+    pub unreadable: Vec<usize>,
+}
+
+/// Reads `history.jsonl`; a missing file is an empty record, a line that is not a run is
+/// counted and skipped (an interrupted writer or a hand edit must not hide the rest).
+pub fn read(path: &Path) -> Result<Record, InputError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Record::default()),
+        Err(_) => crate::error::read_input(path)?,
+    };
+    Ok(parse(&text))
+}
+
+/// Parses the lines of a record.
+pub fn parse(text: &str) -> Record {
+    let mut record = Record::default();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Entry>(line) {
+            Ok(entry) => record.entries.push(entry),
+            Err(_) => record.unreadable.push(index + 1),
+        }
+    }
+    record
+}
+
+/// A command whose verdict changed between two consecutive runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flip {
+    /// Index of the later run in the record.
+    pub run: usize,
+    pub command: String,
+    pub before: Verdict,
+    pub after: Verdict,
+}
+
+/// Every verdict that changed from one run to the next.
+pub fn flips(entries: &[Entry]) -> Vec<Flip> {
+    let mut out = Vec::new();
+    for (run, pair) in entries.windows(2).enumerate() {
+        let (before, after) = (&pair[0], &pair[1]);
+        for (command, now) in &after.commands {
+            if let Some(then) = before.commands.get(command) {
+                if then.verdict != now.verdict {
+                    out.push(Flip {
+                        run: run + 1,
+                        command: command.clone(),
+                        before: then.verdict,
+                        after: now.verdict,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A sparkline of percentages (0–100): `▁▂▃▄▅▆▇█`.
+pub fn sparkline(rates: &[f64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    rates
+        .iter()
+        .map(|r| BARS[((r.clamp(0.0, 100.0) / 100.0) * 7.0).round() as usize])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line_of(rate: f64, verdict: &str) -> String {
+        format!(
+            r#"{{"finished_at":"t{rate}","headline":{{"commands_working":1,"commands_total":2,"rate":{rate}}},"commands":{{"client submit":{{"pass_rate":1.0,"verdict":"{verdict}"}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn the_record_skips_what_it_cannot_read_and_finds_the_flips() {
+        let text = format!(
+            "{}\nnot json\n{}\n{}\n",
+            line_of(50.0, "working"),
+            line_of(0.0, "broken"),
+            line_of(50.0, "broken")
+        );
+        let record = parse(&text);
+        assert_eq!(
+            (record.entries.len(), record.unreadable.clone()),
+            (3, vec![2])
+        );
+        assert_eq!(
+            flips(&record.entries),
+            vec![Flip {
+                run: 1,
+                command: "client submit".into(),
+                before: Verdict::Working,
+                after: Verdict::Broken
+            }]
+        );
+        assert_eq!(sparkline(&[0.0, 50.0, 100.0]), "▁▅█");
+    }
+
+    #[test]
+    fn concurrent_appends_each_land_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.jsonl");
+        let long = "x".repeat(64 * 1024);
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let path = path.clone();
+                let line = format!("{{\"n\":{i},\"pad\":\"{long}\"}}");
+                std::thread::spawn(move || append(&path, &line).unwrap())
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut seen: Vec<i64> = text
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["n"]
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect();
+        seen.sort();
+        assert_eq!(seen, (0..8).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,108 @@
+//! `report merge`: the summaries of `run --shard 1/N … N/N` joined into the summary one
+//! unsharded run would have written (verdicts judged over all scenarios together).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::endpoints::EndpointReport;
+use super::summary::{RunFacts, SnapshotReport, Summary};
+use crate::error::InputError;
+
+/// Joins shard summaries; they must come from one suite and one era, and no scenario may be in
+/// two of them.
+pub fn merge(shards: Vec<(PathBuf, Summary)>) -> Result<Summary, InputError> {
+    let Some((first_path, first)) = shards.first() else {
+        return Err(invalid(Path::new("-"), "no summary to merge".into()));
+    };
+    let mut seen = HashSet::new();
+    let mut scenarios = Vec::new();
+    let mut endpoints: BTreeMap<String, EndpointReport> = BTreeMap::new();
+    for (path, shard) in &shards {
+        if shard.target.era != first.target.era {
+            return Err(invalid(
+                path,
+                format!(
+                    "judged the {} era, {} the {} era: shards of one run share an era",
+                    shard.target.era,
+                    first_path.display(),
+                    first.target.era
+                ),
+            ));
+        }
+        let names = |s: &Summary| {
+            s.commands
+                .iter()
+                .map(|c| c.command.clone())
+                .collect::<Vec<_>>()
+        };
+        if names(shard) != names(first) {
+            return Err(invalid(
+                path,
+                format!("has another command catalog than {}", first_path.display()),
+            ));
+        }
+        for s in &shard.scenarios {
+            if !seen.insert((s.file.clone(), s.line)) {
+                return Err(invalid(
+                    path,
+                    format!("{}:{} is in two of the summaries", s.file, s.line),
+                ));
+            }
+            scenarios.push(s.clone());
+        }
+        for e in &shard.endpoints {
+            let row = endpoints
+                .entry(e.endpoint.clone())
+                .or_insert_with(|| EndpointReport {
+                    endpoint: e.endpoint.clone(),
+                    ..EndpointReport::default()
+                });
+            row.exchanges += e.exchanges;
+            row.successes += e.successes;
+            row.class = row.class.max(e.class);
+        }
+    }
+    scenarios.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    let facts = RunFacts {
+        target: first.target.clone(),
+        // The shards ran side by side: the slowest is the matrix's time.
+        duration_ms: shards
+            .iter()
+            .map(|(_, s)| s.duration_ms)
+            .fold(0.0, f64::max),
+        endpoints: endpoints.into_values().collect(),
+        flaky: HashSet::new(),
+    };
+    let mut merged = Summary::assemble(first.command_specs(), scenarios, facts);
+    merged.interrupted = shards.iter().any(|(_, s)| s.interrupted);
+    let revisions: HashSet<_> = shards.iter().map(|(_, s)| s.revision.clone()).collect();
+    merged.revision = if revisions.len() == 1 {
+        first.revision.clone()
+    } else {
+        None
+    };
+    merged.snapshots = merged_snapshots(&shards);
+    Ok(merged)
+}
+
+/// Snapshot bookkeeping summed; unreferenced files are judged by every shard alike (from the
+/// whole suite's step names), so the first shard's list stands.
+fn merged_snapshots(shards: &[(PathBuf, Summary)]) -> Option<SnapshotReport> {
+    let mut reports = shards.iter().filter_map(|(_, s)| s.snapshots.as_ref());
+    let mut merged = reports.next()?.clone();
+    for report in reports {
+        merged.referenced += report.referenced;
+        merged.pending.extend(report.pending.iter().cloned());
+    }
+    merged.pending.sort();
+    merged.pending.dedup();
+    Some(merged)
+}
+
+fn invalid(path: &Path, message: String) -> InputError {
+    InputError::Invalid {
+        path: path.to_path_buf(),
+        line: 1,
+        message,
+    }
+}

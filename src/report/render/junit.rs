@@ -1,0 +1,89 @@
+//! `junit.xml` for CI test panels, written with quick-junit (as nextest does): one testsuite per
+//! command, `<failure>` for a broken expectation, `<error>` for a transport or harness error,
+//! `<flakyFailure>` for a pass that needed a retry, `<skipped>` for what did not run.
+
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
+
+use crate::failure::FailureClass;
+use crate::report::summary::{ScenarioReport, Status, Summary};
+
+/// Whether a failure of this class is the target breaking an expectation (`failure`) or the
+/// exchange never completing, or the scenario itself being wrong (`error`).
+pub fn is_error(class: FailureClass) -> bool {
+    matches!(
+        class,
+        FailureClass::Timeout
+            | FailureClass::Unreachable
+            | FailureClass::Transport
+            | FailureClass::TooLarge
+            | FailureClass::Harness
+    )
+}
+
+/// The whole report as XML.
+pub fn render(summary: &Summary) -> String {
+    let mut report = Report::new(format!("aitbc-conformance ({} era)", summary.target.era));
+    report.set_time(millis(summary.duration_ms));
+    for command in summary.commands.iter().filter(|c| c.scenarios_total > 0) {
+        let mut suite = TestSuite::new(command.command.as_str());
+        suite.add_test_cases(
+            summary
+                .scenarios
+                .iter()
+                .filter(|s| s.command == command.command && s.status != Status::Skipped)
+                .map(test_case),
+        );
+        report.add_test_suite(suite);
+    }
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- junit.xml could not be written: {e} -->\n"))
+}
+
+fn test_case(s: &ScenarioReport) -> TestCase {
+    let failure = s.failure.as_ref();
+    let status = match (s.status, failure) {
+        (Status::Passed, _) => TestCaseStatus::success(),
+        (Status::Flaky, _) => {
+            let mut status = TestCaseStatus::success();
+            let mut rerun = TestRerun::new(NonSuccessKind::Failure);
+            rerun.set_message(
+                "failed before a retry passed (a timeout, a refused connection or a 503)",
+            );
+            status.add_rerun(rerun);
+            status
+        }
+        (Status::Failed, Some(f)) => {
+            let kind = if is_error(f.class) {
+                NonSuccessKind::Error
+            } else {
+                NonSuccessKind::Failure
+            };
+            let mut status = TestCaseStatus::non_success(kind);
+            status
+                .set_type(f.class.as_str())
+                .set_message(f.message.as_str())
+                .set_description(f.step.as_str());
+            status
+        }
+        (Status::Failed, None) => TestCaseStatus::non_success(NonSuccessKind::Error),
+        (Status::Blocked | Status::Skipped | Status::NotRun, _) => {
+            let mut status = TestCaseStatus::skipped();
+            let why = failure.map_or("not run", |f| f.message.as_str());
+            status.set_message(why);
+            status
+        }
+    };
+    let mut case = TestCase::new(s.name.as_str(), status);
+    case.set_classname(s.command.as_str())
+        .set_time(millis(s.duration_ms));
+    case.extra.insert("file".into(), s.file.as_str().into());
+    case.extra.insert("line".into(), s.line.to_string().into());
+    case
+}
+
+fn millis(ms: f64) -> Duration {
+    Duration::from_secs_f64((ms / 1000.0).max(0.0))
+}

@@ -1,0 +1,63 @@
+//! `summary.md`: short enough for a pull-request comment and GitHub's step summary.
+
+use crate::report::summary::{Status, Summary};
+
+/// How many failed scenarios `summary.md` lists (it must stay short enough for a PR comment).
+const MARKDOWN_FAILURES: usize = 30;
+
+/// `summary.md`: the headline, one row per command, the gate, and the failures.
+pub fn render(summary: &Summary) -> String {
+    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let mut out = format!(
+        "## AITBC conformance: {}\n\nAgainst the {}.\n\n| command | passed | verdict | classes |\n|---|---:|---|---|\n",
+        summary.headline_text(),
+        summary.target.description
+    );
+    for c in &summary.commands {
+        let classes: Vec<&str> = c.classes.iter().map(|k| k.as_str()).collect();
+        out.push_str(&format!(
+            "| {} | {}/{} | {} | {} |\n",
+            c.command,
+            c.scenarios_passed,
+            c.scenarios_total,
+            c.verdict.as_str(),
+            classes.join(", ")
+        ));
+    }
+    if let Some(gate) = &summary.gate {
+        let state = if gate.passed { "passed" } else { "**failed**" };
+        out.push_str(&format!("\n**Gate:** {state}\n"));
+        for failure in &gate.failures {
+            out.push_str(&format!("- fails: {}\n", cell(failure)));
+        }
+        for note in &gate.notes {
+            out.push_str(&format!("- {}\n", cell(note)));
+        }
+    }
+    let failed: Vec<_> = summary
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Failed)
+        .collect();
+    if !failed.is_empty() {
+        out.push_str(&format!("\n**Failed scenarios ({}):**\n\n", failed.len()));
+        for s in failed.iter().take(MARKDOWN_FAILURES) {
+            let (class, message) = s
+                .failure
+                .as_ref()
+                .map_or(("", ""), |f| (f.class.as_str(), f.message.as_str()));
+            let message: String = cell(message).chars().take(200).collect();
+            out.push_str(&format!(
+                "- `{}:{}` {} ({}): **{class}** {message}\n",
+                s.file, s.line, s.name, s.command
+            ));
+        }
+        if failed.len() > MARKDOWN_FAILURES {
+            out.push_str(&format!(
+                "- … and {} more in `summary.json`\n",
+                failed.len() - MARKDOWN_FAILURES
+            ));
+        }
+    }
+    out
+}
