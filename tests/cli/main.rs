@@ -5,6 +5,7 @@ mod hostile;
 mod inputs;
 mod live;
 mod replay;
+mod reports;
 mod run;
 mod snapshots;
 
