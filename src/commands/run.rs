@@ -170,6 +170,17 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         exchanges: Some(&exchanges),
     };
     super::write_reports(&output, &summary, &redactor, args.quiet)?;
+    if let Some(run) = ctx.snapshots.as_ref() {
+        let mut written: Vec<std::path::PathBuf> =
+            run.pending.lock().map(|p| p.clone()).unwrap_or_default();
+        written.extend(
+            run.referenced
+                .lock()
+                .map(|r| r.iter().cloned().collect::<Vec<_>>())
+                .unwrap_or_default(),
+        );
+        report::files::check_written(written.iter().map(|p| p.as_path()), &redactor)?;
+    }
     let rejected = args.reject_unreferenced
         && summary
             .snapshots

@@ -87,6 +87,29 @@ pub fn write_all(
     }
 }
 
+/// Scans files the run wrote elsewhere (its snapshots) for the run's secrets: one found is
+/// masked in place and fails the run (exit 4) naming the file. Unreadable files are skipped
+/// (a snapshot the run only referenced may have been removed meanwhile).
+pub fn check_written<'p>(
+    paths: impl IntoIterator<Item = &'p Path>,
+    redactor: &Redactor,
+) -> Result<(), RunError> {
+    let mut leaked = None;
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        if redactor.finds(&text) {
+            write_atomic(path, redactor.apply(&text).as_bytes()).map_err(io(path))?;
+            leaked.get_or_insert_with(|| path.to_path_buf());
+        }
+    }
+    match leaked {
+        Some(path) => Err(RunError::SecretInReport { path }),
+        None => Ok(()),
+    }
+}
+
 /// The exchanges with every secret masked in their URL, headers and bodies.
 fn masked(
     all: &HashMap<(String, usize), Vec<Exchange>>,
@@ -220,6 +243,24 @@ mod tests {
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_secret_in_a_file_the_run_wrote_is_masked_there_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let (clean, dirty) = (dir.path().join("a.snap"), dir.path().join("b.snap"));
+        std::fs::write(&clean, "miner: [identity:miner]").unwrap();
+        std::fs::write(&dirty, "miner: miner_dev_key_1_valid").unwrap();
+        let redactor = Redactor::new(["miner_dev_key_1_valid".to_string()]);
+        let missing = dir.path().join("gone.snap");
+        let err = check_written(
+            [clean.as_path(), dirty.as_path(), missing.as_path()],
+            &redactor,
+        )
+        .unwrap_err();
+        assert!(matches!(err, RunError::SecretInReport { ref path } if path == &dirty));
+        assert_eq!(std::fs::read_to_string(&dirty).unwrap(), "miner: ***");
+        assert!(check_written([clean.as_path()], &redactor).is_ok());
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct Context<'a> {
     pub har_files: Option<&'a HashMap<(String, usize), String>>,
 }
 
+/// How many failures are shown unfolded.
+const OPEN_FAILURES: usize = 10;
+
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}\
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}table{border-collapse:collapse;width:100%}\
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}\
@@ -234,14 +237,16 @@ fn failures(out: &mut String, summary: &Summary, ctx: &Context) {
         out.push_str("<p class=\"muted\">None.</p>\n");
         return;
     }
-    for s in failed {
+    for (index, s) in failed.into_iter().enumerate() {
         let key = (s.file.clone(), s.line);
+        // The first few open; a long list stays readable.
+        let open = if index < OPEN_FAILURES { " open" } else { "" };
         let (class, step, message) = s.failure.as_ref().map_or(("", "", ""), |f| {
             (f.class.as_str(), f.step.as_str(), f.message.as_str())
         });
         let _ = write!(
             out,
-            "<details class=\"failure\" open><summary><b>{}</b> — {} <span class=\"muted\">({}:{}, {})</span></summary>\
+            "<details class=\"failure\"{open}><summary><b>{}</b> — {} <span class=\"muted\">({}:{}, {})</span></summary>\
 <p>Step: <code>{}</code></p><pre>{}</pre>",
             escape(class),
             escape(&s.name),

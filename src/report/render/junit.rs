@@ -87,3 +87,59 @@ fn test_case(s: &ScenarioReport) -> TestCase {
 fn millis(ms: f64) -> Duration {
     Duration::from_secs_f64((ms / 1000.0).max(0.0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::summary::{CommandSpec, FailureReport, RunFacts};
+
+    fn scenario(line: usize, status: Status, class: Option<FailureClass>) -> ScenarioReport {
+        ScenarioReport {
+            feature: "F".into(),
+            file: "f.feature".into(),
+            line,
+            name: format!("s{line}"),
+            command: "cmd a".into(),
+            status,
+            duration_ms: 1.0,
+            failure: class.map(|class| FailureReport {
+                step: "Then x".into(),
+                class,
+                message: format!("why {line}"),
+            }),
+            direct: false,
+        }
+    }
+
+    #[test]
+    fn each_status_has_its_junit_element() {
+        let scenarios = vec![
+            scenario(1, Status::Passed, None),
+            scenario(2, Status::Flaky, None),
+            scenario(3, Status::Failed, Some(FailureClass::Contract)),
+            scenario(4, Status::Failed, Some(FailureClass::Timeout)),
+            scenario(5, Status::Blocked, Some(FailureClass::Auth)),
+            scenario(6, Status::NotRun, None),
+            scenario(7, Status::Skipped, Some(FailureClass::NotApplicable)),
+        ];
+        let endpoints = vec!["GET /a".to_string()];
+        let spec = CommandSpec {
+            cli: "cmd a",
+            id: "a",
+            endpoints: &endpoints,
+        };
+        let summary = Summary::assemble([spec], scenarios, RunFacts::default());
+        let xml = render(&summary);
+        assert_eq!(
+            xml.matches("<testcase ").count(),
+            6,
+            "a skipped scenario is not counted"
+        );
+        assert_eq!(xml.matches("<flakyFailure").count(), 1);
+        assert_eq!(xml.matches("<failure ").count(), 1);
+        assert_eq!(xml.matches("<error ").count(), 1);
+        assert_eq!(xml.matches("<skipped").count(), 2);
+        assert!(xml.contains("message=\"why 3\" type=\"contract\""), "{xml}");
+        assert!(xml.contains("type=\"timeout\""), "{xml}");
+    }
+}
