@@ -69,7 +69,17 @@ fn write_reports(
     if quiet {
         say(&format!("{}\n", summary.headline_text()));
     } else {
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        let is_har = |p: &&std::path::PathBuf| p.extension().is_some_and(|e| e == "har");
+        let mut names: Vec<String> = written
+            .iter()
+            .filter(|p| !is_har(p))
+            .map(|p| p.display().to_string())
+            .collect();
+        let hars = written.iter().filter(is_har).count();
+        if hars > 0 {
+            let folder = output.dir.join("exchanges");
+            names.push(format!("{hars} HAR file(s) in {}", folder.display()));
+        }
         say(&report::terminal::render(summary));
         say(&format!("reports: {}\n", names.join(", ")));
     }

@@ -44,6 +44,9 @@ pub fn write_all(
     let exchanges = out.exchanges.map(|all| masked(all, redactor));
     if out.record {
         // Before the page, so that its trend includes this run.
+        if let Some(parent) = out.history.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
         let line = writer.checked(out.history, super::history::line(summary));
         super::history::append(out.history, &line).map_err(io(out.history))?;
         writer.written.push(out.history.to_path_buf());
