@@ -43,10 +43,9 @@ pub enum Command {
     Report(Box<ReportCommandArgs>),
 }
 
-/// Where the reports go and which are written.
+/// Where the reports and the run history are.
 #[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Reports")]
-pub struct ReportArgs {
+pub struct ReportPlace {
     /// Where the report files go: summary.json, junit.xml, summary.md, index.html,
     /// exchanges/*.har (and history.jsonl, unless --history says otherwise).
     #[arg(
@@ -56,6 +55,28 @@ pub struct ReportArgs {
         value_name = "DIR"
     )]
     pub report_dir: PathBuf,
+
+    /// The run history: appended to by each run, charted in index.html (default:
+    /// history.jsonl in the report directory).
+    #[arg(long, env = "AITBC_CONFORMANCE_HISTORY", value_name = "FILE")]
+    pub history: Option<PathBuf>,
+}
+
+impl ReportPlace {
+    /// `--history`, or `history.jsonl` in the report directory.
+    pub fn history_path(&self) -> PathBuf {
+        self.history
+            .clone()
+            .unwrap_or_else(|| self.report_dir.join("history.jsonl"))
+    }
+}
+
+/// Where the reports go and which are written.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Reports")]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub place: ReportPlace,
 
     /// Which report files to write, comma-separated: json, junit, md, html, har.
     #[arg(
@@ -67,36 +88,12 @@ pub struct ReportArgs {
         value_name = "LIST"
     )]
     pub format: Vec<crate::report::render::Format>,
-
-    /// The run history: appended to by each run, charted in index.html (default:
-    /// history.jsonl in the report directory).
-    #[arg(long, env = "AITBC_CONFORMANCE_HISTORY", value_name = "FILE")]
-    pub history: Option<PathBuf>,
-}
-
-impl ReportArgs {
-    /// `--history`, or `history.jsonl` in the report directory.
-    pub fn history_path(&self) -> PathBuf {
-        self.history
-            .clone()
-            .unwrap_or_else(|| self.report_dir.join("history.jsonl"))
-    }
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct HistoryArgs {
-    /// The history file (default: history.jsonl in --report-dir).
-    #[arg(long, env = "AITBC_CONFORMANCE_HISTORY", value_name = "FILE")]
-    pub history: Option<PathBuf>,
-
-    /// Where the default history file lives.
-    #[arg(
-        long,
-        env = "AITBC_CONFORMANCE_REPORT_DIR",
-        default_value = "reports",
-        value_name = "DIR"
-    )]
-    pub report_dir: PathBuf,
+    #[command(flatten)]
+    pub place: ReportPlace,
 
     /// Only the last N runs.
     #[arg(long, default_value_t = 20, value_name = "N")]

@@ -10,10 +10,7 @@ use crate::report::history;
 
 /// `history [--history FILE] [--last N]`.
 pub fn history(args: &HistoryArgs) -> Result<u8, RunError> {
-    let path = args
-        .history
-        .clone()
-        .unwrap_or_else(|| args.report_dir.join("history.jsonl"));
+    let path = args.place.history_path();
     let record = history::read(&path)?;
     say(&render(&record, args.last, std::io::stdout().is_terminal()));
     Ok(exit::SUCCESS)

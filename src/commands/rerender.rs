@@ -25,9 +25,9 @@ pub fn report(args: &ReportCommandArgs) -> Result<u8, RunError> {
 /// Every chosen format again from a summary; the history is read for the charts, not appended.
 fn rerender(from: &std::path::Path, report: &ReportArgs) -> Result<u8, RunError> {
     let summary: Summary = load_json(from)?;
-    let history = report.history_path();
+    let history = report.place.history_path();
     let output = Output {
-        dir: &report.report_dir,
+        dir: &report.place.report_dir,
         formats: &report.format,
         history: &history,
         record: false,
@@ -46,9 +46,9 @@ fn merge_shards(args: &MergeArgs) -> Result<u8, RunError> {
         .collect::<Result<_, InputError>>()?;
     let mut summary = crate::report::merge::merge(shards)?;
     let gated = super::apply_gate(&mut summary, &args.gate)?;
-    let history = args.report.history_path();
+    let history = args.report.place.history_path();
     let output = Output {
-        dir: &args.report.report_dir,
+        dir: &args.report.place.report_dir,
         formats: &args.report.format,
         history: &history,
         record: true,

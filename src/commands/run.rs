@@ -161,9 +161,9 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         .filter(|o| o.failure.is_some() && !o.exchanges.is_empty())
         .map(|o| ((o.path.display().to_string(), o.line), o.exchanges))
         .collect();
-    let history = args.report.history_path();
+    let history = args.report.place.history_path();
     let output = report::files::Output {
-        dir: &args.report.report_dir,
+        dir: &args.report.place.report_dir,
         formats: &args.report.format,
         history: &history,
         record: true,

@@ -202,7 +202,16 @@ fn sparkline(rates: &[f64]) -> String {
 }
 
 fn commands(out: &mut String, summary: &Summary, history: &[Entry]) {
-    out.push_str("<h2>Commands</h2>\n<table id=\"commands\"><thead><tr><th>command</th><th>passed</th><th>verdict</th><th>classes</th><th>first failure</th><th>pass rate over runs</th></tr></thead><tbody>\n");
+    out.push_str("<h2>Commands</h2>\n");
+    let headers = [
+        "command",
+        "passed",
+        "verdict",
+        "classes",
+        "first failure",
+        "pass rate over runs",
+    ];
+    table_head(out, "commands", &headers);
     for c in &summary.commands {
         let classes: Vec<&str> = c.classes.iter().map(|k| k.as_str()).collect();
         let rates: Vec<f64> = history
@@ -302,7 +311,12 @@ fn clip(text: &str, max: usize) -> String {
 }
 
 fn endpoints(out: &mut String, summary: &Summary) {
-    out.push_str("<h2>Endpoints</h2>\n<table id=\"endpoints\"><thead><tr><th>endpoint</th><th>exchanges</th><th>2xx</th><th>problem</th></tr></thead><tbody>\n");
+    out.push_str("<h2>Endpoints</h2>\n");
+    table_head(
+        out,
+        "endpoints",
+        &["endpoint", "exchanges", "2xx", "problem"],
+    );
     for e in &summary.endpoints {
         let problem = e.class.map_or("", |c| c.as_str());
         let class = if problem.is_empty() { "" } else { "broken" };
@@ -316,6 +330,15 @@ fn endpoints(out: &mut String, summary: &Summary) {
         );
     }
     out.push_str("</tbody></table>\n");
+}
+
+/// `<table id=…>` with its header row, the body opened.
+fn table_head(out: &mut String, id: &str, headers: &[&str]) {
+    let _ = write!(out, "<table id=\"{id}\"><thead><tr>");
+    for header in headers {
+        let _ = write!(out, "<th>{header}</th>");
+    }
+    out.push_str("</tr></thead><tbody>\n");
 }
 
 /// Text for HTML content and attribute values.
