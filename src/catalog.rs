@@ -26,6 +26,10 @@ pub struct Command {
     pub endpoints: Vec<String>,
     #[serde(default)]
     pub description: String,
+    /// Endpoints among `endpoints` the command can do without: its documented fallback serves
+    /// it when they are missing (`blockchain block` without `by_hash`, contract §9).
+    #[serde(default)]
+    pub optional: Vec<String>,
     /// Roles whose keys the command needs (`client`, `miner`, `admin`); a refused key blocks it.
     #[serde(default)]
     pub roles: Vec<String>,

@@ -17,6 +17,7 @@ pub mod failure;
 pub mod http;
 pub mod ids;
 pub mod json_path;
+pub mod openapi;
 pub mod pacing;
 pub mod preflight;
 pub mod redact;

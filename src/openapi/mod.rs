@@ -1,0 +1,39 @@
+//! OpenAPI documents of the two services: the contract's own (fixtures/openapi/, served by the
+//! double), loading a target's, response-schema validation during a run, spec coverage, and the
+//! endpoint discovery of `check` (from a document, or by probing when there is none).
+
+pub mod discovery;
+pub mod document;
+pub mod load;
+pub mod probe;
+pub mod validate;
+
+pub use document::{Document, Operation};
+
+/// Which service a document describes.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    Coordinator,
+    Node,
+}
+
+impl Service {
+    /// The service a catalog path belongs to: the node's routes start `/rpc`.
+    pub fn of_path(path: &str) -> Self {
+        if path.starts_with("/rpc") {
+            Service::Node
+        } else {
+            Service::Coordinator
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Coordinator => "coordinator",
+            Service::Node => "node",
+        }
+    }
+}
