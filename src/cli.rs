@@ -327,12 +327,60 @@ pub struct RunArgs {
     pub live: LiveArgs,
 
     #[command(flatten)]
+    pub openapi: OpenApiArgs,
+
+    /// Do not validate answers against the services' OpenAPI documents.
+    #[arg(long, env = "AITBC_CONFORMANCE_NO_SCHEMA")]
+    pub no_schema: bool,
+
+    #[command(flatten)]
     pub gate: GateArgs,
 
     /// The revision the run is filed under in the reports and history (default: GITHUB_SHA,
     /// else the working directory's git commit, if any).
     #[arg(long, env = "AITBC_CONFORMANCE_REVISION", value_name = "REV")]
     pub revision: Option<String>,
+}
+
+/// Where the services' OpenAPI documents come from.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "OpenAPI documents")]
+pub struct OpenApiArgs {
+    /// The coordinator's document: a file (JSON or YAML) or a URL (default: its /openapi.json;
+    /// the embedded double's is the contract's own).
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_OPENAPI_COORDINATOR",
+        value_name = "FILE|URL"
+    )]
+    pub openapi_coordinator: Option<String>,
+
+    /// The node's document: a file or a URL (default: its /openapi.json).
+    #[arg(long, env = "AITBC_CONFORMANCE_OPENAPI_NODE", value_name = "FILE|URL")]
+    pub openapi_node: Option<String>,
+}
+
+impl OpenApiArgs {
+    /// Where a service's document is: the flag, else `<base URL>/openapi.json`.
+    pub fn source(
+        &self,
+        service: crate::openapi::Service,
+        base: &str,
+    ) -> crate::openapi::load::Source {
+        let given = match service {
+            crate::openapi::Service::Coordinator => &self.openapi_coordinator,
+            crate::openapi::Service::Node => &self.openapi_node,
+        };
+        given.as_deref().map_or_else(
+            || {
+                crate::openapi::load::Source::Url(format!(
+                    "{}/openapi.json",
+                    base.trim_end_matches('/')
+                ))
+            },
+            crate::openapi::load::Source::parse,
+        )
+    }
 }
 
 /// A live coordinator and node. Given either URL the run is live; given none it uses the double.

@@ -27,6 +27,7 @@ pub mod snapshot;
 pub mod steps;
 pub mod suite;
 pub mod target;
+pub mod templates;
 pub mod world;
 pub mod yaml;
 

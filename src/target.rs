@@ -123,6 +123,8 @@ pub struct RunContext {
     pub max_body: usize,
     /// The era and each role's credential, settled by the preflight; tokens renewed here.
     pub auth: tokio::sync::Mutex<RunAuth>,
+    /// The services' OpenAPI documents, when schema checks are on and they could be had.
+    pub spec: Option<Arc<crate::openapi::validate::Spec>>,
     salt: AtomicU64,
 }
 
@@ -186,6 +188,7 @@ impl RunContext {
             endpoints,
             flaky: Mutex::new(HashSet::new()),
             snapshots: None,
+            spec: None,
             redactor: Redactor::default(),
             pacer: Pacer::new(&RateLimits::none()),
             max_body: DEFAULT_MAX_BODY,

@@ -1,6 +1,7 @@
 //! The subcommands (`run`, `list`, `double`, `compare`, `history`, `report`) and what they share.
 
 mod compare;
+mod documents;
 mod double;
 mod history;
 mod list;
@@ -26,6 +27,12 @@ fn load_inputs(args: &SuiteArgs) -> Result<(Catalog, Suite), InputError> {
     let catalog = Catalog::load(&args.fixtures.join("commands.yaml"))?;
     let suite = Suite::load(&args.features, &catalog)?;
     Ok((catalog, suite))
+}
+
+/// Writes a warning to stderr (never lost in `-q`).
+fn tell(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Writes to stdout; a closed pipe is not an error worth a panic.

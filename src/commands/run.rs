@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{load_inputs, say};
+use super::{load_inputs, say, tell};
 use crate::auth::Era;
 use crate::catalog::Catalog;
 use crate::cli::RunArgs;
@@ -88,6 +88,13 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     if let Some(run) = ctx.snapshots.as_mut() {
         run.era = era;
     }
+    if !args.no_schema {
+        let spec = runtime.block_on(super::documents::load(&ctx, &args.openapi, era));
+        for why in spec.coverage().unavailable {
+            tell(&format!("schema checks off for {why}\n"));
+        }
+        ctx.spec = Some(Arc::new(spec));
+    }
     let ctx = Arc::new(ctx);
     let planned: Vec<Planned> = selected
         .iter()
@@ -149,6 +156,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
     summary.interrupted = interrupted;
     summary.shard = args.shard.map(|shard| shard.to_string());
+    summary.spec_coverage = ctx.spec.as_ref().map(|spec| spec.coverage());
     summary.revision = revision(args.revision.as_deref());
     summary.snapshots = ctx
         .snapshots

@@ -30,6 +30,8 @@ use self::seed::Seed;
 use self::state::Coordinator;
 use crate::auth::Era;
 use crate::ids::IdGen;
+use crate::openapi::{Document, Service};
+use crate::templates::{template_matches, template_regex};
 
 /// One route of a double: its method, path template and handler over the server's state `S`.
 pub struct Route<S: 'static> {
@@ -209,49 +211,6 @@ pub static NODE_ROUTES: &[Route<Chain>] = &[
     route!("blocks.range", "GET", "/rpc/blocks-range", node::range),
 ];
 
-/// `^/v1/jobs/[^/]+/result$` for `/v1/jobs/{job_id}/result`.
-pub fn template_regex(template: &str) -> String {
-    let body: Vec<String> = template
-        .split('/')
-        .map(|seg| {
-            if seg.starts_with('{') && seg.ends_with('}') {
-                "[^/]+".to_string()
-            } else {
-                regex_escape(seg)
-            }
-        })
-        .collect();
-    format!("^{}$", body.join("/"))
-}
-
-fn regex_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
-            special
-                .then_some('\\')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect()
-}
-
-pub fn template_matches(template: &str, path: &str) -> bool {
-    segments_match(template.split('/'), path)
-}
-
-/// Whether `path` fits template segments: as many segments, `{param}` matching any non-empty
-/// one, literals equal. Allocation-free, so the endpoint table can call it per request.
-pub fn segments_match<'t>(template: impl IntoIterator<Item = &'t str>, path: &str) -> bool {
-    let mut actual = path.split('/');
-    let same = template.into_iter().all(|t| match actual.next() {
-        Some(p) if t.starts_with('{') => !p.is_empty(),
-        Some(p) => p == t,
-        None => false,
-    });
-    same && actual.next().is_none()
-}
-
 /// A route outside the JWT era's security matrix: denied to everyone (contract §12).
 struct Denied {
     gate: jwt::Gate,
@@ -281,19 +240,7 @@ impl<S: Send + 'static> Serve<S> {
 
 impl<S: Send + 'static> Respond for Serve<S> {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        if self.degrade.is_empty() {
-            return self.contract_reply(request).into_template();
-        }
-        let mut draw = self.draw.lock().unwrap_or_else(PoisonError::into_inner);
-        let firing = self.degrade.firing(&mut draw);
-        drop(draw);
-        let (reply, delay_ms) = profile::apply(&firing, || self.contract_reply(request));
-        let template = reply.into_template();
-        if delay_ms == 0 {
-            template
-        } else {
-            template.set_delay(std::time::Duration::from_millis(delay_ms))
-        }
+        degraded(&self.degrade, &self.draw, || self.contract_reply(request))
     }
 }
 
@@ -323,21 +270,102 @@ impl Respond for Fallback {
 /// Which routes a server of an era mounts, and which it denies (JWT era).
 #[derive(Debug, Clone, Default)]
 struct Mounting {
+    /// The JWT era's server.
+    jwt: bool,
+    /// Its security matrix (the coordinator of the JWT era).
     gate: Option<jwt::Gate>,
 }
 
 impl Mounting {
     fn serves(&self, name: &str) -> bool {
-        self.gate.is_some() || !jwt::JWT_ONLY.contains(&name)
+        self.jwt || !jwt::JWT_ONLY.contains(&name)
     }
 
     /// A JWT-era path the security matrix passes but no route serves.
     fn absent(&self, name: &str) -> bool {
-        self.gate.is_some() && jwt::ABSENT.contains(&name)
+        self.jwt && jwt::ABSENT.contains(&name)
     }
 
     fn denies(&self, name: &str) -> Option<&jwt::Gate> {
         self.gate.as_ref().filter(|_| jwt::DENIED.contains(&name))
+    }
+
+    /// Whether a route answers as itself (mounted, not absent, not removed by the profile).
+    fn publishes(&self, name: &str, profile: &Profile) -> bool {
+        !profile.removes(name) && self.serves(name) && !self.absent(name)
+    }
+}
+
+/// The OpenAPI document a double of this era and profile publishes at `/openapi.json` (both
+/// services do, contract §13): the contract's own (fixtures/openapi/), without the operations it
+/// does not serve.
+pub fn published_document(service: Service, profile: &Profile, era: Era) -> serde_json::Value {
+    let mounting = Mounting {
+        jwt: era == Era::Jwt && service == Service::Coordinator,
+        gate: None,
+    };
+    let mut document = Document::contract(service).restricted(|op| {
+        let name = op.operation_id.as_deref().unwrap_or_default();
+        op.era.as_deref().is_none_or(|e| e == era.name()) && mounting.publishes(name, profile)
+    });
+    Document::for_era(&mut document, era.name());
+    document
+}
+
+/// The route name a profile degrades a service's `/openapi.json` by (`openapi.coordinator`).
+pub fn document_route(service: Service) -> String {
+    format!("openapi.{}", service.name())
+}
+
+/// Serves a service's document, degraded as the profile says of its route name.
+struct ServeDocument {
+    body: serde_json::Value,
+    degrade: Degrade,
+    draw: Mutex<IdGen>,
+}
+
+impl Respond for ServeDocument {
+    fn respond(&self, _request: &Request) -> ResponseTemplate {
+        degraded(&self.degrade, &self.draw, || Reply::ok(self.body.clone()))
+    }
+}
+
+async fn mount_document(server: &MockServer, service: Service, profile: &Profile, era: Era) {
+    let route = document_route(service);
+    if profile.removes(&route) {
+        return;
+    }
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/openapi.json"))
+        .respond_with(ServeDocument {
+            body: published_document(service, profile, era),
+            degrade: Degrade::new(profile.rules_for(&route)),
+            draw: Mutex::new(IdGen::new(profile.seed)),
+        })
+        .with_priority(4)
+        .named("openapi")
+        .mount(server)
+        .await;
+}
+
+/// The contract's answer, or what the profile's firing rules make of it.
+fn degraded(
+    degrade: &Degrade,
+    draw: &Mutex<IdGen>,
+    contract: impl FnOnce() -> Reply,
+) -> ResponseTemplate {
+    if degrade.is_empty() {
+        return contract().into_template();
+    }
+    let mut draw = draw.lock().unwrap_or_else(PoisonError::into_inner);
+    let firing = degrade.firing(&mut draw);
+    drop(draw);
+    let (reply, delay_ms) = profile::apply(&firing, contract);
+    let template = reply.into_template();
+    if delay_ms == 0 {
+        template
+    } else {
+        template.set_delay(std::time::Duration::from_millis(delay_ms))
     }
 }
 
@@ -471,9 +499,13 @@ impl Double {
         let mut chain = Chain::generate(&seed.chain, seed.seed ^ salt, era);
         chain.quirks = quirks.clone();
         let state = Coordinator::new(seed, salt, quirks, era);
-        let mounting = Mounting { gate: state.gate() };
+        let mounting = Mounting {
+            jwt: era == Era::Jwt,
+            gate: state.gate(),
+        };
         let state = Arc::new(Mutex::new(state));
         mount(&coordinator, state, COORDINATOR_ROUTES, profile, &mounting).await;
+        mount_document(&coordinator, Service::Coordinator, profile, era).await;
         let node_mounting = Mounting::default();
         mount(
             &node,
@@ -483,6 +515,7 @@ impl Double {
             &node_mounting,
         )
         .await;
+        mount_document(&node, Service::Node, profile, era).await;
         Self {
             coordinator_url: coordinator.uri(),
             node_url: node.uri(),
@@ -526,18 +559,6 @@ impl Double {
 #[cfg(test)]
 mod route_tests {
     use super::*;
-
-    #[test]
-    fn templates_become_anchored_regexes() {
-        assert_eq!(
-            template_regex("/v1/jobs/{job_id}/result"),
-            "^/v1/jobs/[^/]+/result$"
-        );
-        assert_eq!(template_regex("/rpc/blocks-range"), "^/rpc/blocks\\-range$");
-        let re = regex::Regex::new(&template_regex("/rpc/blocks/{height}")).unwrap();
-        assert!(re.is_match("/rpc/blocks/5"));
-        assert!(!re.is_match("/rpc/blocks/by_hash/0xab"));
-    }
 
     #[test]
     fn route_names_are_unique() {

@@ -35,7 +35,7 @@ fn call(
     let (path_only, _) = path.split_once('?').unwrap_or((path, ""));
     let route = COORDINATOR_ROUTES
         .iter()
-        .find(|r| r.method == method && super::template_matches(r.template, path_only))
+        .find(|r| r.method == method && crate::templates::template_matches(r.template, path_only))
         .unwrap_or_else(|| panic!("no route for {method} {path}"));
     let mut headers = HeaderMap::new();
     if let Some(key) = key {

@@ -118,7 +118,7 @@ impl Document {
         self.operations
             .iter()
             .filter(|op| op.method.eq_ignore_ascii_case(method))
-            .filter(|op| crate::double::template_matches(&op.template, path))
+            .filter(|op| crate::templates::template_matches(&op.template, path))
             .max_by_key(|op| op.template.split('/').filter(|s| !is_param(s)).count())
     }
 
@@ -161,6 +161,35 @@ impl Document {
                 .is_some_and(|item| METHODS.iter().any(|m| item.contains_key(*m)))
         });
         root
+    }
+
+    /// This document as the given era serves it: each operation's `x-aitbc-<era>` object
+    /// (our own documents only) replaces the operation's fields it names, e.g. `responses`;
+    /// other eras' variants go.
+    pub fn for_era(root: &mut Value, era: &str) {
+        let key = format!("x-aitbc-{era}");
+        let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
+            return;
+        };
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for method in METHODS {
+                let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                let variants: Vec<String> = op
+                    .keys()
+                    .filter(|k| k.starts_with("x-aitbc-") && *k != "x-aitbc-era")
+                    .cloned()
+                    .collect();
+                for variant in variants {
+                    if let (Some(Value::Object(overrides)), true) =
+                        (op.remove(&variant), variant == key)
+                    {
+                        op.extend(overrides);
+                    }
+                }
+            }
+        }
     }
 
     /// The required top-level fields of an operation's JSON request body.

@@ -34,6 +34,9 @@ impl std::fmt::Display for Violation {
     }
 }
 
+/// A validator, shared by the scenarios that check the same operation and status.
+type Compiled = Arc<jsonschema::Validator>;
+
 /// One service's document and the validators compiled from it so far.
 #[derive(Debug)]
 struct Checked {
@@ -41,7 +44,7 @@ struct Checked {
     /// Where it came from (a URL, a file, `the embedded double`).
     source: String,
     /// (operation index, status) → validator (`None`: no schema, or one that does not compile).
-    compiled: Mutex<HashMap<(usize, u16), Option<Arc<jsonschema::Validator>>>>,
+    compiled: Mutex<HashMap<(usize, u16), Option<Compiled>>>,
 }
 
 /// The documents of a run: validation and coverage.
@@ -50,6 +53,8 @@ pub struct Spec {
     services: BTreeMap<Service, Checked>,
     /// `METHOD /template` of a document operation → the statuses seen.
     seen: Mutex<BTreeMap<(Service, String), BTreeSet<u16>>>,
+    /// Why a service's document could not be had.
+    unavailable: Vec<String>,
 }
 
 impl Spec {
@@ -66,8 +71,10 @@ impl Spec {
         self
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.services.is_empty()
+    /// Notes a service whose document could not be had.
+    pub fn without(mut self, why: String) -> Self {
+        self.unavailable.push(why);
+        self
     }
 
     /// Counts the answer for coverage, then checks a 2xx JSON body against its schema.
@@ -145,12 +152,13 @@ impl Spec {
             }
         }
         coverage.declared = coverage.exercised.len() + coverage.untouched.len();
+        coverage.unavailable = self.unavailable.clone();
         coverage
     }
 }
 
 impl Checked {
-    fn validator(&self, index: usize, status: u16) -> Option<Arc<jsonschema::Validator>> {
+    fn validator(&self, index: usize, status: u16) -> Option<Compiled> {
         let mut compiled = self.compiled.lock().unwrap_or_else(PoisonError::into_inner);
         compiled
             .entry((index, status))
@@ -242,6 +250,8 @@ pub struct Coverage {
     pub exercised: Vec<OperationCoverage>,
     /// Those it never touched (`service METHOD /template`).
     pub untouched: Vec<String>,
+    /// Services whose document could not be had, and why (their answers were not checked).
+    pub unavailable: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

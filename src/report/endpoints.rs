@@ -57,7 +57,7 @@ impl EndpointLog {
     pub fn endpoint_of(&self, method: &str, path: &str) -> String {
         let path = path.split('?').next().unwrap_or(path);
         let fits = |segments: &[String]| {
-            crate::double::segments_match(segments.iter().map(String::as_str), path)
+            crate::templates::segments_match(segments.iter().map(String::as_str), path)
         };
         self.templates
             .iter()

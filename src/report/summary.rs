@@ -178,6 +178,9 @@ pub struct Summary {
     pub revision: Option<String>,
     /// This harness's version.
     pub harness_version: String,
+    /// What the run exercised of the services' OpenAPI documents (when schema checks were on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec_coverage: Option<crate::openapi::validate::Coverage>,
     /// `K/N` when this run was one shard of a suite split N ways (`run --shard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
@@ -300,6 +303,7 @@ impl Summary {
             revision: None,
             harness_version: env!("CARGO_PKG_VERSION").to_string(),
             shard: None,
+            spec_coverage: None,
             gate: None,
         }
     }

@@ -287,6 +287,20 @@ fn drift_is_a_contract_failure() {
         assert_ne!(verdict(&s, cli), "working", "{cli}");
         assert!(classes(&s, cli).contains(&"contract".to_string()), "{cli}");
     }
+    // The live target's own /openapi.json names the broken field by its JSON path.
+    assert!(
+        stdout.contains("breaks the schema the document declares for POST /v1/jobs: at $: \"state\" is a required property"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("GET /rpc/head: at $.height: \"23\" is not of type \"integer\"")
+            || stdout.contains("at $.height:"),
+        "{stdout}"
+    );
+    assert_eq!(s["spec_coverage"]["unavailable"], serde_json::json!([]));
+    // Without schema checks the scenarios' own field checks catch it.
+    let (code, _, stdout) = run_live("drift", &["--no-schema"]);
+    assert_eq!(code, 1);
     assert!(
         stdout.contains("the body has no field \"state\""),
         "{stdout}"

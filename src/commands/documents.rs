@@ -1,0 +1,52 @@
+//! The services' OpenAPI documents for a run's schema checks: fetched from the target as a
+//! client would (`/openapi.json`, or the files and URLs the flags name); the embedded double's
+//! come from one throwaway double of the run's era and profile, so that a profile whose document
+//! is broken is as broken here as against the standalone double.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::Era;
+use crate::cli::OpenApiArgs;
+use crate::double::Double;
+use crate::openapi::load::{self, Source};
+use crate::openapi::validate::Spec;
+use crate::openapi::Service;
+use crate::target::{RunContext, Target};
+
+/// How long a document may take to arrive.
+const DOCUMENT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Every document that could be had; the others are named with the reason (one line each).
+pub async fn load(ctx: &RunContext, sources: &OpenApiArgs, era: Era) -> Spec {
+    let (coordinator, node, _double) = match &ctx.target {
+        Target::Live {
+            coordinator, node, ..
+        } => (coordinator.clone(), node.clone(), None),
+        Target::Double { seed, profile, .. } => {
+            let double = Double::start(seed, 0, profile, era).await;
+            let urls = (
+                double.coordinator_url().to_string(),
+                double.node_url().to_string(),
+            );
+            (urls.0, urls.1, Some(double))
+        }
+    };
+    let mut spec = Spec::default();
+    for (service, base) in [(Service::Coordinator, coordinator), (Service::Node, node)] {
+        let source = sources.source(service, &base);
+        spec = match load::load(&ctx.http, &source, DOCUMENT_TIMEOUT).await {
+            Ok(document) => spec.with(service, Arc::new(document), describe(&source, &ctx.target)),
+            Err(e) => spec.without(format!("the {}: {e}", service.name())),
+        };
+    }
+    spec
+}
+
+/// A source as the reports name it: the embedded double's ports change every run.
+fn describe(source: &Source, target: &Target) -> String {
+    match (source, target) {
+        (Source::Url(_), Target::Double { .. }) => "the embedded double's /openapi.json".into(),
+        (source, _) => source.to_string(),
+    }
+}
