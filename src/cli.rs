@@ -38,6 +38,11 @@ pub enum Command {
     /// The recorded runs: one line each (time, revision, headline, trend) and the commands
     /// whose verdict flipped between consecutive runs.
     History(HistoryArgs),
+    /// Before a deploy: does every command still have the endpoints it needs? Judged from the
+    /// services' OpenAPI documents (declared / missing / covered by fallback), or by one harmless
+    /// probe per endpoint where a service publishes none. Exit 0 every command keeps what it
+    /// needs, 1 one loses an endpoint, 2 bad input, 3 a service is unreachable.
+    Check(Box<CheckArgs>),
     /// Re-render every report from a summary.json (`--from`), or merge the summaries of
     /// `run --shard` slices into one (`report merge`), without running anything.
     Report(Box<ReportCommandArgs>),
@@ -340,6 +345,50 @@ pub struct RunArgs {
     /// else the working directory's git commit, if any).
     #[arg(long, env = "AITBC_CONFORMANCE_REVISION", value_name = "REV")]
     pub revision: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    #[command(flatten)]
+    pub openapi: OpenApiArgs,
+
+    /// Without a live URL: check the embedded double degraded by this profile.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_PROFILE",
+        default_value = "healthy",
+        value_name = "NAME"
+    )]
+    pub profile: String,
+
+    /// The era whose default ports fill in a URL not given, and the embedded double's era.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_ERA",
+        value_enum,
+        default_value = "auto"
+    )]
+    pub era: crate::auth::EraChoice,
+
+    /// Where check.json and check.md go.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_REPORT_DIR",
+        default_value = "reports",
+        value_name = "DIR"
+    )]
+    pub report_dir: PathBuf,
+
+    /// Per-request timeout for the documents and the probes.
+    #[arg(long, env = "AITBC_CONFORMANCE_TIMEOUT", default_value = "5s", value_name = "DURATION",
+          value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 /// Where the services' OpenAPI documents come from.

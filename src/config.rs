@@ -15,15 +15,24 @@ use crate::target::{Credential, Credentials, Target};
 
 /// The target a run uses: live when a URL is given (flag, env or `AITBC_URL`), else the double.
 pub fn target(args: &RunArgs) -> Result<Target, InputError> {
-    let coordinator = args
-        .live
+    target_of(&args.suite.fixtures, &args.live, &args.profile, args.era)
+}
+
+/// The target the live flags name, else the embedded double of `profile` (also for `check`).
+pub fn target_of(
+    fixtures: &Path,
+    live: &LiveArgs,
+    profile: &str,
+    era: EraChoice,
+) -> Result<Target, InputError> {
+    let coordinator = live
         .coordinator_url
         .clone()
         .or_else(|| std::env::var("AITBC_URL").ok().filter(|u| !u.is_empty()));
-    if coordinator.is_none() && args.live.node_url.is_none() {
-        return double(&args.suite.fixtures, &args.profile, double_era(args.era));
+    if coordinator.is_none() && live.node_url.is_none() {
+        return double(fixtures, profile, double_era(era));
     }
-    if args.profile != "healthy" {
+    if profile != "healthy" {
         return Err(InputError::Flag {
             flag: "--profile",
             message: "profiles degrade the embedded double; a live run takes the target as it is"
@@ -31,21 +40,21 @@ pub fn target(args: &RunArgs) -> Result<Target, InputError> {
         });
     }
     let (default_coordinator, default_node) =
-        default_era(args.era, coordinator.as_deref()).default_urls();
+        default_era(era, coordinator.as_deref()).default_urls();
     let coordinator = base_url(
         "--coordinator-url",
         coordinator.as_deref().unwrap_or(default_coordinator),
     )?;
     let node = base_url(
         "--node-url",
-        args.live.node_url.as_deref().unwrap_or(default_node),
+        live.node_url.as_deref().unwrap_or(default_node),
     )?;
     Ok(Target::Live {
         coordinator,
         node,
-        credentials: credentials(&args.live)?,
-        wallets: wallets(&args.live)?,
-        era: args.era,
+        credentials: credentials(live)?,
+        wallets: wallets(live)?,
+        era,
     })
 }
 

@@ -58,6 +58,7 @@ where
         Command::Double(args) => commands::serve_double(&args),
         Command::Compare(args) => commands::compare(&args),
         Command::History(args) => commands::history(&args),
+        Command::Check(args) => commands::check(&args),
         Command::Report(args) => commands::report(&args),
     };
     result.unwrap_or_else(|err| {

@@ -1,5 +1,6 @@
 //! The subcommands (`run`, `list`, `double`, `compare`, `history`, `report`) and what they share.
 
+mod check;
 mod compare;
 mod documents;
 mod double;
@@ -8,6 +9,7 @@ mod list;
 mod rerender;
 mod run;
 
+pub use self::check::check;
 pub use self::compare::compare;
 pub use self::double::serve_double;
 pub use self::history::history;

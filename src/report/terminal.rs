@@ -247,7 +247,7 @@ fn table(header: &[&str], rows: &[Vec<String>], right: &[usize]) -> String {
     out
 }
 
-fn clip(text: &str, max: usize) -> String {
+pub fn clip(text: &str, max: usize) -> String {
     let one_line = text.replace('\n', " ");
     if one_line.chars().count() <= max {
         one_line

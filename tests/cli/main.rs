@@ -1,5 +1,6 @@
 //! End-to-end tests of the `aitbc-conformance` binary through assert_cmd.
 
+mod check;
 mod gate;
 mod hostile;
 mod inputs;

@@ -1,0 +1,235 @@
+//! `check`: the pre-deploy question — does the build still serve every endpoint each command
+//! needs? From the services' documents, or by probing; a table, `check.json` and `check.md`.
+
+use std::time::Instant;
+
+use super::{say, tell};
+use crate::catalog::Catalog;
+use crate::cli::CheckArgs;
+use crate::double::Double;
+use crate::error::{InputError, RunError, Unreachable};
+use crate::exit;
+use crate::openapi::discovery::{self, CheckReport, Keeps};
+use crate::openapi::load::{self, LoadError, Source};
+use crate::openapi::probe::Presence;
+use crate::openapi::Service;
+use crate::target::Target;
+
+/// `check`.
+pub fn check(args: &CheckArgs) -> Result<u8, RunError> {
+    let started = Instant::now();
+    let catalog = Catalog::load(&args.suite.fixtures.join("commands.yaml"))?;
+    let target =
+        crate::config::target_of(&args.suite.fixtures, &args.live, &args.profile, args.era)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(32)
+        .build()
+        .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
+    let outcome = runtime.block_on(async {
+        let (coordinator, node, double) = urls(&target).await;
+        let mut targets = Vec::new();
+        for (service, base) in [(Service::Coordinator, &coordinator), (Service::Node, &node)] {
+            let source = args.openapi.source(service, base);
+            let document = match load::load(&client, &source, args.timeout).await {
+                Ok(document) => Ok(document),
+                // A file the user named that is not a document is bad input.
+                Err(e) if matches!(source, Source::File(_)) => {
+                    return Err(RunError::Input(InputError::Flag {
+                        flag: flag_of(service),
+                        message: e.to_string(),
+                    }));
+                }
+                Err(LoadError::Unreachable { message, .. }) => {
+                    return Err(RunError::Unreachable(Unreachable {
+                        what: service.name(),
+                        url: base.clone(),
+                        reason: message,
+                        answered: false,
+                    }));
+                }
+                Err(e) => {
+                    tell(&format!(
+                        "the {} publishes no usable document ({e}): probing each endpoint instead\n",
+                        service.name()
+                    ));
+                    Err(e.to_string())
+                }
+            };
+            targets.push(discovery::Target {
+                service,
+                url: Some(base.as_str()),
+                document_source: shown(&source, &target),
+                document,
+            });
+        }
+        let report = discovery::discover(&catalog, &targets, &client, args.timeout).await;
+        drop(double);
+        Ok(report)
+    });
+    let report = outcome?;
+    say(&render(&report, started.elapsed().as_secs_f64()));
+    write(args, &report)?;
+    Ok(if report.loses() {
+        exit::SCENARIO_FAILED
+    } else {
+        exit::SUCCESS
+    })
+}
+
+fn flag_of(service: Service) -> &'static str {
+    match service {
+        Service::Coordinator => "--openapi-coordinator",
+        Service::Node => "--openapi-node",
+    }
+}
+
+/// The services' base URLs; the embedded double is started for the check and returned so that
+/// it lives as long as the check.
+async fn urls(target: &Target) -> (String, String, Option<Double>) {
+    match target {
+        Target::Live {
+            coordinator, node, ..
+        } => (coordinator.clone(), node.clone(), None),
+        Target::Double {
+            seed, profile, era, ..
+        } => {
+            let double = Double::start(seed, 0, profile, *era).await;
+            (double.coordinator_url(), double.node_url(), Some(double))
+        }
+    }
+}
+
+fn shown(source: &Source, target: &Target) -> String {
+    match (source, target) {
+        (Source::Url(_), Target::Double { .. }) => "the embedded double's /openapi.json".into(),
+        (source, _) => source.to_string(),
+    }
+}
+
+/// The terminal table: one line per command, then what is missing, unknown or new.
+pub fn render(report: &CheckReport, seconds: f64) -> String {
+    let mut out = String::new();
+    for s in &report.services {
+        let judged = match (&s.operations, &s.document_error) {
+            (Some(n), _) => format!("document ({n} operations) from {}", s.document_source),
+            (None, Some(e)) if s.denies_unknown_routes => format!(
+                "probes — no usable document ({}); it denies unknown routes, so a 401/403 decides nothing",
+                crate::report::terminal::clip(e, 120)
+            ),
+            (None, Some(e)) => format!("probes — no usable document ({})", crate::report::terminal::clip(e, 120)),
+            (None, None) => "nothing".into(),
+        };
+        out.push_str(&format!("{:<11} {judged}\n", s.service.name()));
+    }
+    out.push_str(&format!(
+        "\n{:<22} {:<20} endpoints\n",
+        "command", "keeps what it needs"
+    ));
+    for c in &report.commands {
+        let endpoints: Vec<String> = c
+            .endpoints
+            .iter()
+            .filter(|e| e.presence != Presence::Declared || !e.added_required.is_empty())
+            .map(|e| {
+                let mut text = format!("{} {} ({})", e.endpoint, presence(e.presence), e.evidence);
+                if !e.added_required.is_empty() {
+                    text.push_str(&format!(" now requires {}", e.added_required.join(", ")));
+                }
+                text
+            })
+            .collect();
+        let rest = if endpoints.is_empty() {
+            format!("all {} declared", c.endpoints.len())
+        } else {
+            endpoints.join("; ")
+        };
+        out.push_str(&format!(
+            "{:<22} {:<20} {rest}\n",
+            c.command,
+            c.keeps.as_str()
+        ));
+    }
+    if !report.unknown_to_contract.is_empty() {
+        let n = report.unknown_to_contract.len();
+        let first: Vec<&str> = report
+            .unknown_to_contract
+            .iter()
+            .take(8)
+            .map(String::as_str)
+            .collect();
+        out.push_str(&format!(
+            "\n{n} declared operation(s) the contract does not know (all in check.json): {}{}\n",
+            first.join(", "),
+            if n > 8 { ", …" } else { "" }
+        ));
+    }
+    let count = |k: Keeps| report.commands.iter().filter(|c| c.keeps == k).count();
+    out.push_str(&format!(
+        "\n{}/{} commands keep what they need ({} via fallback), {} lose an endpoint, {} unknown — in {:.2} s\n",
+        count(Keeps::Yes) + count(Keeps::CoveredByFallback),
+        report.commands.len(),
+        count(Keeps::CoveredByFallback),
+        count(Keeps::No),
+        count(Keeps::Unknown),
+        seconds
+    ));
+    out
+}
+
+fn presence(p: Presence) -> &'static str {
+    match p {
+        Presence::Declared => "declared",
+        Presence::Missing => "MISSING",
+        Presence::Unknown => "unknown",
+    }
+}
+
+/// `check.json` and `check.md`, atomically.
+fn write(args: &CheckArgs, report: &CheckReport) -> Result<(), RunError> {
+    let io = |path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |source| RunError::Report { path, source }
+    };
+    std::fs::create_dir_all(&args.report_dir).map_err(io(&args.report_dir))?;
+    let json = args.report_dir.join("check.json");
+    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
+    text.push('\n');
+    crate::report::files::write_atomic(&json, text.as_bytes()).map_err(io(&json))?;
+    let md = args.report_dir.join("check.md");
+    crate::report::files::write_atomic(&md, markdown(report).as_bytes()).map_err(io(&md))?;
+    say(&format!("reports: {}, {}\n", json.display(), md.display()));
+    Ok(())
+}
+
+fn markdown(report: &CheckReport) -> String {
+    let mut out =
+        String::from("## AITBC pre-deploy check\n\n| service | judged from |\n|---|---|\n");
+    for s in &report.services {
+        let from = match (&s.operations, &s.document_error) {
+            (Some(n), _) => format!("its document ({n} operations)"),
+            (None, Some(e)) => format!("probes (no usable document: {})", e.replace('|', "\\|")),
+            (None, None) => "nothing".into(),
+        };
+        out.push_str(&format!("| {} | {from} |\n", s.service.name()));
+    }
+    out.push_str("\n| command | keeps what it needs | missing or unknown |\n|---|---|---|\n");
+    for c in &report.commands {
+        let odd: Vec<String> = c
+            .endpoints
+            .iter()
+            .filter(|e| e.presence != Presence::Declared)
+            .map(|e| format!("`{}` {}", e.endpoint, presence(e.presence)))
+            .collect();
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            c.command,
+            c.keeps.as_str(),
+            odd.join(", ")
+        ));
+    }
+    out
+}
