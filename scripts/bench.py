@@ -12,6 +12,9 @@
    concurrency and at 1, with the TCP connections nginx counted; the negative control must fail.
    Needs nginx (Debian: apt-get install nginx-light); skipped with a note when it is missing.
    With `hurl` on PATH the same workload is timed with hurl (--test --parallel --jobs 2).
+5. OpenAPI documents: `check` with the real recorded documents of the current release (415 +
+   144 operations, 580 KB) and with a generated one of 800 operations whose bodies are all
+   `$ref`s into 400 component schemas (its size is printed).
 
 Usage: python3 scripts/bench.py [RUNS]   (default 10)
 It builds with `cargo build --release` first; it asserts nothing, it measures.
@@ -77,6 +80,52 @@ def main():
     print(f"  start-up          {statistics.median(startups) * 1000:8.2f} ms   (median of 20 `--version`)")
     peer_workload(max(runs, 20))
     hostile_memory()
+    document_loading(max(runs, 10))
+
+
+def generated_document(paths=400, schemas=400):
+    """An OpenAPI 3.1 document of realistic size: GET and POST on each path, every body a $ref."""
+    components = {
+        f"S{i}": {"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"}, "next": {"$ref": f"#/components/schemas/S{(i + 1) % schemas}"},
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/S{(i * 7) % schemas}"}}}}
+        for i in range(schemas)
+    }
+    ref = lambda i: {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/S{i % schemas}"}}}}
+    doc = {"openapi": "3.1.0", "info": {"title": "generated", "version": "1"}, "paths": {},
+           "components": {"schemas": components}}
+    for i in range(paths):
+        doc["paths"][f"/v1/generated/{i}/{{item_id}}"] = {
+            "get": {"operationId": f"get{i}", "responses": {"200": {"description": "ok", **ref(i)}}},
+            "post": {"operationId": f"post{i}", "requestBody": ref(i + 1),
+                     "responses": {"200": {"description": "ok", **ref(i + 2)}}},
+        }
+    return doc
+
+
+def document_loading(runs):
+    """`check` over big documents (files, so only parsing and matching are timed)."""
+    recordings = os.path.join(ROOT, "tests", "recordings", "openapi")
+    with tempfile.TemporaryDirectory() as work:
+        generated = os.path.join(work, "generated.json")
+        with open(generated, "w") as f:
+            json.dump(generated_document(), f)
+        cases = [
+            ("real documents of the current release (415 + 144 operations)",
+             ["--era", "jwt", "--openapi-coordinator", os.path.join(recordings, "head-coordinator.json"),
+              "--openapi-node", os.path.join(recordings, "head-node.json")]),
+            (f"generated document, 800 operations, 400 $ref'd schemas ({os.path.getsize(generated) // 1024} KB)",
+             ["--openapi-coordinator", generated]),
+        ]
+        print(f"OpenAPI documents: `check` from files, {runs} runs")
+        for label, extra in cases:
+            walls = []
+            for _ in range(runs):
+                wall, code, _ = timed([BIN, "check", "--report-dir", work, *extra])
+                if code not in (0, 1):
+                    sys.exit(f"check failed with exit code {code}")
+                walls.append(wall)
+            print(f"  {label}: median {statistics.median(walls) * 1000:6.1f} ms")
 
 
 def hostile_memory():
