@@ -444,6 +444,16 @@ pub struct LiveArgs {
     #[arg(long, env = "AITBC_NODE_URL", value_name = "URL")]
     pub node_url: Option<String>,
 
+    /// A PEM file of the CA that signed an https target's certificate (a private CA), trusted
+    /// besides the system's roots.
+    #[arg(long, env = "AITBC_CONFORMANCE_CACERT", value_name = "FILE")]
+    pub cacert: Option<std::path::PathBuf>,
+
+    /// Do not verify an https target's certificate (a self-signed staging server). Said loudly
+    /// in the output and recorded in summary.json.
+    #[arg(long, env = "AITBC_CONFORMANCE_INSECURE")]
+    pub insecure: bool,
+
     /// The coordinator's .env: CLIENT_API_KEYS, MINER_API_KEYS, ADMIN_API_KEYS (JSON arrays)
     /// supply any key not given by a flag (first = the role's key, second = the "other" one).
     #[arg(long, env = "AITBC_ENV_FILE", value_name = "PATH")]
@@ -614,6 +624,11 @@ pub struct DoubleArgs {
         default_value = "api-key"
     )]
     pub era: crate::auth::EraChoice,
+
+    /// Serve both services over HTTPS, with a CA and certificate generated at start (for
+    /// 127.0.0.1 and localhost); the CA's PEM file is printed (`ca PATH`) for `--cacert`.
+    #[arg(long, env = "AITBC_CONFORMANCE_DOUBLE_TLS", conflicts_with = "hostile")]
+    pub tls: bool,
 }
 
 #[derive(Debug, Clone, Args)]

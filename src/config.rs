@@ -55,6 +55,10 @@ pub fn target_of(
         credentials: credentials(live)?,
         wallets: wallets(live)?,
         era,
+        trust: crate::tls::Trust {
+            cacert: live.cacert.clone(),
+            insecure: live.insecure,
+        },
     })
 }
 
@@ -176,13 +180,12 @@ pub fn base_url(flag: &'static str, text: &str) -> Result<String, InputError> {
         ))
     })?;
     match url.scheme() {
-        "http" => {}
-        "https" => {
+        "http" | "https" => {}
+        other => {
             return Err(bad(format!(
-                "{text:?}: https is not supported by this build (no TLS stack); use http or an SSH tunnel"
+                "{text:?}: scheme {other:?} is not http or https"
             )))
         }
-        other => return Err(bad(format!("{text:?}: scheme {other:?} is not http"))),
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad(format!("{text:?} has no host")));
@@ -200,13 +203,11 @@ mod tests {
             base_url("--x", "http://127.0.0.1:8000/").unwrap(),
             "http://127.0.0.1:8000"
         );
-        for bad in [
-            "127.0.0.1:8000",
-            "ftp://h",
-            "https://h",
-            "http://",
-            "not a url",
-        ] {
+        assert_eq!(
+            base_url("--x", "https://staging.example:8443").unwrap(),
+            "https://staging.example:8443"
+        );
+        for bad in ["127.0.0.1:8000", "ftp://h", "http://", "not a url"] {
             let err = base_url("--coordinator-url", bad).unwrap_err().to_string();
             assert!(err.starts_with("--coordinator-url: "), "{bad}: {err}");
         }
@@ -224,6 +225,8 @@ mod tests {
         let live = LiveArgs {
             coordinator_url: None,
             node_url: None,
+            cacert: None,
+            insecure: false,
             env_file: Some(env),
             client_key: Some("flag-client".into()),
             other_client_key: None,

@@ -295,10 +295,8 @@ fn closed_before_answer(err: &reqwest::Error) -> bool {
 fn transport_failure(method: &str, path: &str, err: &reqwest::Error) -> Failure {
     // A connect that times out is as unreachable as one refused.
     if err.is_connect() {
-        return Failure::new(
-            FailureClass::Unreachable,
-            format!("{method} {path}: {}", error_chain(err)),
-        );
+        let why = crate::tls::untrusted(err).unwrap_or_else(|| error_chain(err));
+        return Failure::new(FailureClass::Unreachable, format!("{method} {path}: {why}"));
     }
     if err.is_timeout() {
         return Failure::new(

@@ -28,6 +28,7 @@ pub mod steps;
 pub mod suite;
 pub mod target;
 pub mod templates;
+pub mod tls;
 pub mod world;
 pub mod yaml;
 

@@ -50,6 +50,8 @@ pub enum Target {
         wallets: Vec<(&'static str, Wallet)>,
         /// `--era`: one era, or `auto` to tell from the target.
         era: EraChoice,
+        /// How an https target's certificate is trusted.
+        trust: crate::tls::Trust,
     },
 }
 
@@ -166,20 +168,23 @@ impl RunContext {
         retries: u32,
         endpoints: EndpointLog,
         in_flight: usize,
-    ) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .pool_max_idle_per_host(in_flight)
-            .pool_idle_timeout(POOL_IDLE)
-            .no_proxy()
-            .build()?;
-        let fresh_http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .pool_max_idle_per_host(0)
-            .no_proxy()
-            .build()?;
+    ) -> Result<Self, crate::error::RunError> {
+        let trust = match &target {
+            Target::Live { trust, .. } => trust.clone(),
+            Target::Double { .. } => crate::tls::Trust::default(),
+        };
+        let client = |idle: usize| -> Result<reqwest::Client, crate::error::RunError> {
+            let builder = reqwest::Client::builder()
+                .timeout(timeout)
+                .connect_timeout(timeout)
+                .pool_max_idle_per_host(idle)
+                .pool_idle_timeout(POOL_IDLE)
+                .no_proxy();
+            trust.apply(builder)?.build().map_err(|e| {
+                crate::error::RunError::Double(format!("cannot build the HTTP client: {e}"))
+            })
+        };
+        let (http, fresh_http) = (client(in_flight)?, client(0)?);
         Ok(Self {
             http,
             fresh_http,

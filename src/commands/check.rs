@@ -25,8 +25,19 @@ pub fn check(args: &CheckArgs) -> Result<u8, RunError> {
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(32)
+    let trust = crate::tls::Trust {
+        cacert: args.live.cacert.clone(),
+        insecure: args.live.insecure,
+    };
+    if trust.insecure {
+        tell("WARNING: --insecure: the target's TLS certificate is not verified\n");
+    }
+    let client = trust
+        .apply(
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(32)
+                .no_proxy(),
+        )?
         .build()
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
     let outcome = runtime.block_on(async {

@@ -23,24 +23,60 @@ pub fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
+    let era = config::double_era(args.era);
     runtime.block_on(async {
-        let coordinator = wiremock::MockServer::builder()
-            .listener(coordinator)
-            .start()
-            .await;
-        let node = wiremock::MockServer::builder().listener(node).start().await;
-        let era = config::double_era(args.era);
-        let double = double::Double::start_on(coordinator, node, &seed, 0, &profile, era).await;
+        let (urls, ca, double) = if args.tls {
+            let (urls, ca, double) = serve_tls(coordinator, node, &seed, &profile, era).await?;
+            (urls, Some(ca), double)
+        } else {
+            let coordinator = wiremock::MockServer::builder().listener(coordinator).start().await;
+            let node = wiremock::MockServer::builder().listener(node).start().await;
+            let double = double::Double::start_on(coordinator, node, &seed, 0, &profile, era).await;
+            ((double.coordinator_url(), double.node_url()), None, double)
+        };
+        let ca = ca.map_or(String::new(), |path| format!("ca {}\n", path.display()));
         say(&format!(
-            "coordinator {}\nnode {}\nprofile {}\nera {era}\nserving until interrupted (Ctrl-C)\n",
-            double.coordinator_url(),
-            double.node_url(),
-            args.profile
+            "coordinator {}\nnode {}\n{ca}profile {}\nera {era}\nserving until interrupted (Ctrl-C)\n",
+            urls.0, urls.1, args.profile
         ));
         wait_for_shutdown().await;
         drop(double);
-    });
+        Ok::<(), RunError>(())
+    })?;
     Ok(exit::SUCCESS)
+}
+
+/// `double --tls`: the double on loopback ports of its own, TLS terminated on the given ones.
+async fn serve_tls(
+    coordinator: std::net::TcpListener,
+    node: std::net::TcpListener,
+    seed: &double::seed::Seed,
+    profile: &double::profile::Profile,
+    era: crate::auth::Era,
+) -> Result<((String, String), std::path::PathBuf, double::Double), RunError> {
+    let certificates = double::tls::generate().map_err(RunError::Double)?;
+    let ca = double::tls::write_ca(&certificates.ca_pem).map_err(|source| RunError::Report {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let double = double::Double::start(seed, 0, profile, era).await;
+    let mut urls = Vec::new();
+    for (front, backend) in [
+        (coordinator, double.coordinator_url()),
+        (node, double.node_url()),
+    ] {
+        let address = front.local_addr().map_err(RunError::Runtime)?;
+        front.set_nonblocking(true).map_err(RunError::Runtime)?;
+        let front = tokio::net::TcpListener::from_std(front).map_err(RunError::Runtime)?;
+        let port = double::tls::port_of(&backend).unwrap_or_default();
+        tokio::spawn(double::tls::terminate(
+            front,
+            port,
+            certificates.server.clone(),
+        ));
+        urls.push(format!("https://{address}"));
+    }
+    Ok(((urls[0].clone(), urls[1].clone()), ca, double))
 }
 
 /// `double --hostile MODE`: both ports misbehave until SIGINT or SIGTERM.

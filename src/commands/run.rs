@@ -42,8 +42,10 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         report::endpoints::EndpointLog::new(known_endpoints(&catalog).iter().map(String::as_str));
     let retries = args.retries.unwrap_or(if live { 2 } else { 0 });
     let concurrency = usize::from(args.concurrency);
-    let mut ctx = RunContext::new(target, args.timeout, retries, endpoints, concurrency)
-        .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
+    if args.live.insecure && live {
+        tell("WARNING: --insecure: the target's TLS certificate is not verified (recorded in summary.json)\n");
+    }
+    let mut ctx = RunContext::new(target, args.timeout, retries, endpoints, concurrency)?;
     ctx.redactor = redactor.clone();
     ctx.max_body = args.max_body;
     let limits = args.rate_limits.clone().unwrap_or_else(|| {
@@ -148,7 +150,11 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         failure.step = redactor.apply(&failure.step);
     }
     let facts = RunFacts {
-        target: report::summary::TargetReport { description, era },
+        target: report::summary::TargetReport {
+            description,
+            era,
+            insecure: args.live.insecure && live,
+        },
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         endpoints: ctx.endpoints.rows(),
         flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),

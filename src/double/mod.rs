@@ -17,6 +17,7 @@ pub mod seed;
 pub mod state;
 #[cfg(test)]
 mod tests;
+pub mod tls;
 
 use std::sync::{mpsc, Arc, Mutex, OnceLock, PoisonError};
 

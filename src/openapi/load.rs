@@ -109,7 +109,8 @@ async fn fetch(
     timeout: Duration,
 ) -> Result<Vec<u8>, LoadError> {
     let unreachable = |e: reqwest::Error| {
-        let (origin, message) = (url.to_string(), crate::http::error_chain(&e));
+        let message = crate::tls::untrusted(&e).unwrap_or_else(|| crate::http::error_chain(&e));
+        let origin = url.to_string();
         if e.is_connect() {
             LoadError::Unreachable { origin, message }
         } else {

@@ -153,6 +153,9 @@ pub struct TargetReport {
     pub description: String,
     /// The era judged: `api-key` or `jwt`.
     pub era: Era,
+    /// The target's TLS certificate was not verified (`--insecure`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -14,6 +14,8 @@ pub struct Served {
     child: Child,
     pub coordinator: String,
     pub node: String,
+    /// `double --tls`: the CA's PEM file.
+    pub ca: Option<String>,
 }
 
 impl Drop for Served {
@@ -54,10 +56,13 @@ pub fn serve_with(profile: &str, extra: &[&str]) -> Served {
     };
     let coordinator = url("coordinator ");
     let node = url("node ");
+    let next = lines.next().expect("the double goes on").unwrap();
+    let ca = next.strip_prefix("ca ").map(String::from);
     Served {
         child,
         coordinator,
         node,
+        ca,
     }
 }
 

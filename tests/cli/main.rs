@@ -4,11 +4,12 @@ mod check;
 mod gate;
 mod hostile;
 mod inputs;
-mod live;
+pub mod live;
 mod replay;
 mod reports;
 mod run;
 mod snapshots;
+mod tls;
 
 use std::path::{Path, PathBuf};
 
