@@ -326,6 +326,7 @@ async fn replay(recording: &str, profile: &str, era: Era) -> BTreeMap<String, St
     let seed = Seed::load(&fixtures.join("double.yaml")).unwrap();
     let profile = Profile::load(&fixtures.join("profiles"), profile).unwrap();
     let double = Double::start(&seed, 1, &profile, era).await;
+    aitbc_conformance::tls::install_provider();
     let http = reqwest::Client::new();
     let text = std::fs::read_to_string(root().join("tests/recordings").join(recording))
         .expect("the recording is committed");
