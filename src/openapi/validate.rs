@@ -254,6 +254,23 @@ pub struct Coverage {
     pub unavailable: Vec<String>,
 }
 
+impl Coverage {
+    /// `spec coverage: 29 of 35 declared operations exercised (6 never touched)`, and the
+    /// services without a document.
+    pub fn line(&self) -> String {
+        let mut text = format!(
+            "spec coverage: {} of {} declared operations exercised ({} never touched)",
+            self.exercised.len(),
+            self.declared,
+            self.untouched.len()
+        );
+        for why in &self.unavailable {
+            text.push_str(&format!("; no schema checks for {why}"));
+        }
+        text
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DocumentCoverage {
     pub service: Service,

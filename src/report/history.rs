@@ -24,6 +24,7 @@ pub fn line(summary: &Summary) -> String {
         .collect();
     json!({
         "schema_version": summary.schema_version,
+        "started_at": started_at(summary),
         "finished_at": summary.finished_at,
         "duration_ms": summary.duration_ms.round(),
         "target": summary.target,
@@ -37,6 +38,14 @@ pub fn line(summary: &Summary) -> String {
         "commands": commands,
     })
     .to_string()
+}
+
+/// When the run started: its finish less its duration.
+fn started_at(summary: &Summary) -> Option<String> {
+    let finished = crate::clock::parse_iso(&summary.finished_at)?;
+    Some(crate::clock::iso_utc(
+        finished - (summary.duration_ms * 1000.0) as i64,
+    ))
 }
 
 /// Appends one line with a single `write` on an append-only handle, holding an exclusive

@@ -12,6 +12,9 @@ pub fn render(summary: &Summary) -> String {
     out.push_str(&not_applicable_section(summary));
     out.push_str(&gate_section(summary));
     out.push_str(&snapshots_section(summary));
+    if let Some(coverage) = &summary.spec_coverage {
+        out.push_str(&format!("\n{}\n", clip(&coverage.line(), 400)));
+    }
     let count = |s: Status| summary.scenarios.iter().filter(|x| x.status == s).count();
     let mut tally = format!(
         "{} scenarios, {} passed, {} failed",

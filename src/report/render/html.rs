@@ -51,6 +51,7 @@ pub fn render(summary: &Summary, ctx: &Context) -> String {
     commands(&mut out, summary, ctx.history);
     failures(&mut out, summary, ctx);
     endpoints(&mut out, summary);
+    spec_coverage(&mut out, summary);
     out.push_str("</body></html>\n");
     out
 }
@@ -327,6 +328,42 @@ fn endpoints(out: &mut String, summary: &Summary) {
             e.exchanges,
             e.successes,
             problem
+        );
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+/// The operations of the services' documents the run exercised, and those it never touched.
+fn spec_coverage(out: &mut String, summary: &Summary) {
+    let Some(coverage) = &summary.spec_coverage else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "<h2>Spec coverage</h2>\n<p>{}</p>",
+        escape(&coverage.line())
+    );
+    table_head(
+        out,
+        "spec-coverage",
+        &["service", "operation", "statuses seen"],
+    );
+    for op in &coverage.exercised {
+        let statuses: Vec<String> = op.statuses.iter().map(u16::to_string).collect();
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            op.service.name(),
+            escape(&op.operation),
+            statuses.join(", ")
+        );
+    }
+    for untouched in &coverage.untouched {
+        let (service, operation) = untouched.split_once(' ').unwrap_or(("", untouched));
+        let _ = writeln!(
+            out,
+            "<tr><td>{service}</td><td><code>{}</code></td><td class=\"untested\">never touched</td></tr>",
+            escape(operation)
         );
     }
     out.push_str("</tbody></table>\n");

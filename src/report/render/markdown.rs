@@ -24,6 +24,9 @@ pub fn render(summary: &Summary) -> String {
             classes.join(", ")
         ));
     }
+    if let Some(coverage) = &summary.spec_coverage {
+        out.push_str(&format!("\n{}\n", cell(&coverage.line())));
+    }
     if let Some(gate) = &summary.gate {
         let state = if gate.passed { "passed" } else { "**failed**" };
         out.push_str(&format!("\n**Gate:** {state}\n"));
