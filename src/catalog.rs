@@ -30,6 +30,9 @@ pub struct Command {
     /// it when they are missing (`blockchain block` without `by_hash`, contract §9).
     #[serde(default)]
     pub optional: Vec<String>,
+    /// Why the user's `aitbc` CLI has no command for it, when it has none.
+    #[serde(default)]
+    pub no_cli: Option<String>,
     /// Roles whose keys the command needs (`client`, `miner`, `admin`); a refused key blocks it.
     #[serde(default)]
     pub roles: Vec<String>,

@@ -334,6 +334,17 @@ pub struct RunArgs {
     #[command(flatten)]
     pub openapi: OpenApiArgs,
 
+    /// The user's aitbc CLI, to run the @cli scenarios with: `aitbc`, `python3 -m aitbc_cli`, or
+    /// a path (split on whitespace). Without it those scenarios are skipped, not failed.
+    #[arg(long, env = "AITBC_CONFORMANCE_CLI", value_name = "COMMAND")]
+    pub cli: Option<String>,
+
+    /// How long one CLI invocation may take before it is killed (`miner mine` on an empty
+    /// queue never returns).
+    #[arg(long, env = "AITBC_CONFORMANCE_CLI_TIMEOUT", default_value = "10s", value_name = "DURATION",
+          value_parser = parse_duration)]
+    pub cli_timeout: Duration,
+
     /// Do not validate answers against the services' OpenAPI documents.
     #[arg(long, env = "AITBC_CONFORMANCE_NO_SCHEMA")]
     pub no_schema: bool,

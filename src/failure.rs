@@ -29,6 +29,11 @@ pub enum FailureClass {
     TooLarge,
     /// The scenario itself is wrong: a step with no definition, a name never saved.
     Harness,
+    /// The user's CLI called a route the contract does not know (e.g. `/api/v1/…`): the CLI
+    /// drifted from the backend, not the backend from the contract.
+    CliDrift,
+    /// The user's CLI crashed, printed an error, made no request, or printed not what it should.
+    CliError,
     /// Not a failure: the scenario does not apply to this target, which said so itself (e.g. a
     /// coordinator without a signing key issues no receipts). Reported `skipped` with the reason.
     NotApplicable,
@@ -36,7 +41,7 @@ pub enum FailureClass {
 
 impl FailureClass {
     /// Every class, in declaration order.
-    pub const ALL: [FailureClass; 12] = [
+    pub const ALL: [FailureClass; 14] = [
         FailureClass::Auth,
         FailureClass::MissingEndpoint,
         FailureClass::ServerError,
@@ -48,6 +53,8 @@ impl FailureClass {
         FailureClass::Transport,
         FailureClass::TooLarge,
         FailureClass::Harness,
+        FailureClass::CliDrift,
+        FailureClass::CliError,
         FailureClass::NotApplicable,
     ];
 
@@ -69,6 +76,8 @@ impl FailureClass {
             FailureClass::Transport => "transport",
             FailureClass::TooLarge => "too_large",
             FailureClass::Harness => "harness",
+            FailureClass::CliDrift => "cli_drift",
+            FailureClass::CliError => "cli_error",
             FailureClass::NotApplicable => "not_applicable",
         }
     }

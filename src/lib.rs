@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod consumer;
 pub mod double;
 pub mod envfile;
 pub mod error;

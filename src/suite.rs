@@ -15,6 +15,9 @@ use crate::error::InputError;
 /// or need a target nobody else uses).
 pub const DOUBLE_ONLY_TAG: &str = "double-only";
 
+/// Scenarios that run the user's `aitbc` CLI (`run --cli`); they give the command's CLI verdict.
+pub const CLI_TAG: &str = "cli";
+
 /// Scenarios with this tag check an endpoint directly that their command can do without
 /// (it has a documented fallback): when only they fail, with a missing endpoint, the command
 /// still works for its user, and its verdict says "via fallback".

@@ -125,6 +125,8 @@ pub struct RunContext {
     pub max_body: usize,
     /// The era and each role's credential, settled by the preflight; tokens renewed here.
     pub auth: tokio::sync::Mutex<RunAuth>,
+    /// The user's CLI, for the `@cli` scenarios (`--cli`).
+    pub cli: Option<crate::consumer::Cli>,
     /// The services' OpenAPI documents, when schema checks are on and they could be had.
     pub spec: Option<Arc<crate::openapi::validate::Spec>>,
     salt: AtomicU64,
@@ -194,6 +196,7 @@ impl RunContext {
             flaky: Mutex::new(HashSet::new()),
             snapshots: None,
             spec: None,
+            cli: None,
             redactor: Redactor::default(),
             pacer: Pacer::new(&RateLimits::none()),
             max_body: DEFAULT_MAX_BODY,

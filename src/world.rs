@@ -85,6 +85,8 @@ pub struct ConformanceWorld {
     pub lookup: Option<crate::steps::blocks::Lookup>,
     /// The `receipt` of the last result the miner posted: `null` means the target signs none.
     pub result_receipt: Option<Value>,
+    /// The last invocation of the user's CLI (`When I run aitbc …`).
+    pub ran: Option<crate::consumer::Ran>,
     /// JWT era: the wallet this scenario logs in with, and the token its login earned.
     pub wallet: Option<crate::auth::wallet::Wallet>,
     pub own_token: Option<Credential>,
@@ -102,6 +104,7 @@ impl ConformanceWorld {
             blocks: Vec::new(),
             lookup: None,
             result_receipt: None,
+            ran: None,
             wallet: None,
             own_token: None,
             scenario: None,
@@ -157,7 +160,7 @@ impl ConformanceWorld {
     }
 
     /// The credential the caller sends, `None` for no header.
-    fn credential_for(&self, caller: Caller) -> Result<Option<Credential>, Failure> {
+    pub fn credential_for(&self, caller: Caller) -> Result<Option<Credential>, Failure> {
         let creds = &self.session()?.credentials;
         let pick = |c: &Option<Credential>, role: &str| {
             c.clone()

@@ -16,13 +16,16 @@ pub fn list(args: &ListArgs) -> Result<u8, RunError> {
         .unwrap_or(0);
     let mut text = String::new();
     for command in &catalog.commands {
-        let count = suite
-            .scenarios
-            .iter()
-            .filter(|s| s.command == command.id)
-            .count();
+        let mine = || suite.scenarios.iter().filter(|s| s.command == command.id);
+        let through_cli = mine().filter(|s| s.has_tag(crate::suite::CLI_TAG)).count();
+        let count = mine().count() - through_cli;
+        let cli = match (&command.no_cli, through_cli) {
+            (Some(_), _) => "  (no CLI command)".to_string(),
+            (None, 0) => String::new(),
+            (None, n) => format!("  + {n} through the CLI"),
+        };
         text.push_str(&format!(
-            "{:width$}  {count:>3} scenarios  @{}{}\n",
+            "{:width$}  {count:>3} scenarios  @{}{}{cli}\n",
             command.cli,
             catalog::TAG_PREFIX,
             command.id

@@ -77,6 +77,9 @@ fn write_reports(
     let written = report::files::write_all(output, summary, redactor)?;
     if quiet {
         say(&format!("{}\n", summary.headline_text()));
+        if let Some(line) = summary.cli_headline_text() {
+            say(&format!("{line}\n"));
+        }
     } else {
         let is_har = |p: &&std::path::PathBuf| p.extension().is_some_and(|e| e == "har");
         let mut names: Vec<String> = written

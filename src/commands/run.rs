@@ -57,6 +57,9 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     });
     ctx.pacer = Pacer::new(&limits);
     ctx.snapshots = Some(snapshot_run(args)?);
+    ctx.cli = args.cli.as_deref().and_then(|command| {
+        crate::consumer::Cli::parse(command, &args.suite.fixtures.join("cli"), args.cli_timeout)
+    });
     // One thread is enough for the harness side (it mostly waits; each double serves on threads
     // of its own) and halves the CPU per request: no cross-thread wake-ups (scripts/bench.py).
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -102,7 +105,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         .iter()
         .map(|meta| Planned {
             meta,
-            disposition: disposition(meta, &catalog, &blocked, live, era),
+            disposition: disposition(meta, &catalog, &blocked, live, era, args.cli.is_some()),
         })
         .collect();
     let runnable: HashSet<_> = planned
@@ -369,7 +372,13 @@ fn disposition(
     blocked: &preflight::Blocked,
     live: bool,
     era: Era,
+    cli: bool,
 ) -> Disposition {
+    if !cli && meta.has_tag(suite::CLI_TAG) {
+        return Disposition::Skipped(
+            "runs the user's aitbc CLI: give it with --cli (e.g. --cli aitbc)".into(),
+        );
+    }
     if live && meta.has_tag(suite::DOUBLE_ONLY_TAG) {
         return Disposition::Skipped(
             "tagged @double-only: runs against the embedded double only".into(),

@@ -118,6 +118,9 @@ pub struct ScenarioReport {
     /// Tagged `@direct`: checks one endpoint the command can do without (see `via_fallback`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub direct: bool,
+    /// Tagged `@cli`: runs the user's `aitbc` CLI; it counts for the command's CLI verdict only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cli: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -136,6 +139,23 @@ pub struct CommandReport {
     pub first_failure: Option<String>,
     /// Working for its user only through a documented fallback (an endpoint it can do without is missing).
     pub via_fallback: bool,
+    /// What the user's CLI made of the command (`run --cli`), when a CLI scenario of it ran or
+    /// the CLI has no command for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cli: Option<CliReport>,
+}
+
+/// A command's verdict through the user's `aitbc` CLI.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CliReport {
+    pub verdict: Verdict,
+    pub scenarios_total: usize,
+    pub scenarios_passed: usize,
+    pub classes: Vec<FailureClass>,
+    pub first_failure: Option<String>,
+    /// Why the CLI has no command for it, when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -166,6 +186,9 @@ pub struct Summary {
     pub finished_at: String,
     pub duration_ms: f64,
     pub headline: Headline,
+    /// `CLI: N/M commands work end to end`, when CLI scenarios ran (`run --cli`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cli_headline: Option<Headline>,
     pub scenarios_total: usize,
     pub scenarios_passed: usize,
     pub commands: Vec<CommandReport>,
@@ -238,6 +261,8 @@ pub struct CommandSpec<'a> {
     pub cli: &'a str,
     pub id: &'a str,
     pub endpoints: &'a [String],
+    /// Why the user's CLI has no command for it.
+    pub no_cli: Option<&'a str>,
 }
 
 impl Summary {
@@ -263,6 +288,7 @@ impl Summary {
             cli: &c.cli,
             id: &c.id,
             endpoints: &c.endpoints,
+            no_cli: c.no_cli.as_deref(),
         });
         Self::assemble(specs, scenarios, facts)
     }
@@ -286,6 +312,22 @@ impl Summary {
             .iter()
             .filter(|s| s.status != Status::Skipped)
             .collect();
+        let cli_ran = counted.iter().any(|s| s.cli);
+        let cli_headline = cli_ran.then(|| {
+            let working = commands
+                .iter()
+                .filter(|c| {
+                    c.cli
+                        .as_ref()
+                        .is_some_and(|r| r.verdict == Verdict::Working)
+                })
+                .count();
+            Headline {
+                commands_working: working,
+                commands_total: commands.len(),
+                rate: (rate(working, commands.len()) * 1000.0).round() / 10.0,
+            }
+        });
         Self {
             schema_version: SCHEMA_VERSION,
             target: facts.target,
@@ -296,6 +338,7 @@ impl Summary {
                 commands_total: commands.len(),
                 rate: (rate(working, commands.len()) * 1000.0).round() / 10.0,
             },
+            cli_headline,
             scenarios_total: counted.len(),
             scenarios_passed: counted.iter().filter(|s| s.status.is_pass()).count(),
             commands,
@@ -317,6 +360,7 @@ impl Summary {
             cli: &c.command,
             id: &c.id,
             endpoints: &c.endpoints,
+            no_cli: c.cli.as_ref().and_then(|r| r.note.as_deref()),
         })
     }
 
@@ -363,6 +407,17 @@ pub fn load_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+impl Summary {
+    /// `CLI: 8/19 commands work end to end against the embedded double`, when CLI scenarios ran.
+    pub fn cli_headline_text(&self) -> Option<String> {
+        let h = self.cli_headline.as_ref()?;
+        Some(format!(
+            "CLI: {}/{} commands work end to end ({:.1}%) against the {}",
+            h.commands_working, h.commands_total, h.rate, self.target.description
+        ))
+    }
+}
+
 /// `passed / total` as a fraction in `[0, 1]`, 0 when `total` is 0.
 pub fn rate(passed: usize, total: usize) -> f64 {
     if total == 0 {
@@ -375,7 +430,11 @@ pub fn rate(passed: usize, total: usize) -> f64 {
 fn command_report(spec: CommandSpec, scenarios: &[ScenarioReport]) -> CommandReport {
     let mine: Vec<&ScenarioReport> = scenarios
         .iter()
-        .filter(|s| s.command == spec.cli && s.status != Status::Skipped)
+        .filter(|s| s.command == spec.cli && s.status != Status::Skipped && !s.cli)
+        .collect();
+    let through_cli: Vec<&ScenarioReport> = scenarios
+        .iter()
+        .filter(|s| s.command == spec.cli && s.status != Status::Skipped && s.cli)
         .collect();
     let statuses: Vec<Status> = mine.iter().map(|s| s.status).collect();
     let passed = statuses.iter().filter(|s| s.is_pass()).count();
@@ -422,7 +481,34 @@ fn command_report(spec: CommandSpec, scenarios: &[ScenarioReport]) -> CommandRep
             first_failure
         },
         via_fallback,
+        cli: cli_report(&through_cli, spec.no_cli),
     }
+}
+
+/// The CLI verdict from the command's `@cli` scenarios; a command the CLI lacks says why.
+fn cli_report(scenarios: &[&ScenarioReport], no_cli: Option<&str>) -> Option<CliReport> {
+    if scenarios.is_empty() && no_cli.is_none() {
+        return None;
+    }
+    let statuses: Vec<Status> = scenarios.iter().map(|s| s.status).collect();
+    let mut classes: Vec<FailureClass> = scenarios
+        .iter()
+        .filter_map(|s| s.failure.as_ref().map(|f| f.class))
+        .collect();
+    classes.sort();
+    classes.dedup();
+    Some(CliReport {
+        verdict: Verdict::of_statuses(&statuses),
+        scenarios_total: scenarios.len(),
+        scenarios_passed: statuses.iter().filter(|s| s.is_pass()).count(),
+        classes,
+        first_failure: scenarios.iter().find_map(|s| {
+            s.failure
+                .as_ref()
+                .map(|f| format!("[{}] {}", f.class, f.message))
+        }),
+        note: no_cli.map(String::from),
+    })
 }
 
 fn scenario_report(
@@ -468,6 +554,7 @@ fn scenario_report(
         duration_ms: outcome.map_or(0.0, |o| o.duration.as_secs_f64() * 1000.0),
         failure,
         direct: meta.has_tag(DIRECT_TAG),
+        cli: meta.has_tag(crate::suite::CLI_TAG),
     }
 }
 

@@ -41,10 +41,15 @@ pub fn render(summary: &Summary) -> String {
         summary.target.description,
         summary.headline_text()
     ));
+    if let Some(line) = summary.cli_headline_text() {
+        out.push_str(&format!("{line}\n"));
+    }
     out
 }
 
 fn commands_table(summary: &Summary) -> String {
+    // With CLI scenarios run, each command's CLI verdict stands beside its API verdict.
+    let with_cli = summary.cli_headline.is_some();
     let rows: Vec<Vec<String>> = summary
         .commands
         .iter()
@@ -54,31 +59,43 @@ fn commands_table(summary: &Summary) -> String {
                 _ => format!("{:.0}%", c.pass_rate * 100.0),
             };
             let classes: Vec<&str> = c.classes.iter().map(|k| k.as_str()).collect();
-            vec![
+            let mut row = vec![
                 c.command.clone(),
                 format!("{}/{}", c.scenarios_passed, c.scenarios_total),
                 rate,
                 c.verdict.as_str().to_string(),
-                classes.join(","),
-                c.first_failure
-                    .as_deref()
-                    .map(|f| clip(f, 90))
-                    .unwrap_or_default(),
-            ]
+            ];
+            let mut first = c.first_failure.clone();
+            if with_cli {
+                let (verdict, classes, why) = match &c.cli {
+                    Some(cli) if cli.scenarios_total == 0 => {
+                        ("no command".to_string(), String::new(), cli.note.clone())
+                    }
+                    Some(cli) => {
+                        let names: Vec<&str> = cli.classes.iter().map(|k| k.as_str()).collect();
+                        (
+                            cli.verdict.as_str().to_string(),
+                            names.join(","),
+                            cli.first_failure.clone(),
+                        )
+                    }
+                    None => ("untested".to_string(), String::new(), None),
+                };
+                row.push(verdict);
+                row.push(classes);
+                first = why.or(first);
+            }
+            row.push(classes.join(","));
+            row.push(first.as_deref().map(|f| clip(f, 90)).unwrap_or_default());
+            row
         })
         .collect();
-    table(
-        &[
-            "command",
-            "passed",
-            "rate",
-            "verdict",
-            "classes",
-            "first failure",
-        ],
-        &rows,
-        &[1, 2],
-    )
+    let mut headers = vec!["command", "passed", "rate", "verdict"];
+    if with_cli {
+        headers.extend(["CLI", "CLI classes"]);
+    }
+    headers.extend(["classes", "first failure"]);
+    table(&headers, &rows, &[1, 2])
 }
 
 fn endpoints_section(summary: &Summary) -> String {

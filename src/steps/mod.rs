@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod agents;
 pub mod blocks;
+pub mod cli;
 pub mod http;
 pub mod jobs;
 pub mod login;

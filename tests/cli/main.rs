@@ -1,6 +1,7 @@
 //! End-to-end tests of the `aitbc-conformance` binary through assert_cmd.
 
 mod check;
+mod consumer;
 mod gate;
 mod hostile;
 mod inputs;

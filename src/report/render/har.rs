@@ -196,6 +196,7 @@ mod tests {
             duration_ms: 3.0,
             failure: None,
             direct: false,
+            cli: false,
         }
     }
 

@@ -74,6 +74,9 @@ fn header(out: &mut String, summary: &Summary) {
         let _ = write!(out, " · shard {}", escape(shard));
     }
     let _ = writeln!(out, " · harness {}</p>", escape(&summary.harness_version));
+    if let Some(line) = summary.cli_headline_text() {
+        let _ = writeln!(out, "<h2 id=\"cli-headline\">{}</h2>", escape(&line));
+    }
     if summary.interrupted {
         out.push_str("<p class=\"gate-failed\">The run was interrupted: unfinished scenarios are not run.</p>\n");
     }

@@ -108,6 +108,7 @@ mod tests {
                 message: format!("why {line}"),
             }),
             direct: false,
+            cli: false,
         }
     }
 
@@ -127,6 +128,7 @@ mod tests {
             cli: "cmd a",
             id: "a",
             endpoints: &endpoints,
+            no_cli: None,
         };
         let summary = Summary::assemble([spec], scenarios, RunFacts::default());
         let xml = render(&summary);

@@ -13,6 +13,12 @@ pub fn render(summary: &Summary) -> String {
         summary.headline_text(),
         summary.target.description
     );
+    if let Some(line) = summary.cli_headline_text() {
+        out.insert_str(
+            out.find("\n\n").map_or(0, |i| i + 2),
+            &format!("**{line}**\n\n"),
+        );
+    }
     for c in &summary.commands {
         let classes: Vec<&str> = c.classes.iter().map(|k| k.as_str()).collect();
         out.push_str(&format!(

@@ -1,0 +1,282 @@
+//! The user's real `aitbc` CLI as the consumer of the backend (`run --cli`): each invocation in a
+//! private HOME whose configuration is written from `fixtures/cli/`, pointed at recording proxies
+//! in front of the target, killed after a timeout; what it sent and printed kept for the steps.
+
+pub mod proxy;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use self::proxy::{Recorder, Seen};
+
+/// How to start the user's CLI: a program and its leading arguments (`python -m aitbc_cli`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cli {
+    pub program: String,
+    pub leading: Vec<String>,
+    /// Where the configuration templates live (`fixtures/cli`).
+    pub templates: std::path::PathBuf,
+    pub timeout: Duration,
+}
+
+impl Cli {
+    /// `aitbc`, `python3 -m aitbc_cli`, `/path/to/aitbc` (split on whitespace).
+    pub fn parse(command: &str, templates: &Path, timeout: Duration) -> Option<Self> {
+        let mut words = command.split_whitespace().map(String::from);
+        Some(Self {
+            program: words.next()?,
+            leading: words.collect(),
+            templates: templates.to_path_buf(),
+            timeout,
+        })
+    }
+}
+
+/// One finished invocation.
+#[derive(Debug, Clone, Default)]
+pub struct Ran {
+    /// The arguments given (after the leading ones).
+    pub args: String,
+    pub exit: Option<i32>,
+    /// It did not return within the timeout and was killed.
+    pub timed_out: bool,
+    pub stdout: String,
+    pub stderr: String,
+    /// Its exchanges with the coordinator and the node, in order.
+    pub sent: Vec<Seen>,
+    pub elapsed: Duration,
+}
+
+impl Ran {
+    /// The JSON the CLI printed: the whole stdout, else its first line that parses.
+    pub fn output(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(self.stdout.trim()).ok().or_else(|| {
+            let start = self.stdout.find(['{', '['])?;
+            serde_json::Deserializer::from_str(&self.stdout[start..])
+                .into_iter::<serde_json::Value>()
+                .next()?
+                .ok()
+        })
+    }
+
+    /// The tail of what it printed, for messages.
+    pub fn printed(&self) -> String {
+        let all = format!("{}{}", self.stdout, self.stderr);
+        let all = all.trim();
+        let tail: String = all
+            .chars()
+            .rev()
+            .take(300)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if tail.is_empty() {
+            "nothing".into()
+        } else {
+            format!("{tail:?}")
+        }
+    }
+}
+
+/// Where one invocation sends its requests, and the credential it uses.
+#[derive(Debug, Clone)]
+pub struct Endpoints<'a> {
+    pub coordinator: &'a str,
+    pub node: &'a str,
+    /// The role's API key (empty: none).
+    pub api_key: &'a str,
+}
+
+/// Why an invocation could not even start.
+#[derive(Debug, thiserror::Error)]
+pub enum InvocationError {
+    #[error("cannot prepare the CLI's private HOME: {0}")]
+    Home(std::io::Error),
+    #[error("cannot read the configuration template {path}: {source}")]
+    Template {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot start a recording proxy: {0}")]
+    Proxy(std::io::Error),
+    #[error("cannot start {program:?}: {source} (see --cli)")]
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
+}
+
+/// Runs the CLI once with `args` against `endpoints` through recording proxies.
+pub async fn invoke(
+    cli: &Cli,
+    args: &str,
+    endpoints: &Endpoints<'_>,
+    client: &reqwest::Client,
+) -> Result<Ran, InvocationError> {
+    let home = tempfile_dir().map_err(InvocationError::Home)?;
+    let coordinator = Recorder::start(endpoints.coordinator, client.clone())
+        .await
+        .map_err(InvocationError::Proxy)?;
+    let node = Recorder::start(endpoints.node, client.clone())
+        .await
+        .map_err(InvocationError::Proxy)?;
+    write_config(
+        cli,
+        home.path(),
+        coordinator.url(),
+        node.url(),
+        endpoints.api_key,
+    )?;
+    let mut command = tokio::process::Command::new(&cli.program);
+    command
+        .args(&cli.leading)
+        .args(split(args))
+        .env("HOME", home.path())
+        // The released CLI keeps keys in the OS keyring: a file keyring in the private HOME.
+        .env(
+            "PYTHON_KEYRING_BACKEND",
+            "keyrings.alt.file.PlaintextKeyring",
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("AITBC_")) {
+        command.env_remove(key);
+    }
+    let started = Instant::now();
+    let child = command.spawn().map_err(|source| InvocationError::Spawn {
+        program: cli.program.clone(),
+        source,
+    })?;
+    let (exit, timed_out, stdout, stderr) =
+        match tokio::time::timeout(cli.timeout, child.wait_with_output()).await {
+            Ok(Ok(out)) => (
+                out.status.code(),
+                false,
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            ),
+            Ok(Err(e)) => (None, false, String::new(), e.to_string()),
+            // The child is killed as it is dropped with the timed-out future.
+            Err(_) => (None, true, String::new(), String::new()),
+        };
+    let mut sent = coordinator.seen();
+    sent.extend(node.seen());
+    Ok(Ran {
+        args: args.to_string(),
+        exit,
+        timed_out,
+        stdout,
+        stderr,
+        sent,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Arguments as a shell would split them: whitespace, with "double" or 'single' quotes.
+pub fn split(args: &str) -> Vec<String> {
+    let (mut out, mut word, mut quote, mut any) = (Vec::new(), String::new(), None, false);
+    for c in args.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if any || !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            (None, c) => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+fn tempfile_dir() -> std::io::Result<TempHome> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("aitbc-cli-home-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(path.join(".aitbc"))?;
+    Ok(TempHome { path })
+}
+
+/// A private HOME, removed when dropped.
+struct TempHome {
+    path: std::path::PathBuf,
+}
+
+impl TempHome {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TempHome {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+fn write_config(
+    cli: &Cli,
+    home: &Path,
+    coordinator: &str,
+    node: &str,
+    api_key: &str,
+) -> Result<(), InvocationError> {
+    for name in ["config.yaml", "multichain_config.yaml"] {
+        let path = cli.templates.join(name);
+        let template =
+            std::fs::read_to_string(&path).map_err(|source| InvocationError::Template {
+                path: path.clone(),
+                source,
+            })?;
+        let text = template
+            .replace("{coordinator_url}", coordinator)
+            .replace("{node_url}", node)
+            .replace("{api_key}", api_key);
+        std::fs::write(home.join(".aitbc").join(name), text).map_err(InvocationError::Home)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_split_as_a_shell_would() {
+        assert_eq!(
+            split(r#"--output json client submit --prompt "hello world" --model ''"#),
+            [
+                "--output",
+                "json",
+                "client",
+                "submit",
+                "--prompt",
+                "hello world",
+                "--model",
+                ""
+            ]
+        );
+    }
+
+    #[test]
+    fn the_printed_json_is_found_after_log_lines() {
+        let ran = Ran {
+            stdout: "Submitting…\n{\"job_id\": \"ab\"}\n".into(),
+            ..Ran::default()
+        };
+        assert_eq!(ran.output().unwrap()["job_id"], "ab");
+    }
+}

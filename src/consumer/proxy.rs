@@ -1,0 +1,215 @@
+//! A recording pass-through HTTP/1.1 proxy on loopback, put in front of a service for one CLI
+//! invocation: the CLI is given its URL instead of the service's, and every exchange it makes is
+//! forwarded (over the run's own client, so an https service is reached over TLS while the CLI
+//! speaks plain http to the proxy) and logged: method, path, status, answer body. Bodies are
+//! bounded; keep-alive is honoured; request bodies may be sized or chunked.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The largest request or answer body passed through.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// One exchange the CLI made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    pub method: String,
+    /// Path and query, as the CLI sent them.
+    pub path: String,
+    /// The service's status; 502 when it could not be reached.
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// A running proxy; it stops when dropped.
+#[derive(Debug)]
+pub struct Recorder {
+    url: String,
+    log: Arc<Mutex<Vec<Seen>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Recorder {
+    /// Starts a proxy on 127.0.0.1 forwarding to `upstream` (a base URL) with `client`.
+    pub async fn start(upstream: &str, client: reqwest::Client) -> std::io::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let upstream = upstream.trim_end_matches('/').to_string();
+        let shared = Arc::clone(&log);
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (upstream, client, log) =
+                    (upstream.clone(), client.clone(), Arc::clone(&shared));
+                tokio::spawn(async move {
+                    let _ = serve(stream, &upstream, &client, &log).await;
+                });
+            }
+        });
+        Ok(Self { url, log, task })
+    }
+
+    /// The URL to hand the CLI.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// What was seen so far, in order.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Serves one connection's requests until the client closes it.
+async fn serve(
+    stream: TcpStream,
+    upstream: &str,
+    client: &reqwest::Client,
+    log: &Mutex<Vec<Seen>>,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let mut parts = line.split_whitespace();
+        let (Some(method), Some(path)) = (parts.next(), parts.next()) else {
+            return Ok(());
+        };
+        let (method, path) = (method.to_string(), path.to_string());
+        let (headers, length, chunked, close) = read_headers(&mut reader).await?;
+        let body = if chunked {
+            read_chunked(&mut reader).await?
+        } else {
+            let mut body = vec![0; length.min(MAX_BODY)];
+            reader.read_exact(&mut body).await?;
+            body
+        };
+        let (status, content_type, answer) =
+            forward(client, upstream, &method, &path, &headers, body).await;
+        log.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Seen {
+                method,
+                path,
+                status,
+                body: answer.clone(),
+            });
+        let head = format!(
+            "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n",
+            reason(status),
+            answer.len(),
+            if close { "close" } else { "keep-alive" }
+        );
+        let stream = reader.get_mut();
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(&answer).await?;
+        stream.flush().await?;
+        if close {
+            return Ok(());
+        }
+    }
+}
+
+type Headers = Vec<(String, String)>;
+
+/// The request's headers (hop-by-hop ones left out), its body length, whether it is chunked,
+/// and whether the client asked to close the connection.
+async fn read_headers(
+    reader: &mut BufReader<TcpStream>,
+) -> std::io::Result<(Headers, usize, bool, bool)> {
+    let (mut headers, mut length, mut chunked, mut close) = (Vec::new(), 0, false, false);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).await? == 0 || line.trim().is_empty() {
+            return Ok((headers, length, chunked, close));
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let (name, value) = (name.trim().to_string(), value.trim().to_string());
+        match name.to_ascii_lowercase().as_str() {
+            "content-length" => length = value.parse().unwrap_or(0),
+            "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
+            "connection" => close = value.eq_ignore_ascii_case("close"),
+            "host" | "keep-alive" | "proxy-connection" | "upgrade" => {}
+            _ => headers.push((name, value)),
+        }
+    }
+}
+
+async fn read_chunked(reader: &mut BufReader<TcpStream>) -> std::io::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let mut size = String::new();
+        reader.read_line(&mut size).await?;
+        let size =
+            usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+        if size == 0 || body.len() + size > MAX_BODY {
+            let mut trailer = String::new();
+            reader.read_line(&mut trailer).await?;
+            return Ok(body);
+        }
+        let mut chunk = vec![0; size + 2];
+        reader.read_exact(&mut chunk).await?;
+        body.extend_from_slice(&chunk[..size]);
+    }
+}
+
+/// Sends the request on; (status, content type, body) of the answer, or a 502 saying why.
+async fn forward(
+    client: &reqwest::Client,
+    upstream: &str,
+    method: &str,
+    path: &str,
+    headers: &Headers,
+    body: Vec<u8>,
+) -> (u16, String, Vec<u8>) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut request = client.request(method, format!("{upstream}{path}"));
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    let answer = async {
+        let response = request.body(body).send().await?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let bytes = response.bytes().await?;
+        Ok::<_, reqwest::Error>((
+            status,
+            content_type,
+            bytes[..bytes.len().min(MAX_BODY)].to_vec(),
+        ))
+    };
+    answer.await.unwrap_or_else(|e| {
+        let text = format!(
+            "{{\"detail\":\"the conformance proxy could not reach the service: {}\"}}",
+            crate::http::error_chain(&e).replace('"', "'")
+        );
+        (502, "application/json".into(), text.into_bytes())
+    })
+}
+
+fn reason(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Status")
+}
