@@ -17,10 +17,11 @@ Feature: The client commands of the user's aitbc CLI, end to end
     Then aitbc sent "GET /v1/jobs/{job_id}" and got 200
     And aitbc's output has field "state"
 
-  @command:client-result
+  @command:client-result @live-serial
   Scenario: aitbc client result prints a completed job's result
     Given the miner is registered
     And a job "A" submitted by the client
+    And the miner has taken job "A"
     And the miner has completed job "A"
     When I run aitbc "--output json client result {A}" as "client"
     Then aitbc sent "GET /v1/jobs/{job_id}/result" and got 200
@@ -31,12 +32,12 @@ Feature: The client commands of the user's aitbc CLI, end to end
     Given a job "A" submitted by the client
     When I run aitbc "--output json client cancel {A}" as "client"
     Then aitbc sent "POST /v1/jobs/{job_id}/cancel" and got 200
-    And aitbc's output has field "state"
 
-  @command:client-receipts
+  @command:client-receipts @live-serial
   Scenario: aitbc client receipts lists a job's receipts
     Given the miner is registered
     And a job "A" submitted by the client
+    And the miner has taken job "A"
     And the miner has completed job "A"
     When I run aitbc "--output json client receipts --job-id {A}" as "client"
     Then aitbc sent "GET /v1/explorer/receipts" and got 200

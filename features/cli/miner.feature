@@ -1,4 +1,4 @@
-@cli @era:api-key
+@cli @era:api-key @live-serial
 Feature: The miner commands of the user's aitbc CLI, end to end
   `aitbc miner mine` is how the released CLI posts results (it has no `miner result`).
 

@@ -49,14 +49,20 @@ pub struct Ran {
 }
 
 impl Ran {
-    /// The JSON the CLI printed: the whole stdout, else its first line that parses.
+    /// The JSON the CLI printed: the whole stdout, else the first object or array in it that
+    /// parses (a CLI may print a status line first, itself holding brackets).
     pub fn output(&self) -> Option<serde_json::Value> {
-        serde_json::from_str(self.stdout.trim()).ok().or_else(|| {
-            let start = self.stdout.find(['{', '['])?;
-            serde_json::Deserializer::from_str(&self.stdout[start..])
-                .into_iter::<serde_json::Value>()
-                .next()?
-                .ok()
+        let text = self.stdout.trim();
+        serde_json::from_str(text).ok().or_else(|| {
+            text.match_indices(['{', '['])
+                .take(64)
+                .find_map(|(start, _)| {
+                    serde_json::Deserializer::from_str(&text[start..])
+                        .into_iter::<serde_json::Value>()
+                        .next()?
+                        .ok()
+                        .filter(|v| v.is_object() || v.as_array().is_some_and(|a| !a.is_empty()))
+                })
         })
     }
 
@@ -274,7 +280,7 @@ mod tests {
     #[test]
     fn the_printed_json_is_found_after_log_lines() {
         let ran = Ran {
-            stdout: "Submitting…\n{\"job_id\": \"ab\"}\n".into(),
+            stdout: "Submitting [1/1]…\n{\"job_id\": \"ab\"}\n".into(),
             ..Ran::default()
         };
         assert_eq!(ran.output().unwrap()["job_id"], "ab");
