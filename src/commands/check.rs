@@ -6,7 +6,6 @@ use std::time::Instant;
 use super::{say, tell};
 use crate::catalog::Catalog;
 use crate::cli::CheckArgs;
-use crate::double::Double;
 use crate::error::{InputError, RunError, Unreachable};
 use crate::exit;
 use crate::openapi::discovery::{self, CheckReport, Keeps};
@@ -41,7 +40,11 @@ pub fn check(args: &CheckArgs) -> Result<u8, RunError> {
         .build()
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
     let outcome = runtime.block_on(async {
-        let (coordinator, node, double) = urls(&target).await;
+        let era = match &target {
+            Target::Double { era, .. } => *era,
+            Target::Live { .. } => crate::auth::Era::ApiKey,
+        };
+        let (coordinator, node, double) = super::documents::urls(&target, era).await;
         let mut targets = Vec::new();
         for (service, base) in [(Service::Coordinator, &coordinator), (Service::Node, &node)] {
             let source = args.openapi.source(service, base);
@@ -73,7 +76,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, RunError> {
             targets.push(discovery::Target {
                 service,
                 url: Some(base.as_str()),
-                document_source: shown(&source, &target),
+                document_source: super::documents::describe(&source, &target),
                 document,
             });
         }
@@ -95,29 +98,6 @@ fn flag_of(service: Service) -> &'static str {
     match service {
         Service::Coordinator => "--openapi-coordinator",
         Service::Node => "--openapi-node",
-    }
-}
-
-/// The services' base URLs; the embedded double is started for the check and returned so that
-/// it lives as long as the check.
-async fn urls(target: &Target) -> (String, String, Option<Double>) {
-    match target {
-        Target::Live {
-            coordinator, node, ..
-        } => (coordinator.clone(), node.clone(), None),
-        Target::Double {
-            seed, profile, era, ..
-        } => {
-            let double = Double::start(seed, 0, profile, *era).await;
-            (double.coordinator_url(), double.node_url(), Some(double))
-        }
-    }
-}
-
-fn shown(source: &Source, target: &Target) -> String {
-    match (source, target) {
-        (Source::Url(_), Target::Double { .. }) => "the embedded double's /openapi.json".into(),
-        (source, _) => source.to_string(),
     }
 }
 

@@ -19,19 +19,7 @@ const DOCUMENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Every document that could be had; the others are named with the reason (one line each).
 pub async fn load(ctx: &RunContext, sources: &OpenApiArgs, era: Era) -> Spec {
-    let (coordinator, node, _double) = match &ctx.target {
-        Target::Live {
-            coordinator, node, ..
-        } => (coordinator.clone(), node.clone(), None),
-        Target::Double { seed, profile, .. } => {
-            let double = Double::start(seed, 0, profile, era).await;
-            let urls = (
-                double.coordinator_url().to_string(),
-                double.node_url().to_string(),
-            );
-            (urls.0, urls.1, Some(double))
-        }
-    };
+    let (coordinator, node, _double) = urls(&ctx.target, era).await;
     let mut spec = Spec::default();
     for (service, base) in [(Service::Coordinator, coordinator), (Service::Node, node)] {
         let source = sources.source(service, &base);
@@ -43,8 +31,22 @@ pub async fn load(ctx: &RunContext, sources: &OpenApiArgs, era: Era) -> Spec {
     spec
 }
 
+/// The services' base URLs; the embedded double is started for the purpose (of `era`) and
+/// returned, to live as long as it is needed.
+pub async fn urls(target: &Target, era: Era) -> (String, String, Option<Double>) {
+    match target {
+        Target::Live {
+            coordinator, node, ..
+        } => (coordinator.clone(), node.clone(), None),
+        Target::Double { seed, profile, .. } => {
+            let double = Double::start(seed, 0, profile, era).await;
+            (double.coordinator_url(), double.node_url(), Some(double))
+        }
+    }
+}
+
 /// A source as the reports name it: the embedded double's ports change every run.
-fn describe(source: &Source, target: &Target) -> String {
+pub fn describe(source: &Source, target: &Target) -> String {
     match (source, target) {
         (Source::Url(_), Target::Double { .. }) => "the embedded double's /openapi.json".into(),
         (source, _) => source.to_string(),
