@@ -127,6 +127,8 @@ pub struct RunContext {
     pub auth: tokio::sync::Mutex<RunAuth>,
     /// The user's CLI, for the `@cli` scenarios (`--cli`).
     pub cli: Option<crate::consumer::Cli>,
+    /// Routes the CLI called that the contract does not know (`GET /api/v1/agents/workflows`).
+    pub cli_unknown_routes: Mutex<std::collections::BTreeSet<String>>,
     /// The services' OpenAPI documents, when schema checks are on and they could be had.
     pub spec: Option<Arc<crate::openapi::validate::Spec>>,
     salt: AtomicU64,
@@ -197,6 +199,7 @@ impl RunContext {
             snapshots: None,
             spec: None,
             cli: None,
+            cli_unknown_routes: Mutex::new(std::collections::BTreeSet::new()),
             redactor: Redactor::default(),
             pacer: Pacer::new(&RateLimits::none()),
             max_body: DEFAULT_MAX_BODY,

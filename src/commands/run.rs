@@ -166,6 +166,11 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     summary.interrupted = interrupted;
     summary.shard = args.shard.map(|shard| shard.to_string());
     summary.spec_coverage = ctx.spec.as_ref().map(|spec| spec.coverage());
+    summary.cli_unknown_routes = ctx
+        .cli_unknown_routes
+        .lock()
+        .map(|routes| routes.iter().cloned().collect())
+        .unwrap_or_default();
     summary.revision = revision(args.revision.as_deref());
     summary.snapshots = ctx
         .snapshots

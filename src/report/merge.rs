@@ -82,6 +82,13 @@ pub fn merge(shards: Vec<(PathBuf, Summary)>) -> Result<Summary, InputError> {
         None
     };
     merged.snapshots = merged_snapshots(&shards);
+    let mut unknown: Vec<String> = shards
+        .iter()
+        .flat_map(|(_, s)| s.cli_unknown_routes.iter().cloned())
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    merged.cli_unknown_routes = unknown;
     Ok(merged)
 }
 

@@ -193,6 +193,9 @@ pub struct Summary {
     pub scenarios_passed: usize,
     pub commands: Vec<CommandReport>,
     pub endpoints: Vec<EndpointReport>,
+    /// Routes the user's CLI called that the contract does not know (`run --cli`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cli_unknown_routes: Vec<String>,
     /// Snapshot bookkeeping, when the run took snapshots.
     pub snapshots: Option<SnapshotReport>,
     pub scenarios: Vec<ScenarioReport>,
@@ -343,6 +346,7 @@ impl Summary {
             scenarios_passed: counted.iter().filter(|s| s.status.is_pass()).count(),
             commands,
             endpoints: facts.endpoints,
+            cli_unknown_routes: Vec::new(),
             snapshots: None,
             scenarios,
             interrupted: false,

@@ -8,6 +8,12 @@ use crate::failure::FailureClass;
 pub fn render(summary: &Summary) -> String {
     let mut out = commands_table(summary);
     out.push_str(&endpoints_section(summary));
+    if !summary.cli_unknown_routes.is_empty() {
+        out.push_str(&format!(
+            "\nthe CLI called routes the contract does not know: {}\n",
+            summary.cli_unknown_routes.join(", ")
+        ));
+    }
     out.push_str(&scenarios_section(summary));
     out.push_str(&not_applicable_section(summary));
     out.push_str(&gate_section(summary));

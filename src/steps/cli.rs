@@ -34,8 +34,30 @@ async fn run_aitbc(world: &mut World, args: String, role: String) -> StepResult 
     let ran = consumer::invoke(&cli, &args, &endpoints, &ctx.http)
         .await
         .map_err(|e| Failure::harness(e.to_string()))?;
+    note_exchanges(&ctx, &ran);
     world.ran = Some(redacted(ran, &ctx.redactor));
     Ok(())
+}
+
+/// The CLI's exchanges count in the endpoint table like the harness's own; a route the contract
+/// does not know is listed apart.
+fn note_exchanges(ctx: &crate::target::RunContext, ran: &Ran) {
+    for seen in &ran.sent {
+        let body: Option<serde_json::Value> = serde_json::from_slice(&seen.body).ok();
+        let answer = crate::report::endpoints::Answer::Status(seen.status, body.as_ref());
+        ctx.endpoints.record(&seen.method, &seen.path, answer);
+        if ctx
+            .endpoints
+            .endpoint_of(&seen.method, &seen.path)
+            .ends_with("(unlisted)")
+        {
+            let path = seen.path.split('?').next().unwrap_or(&seen.path);
+            ctx.cli_unknown_routes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(format!("{} {path}", seen.method));
+        }
+    }
 }
 
 /// What the CLI printed, with the run's secrets masked (it may echo a key).

@@ -62,6 +62,10 @@ fn assert_cli_verdicts(s: &serde_json::Value) {
         "the stand-in has no `miner register`: click's usage error"
     );
     assert_eq!(s["cli_headline"]["commands_working"], 3);
+    assert_eq!(
+        s["cli_unknown_routes"],
+        serde_json::json!(["GET /api/v1/agents/workflows"])
+    );
     let admin = &command(s, "admin stats")["cli"];
     assert!(admin["note"]
         .as_str()

@@ -334,6 +334,13 @@ fn endpoints(out: &mut String, summary: &Summary) {
         );
     }
     out.push_str("</tbody></table>\n");
+    if !summary.cli_unknown_routes.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p id=\"cli-unknown-routes\">The CLI called routes the contract does not know: <code>{}</code></p>",
+            escape(&summary.cli_unknown_routes.join(", "))
+        );
+    }
 }
 
 /// The operations of the services' documents the run exercised, and those it never touched.
