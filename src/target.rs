@@ -173,9 +173,17 @@ impl RunContext {
         endpoints: EndpointLog,
         in_flight: usize,
     ) -> Result<Self, crate::error::RunError> {
-        let trust = match &target {
-            Target::Live { trust, .. } => trust.clone(),
-            Target::Double { .. } => crate::tls::Trust::default(),
+        let (trust, https) = match &target {
+            Target::Live {
+                trust,
+                coordinator,
+                node,
+                ..
+            } => (
+                trust.clone(),
+                coordinator.starts_with("https:") || node.starts_with("https:"),
+            ),
+            Target::Double { .. } => (crate::tls::Trust::default(), false),
         };
         let client = |idle: usize| -> Result<reqwest::Client, crate::error::RunError> {
             let builder = reqwest::Client::builder()
@@ -184,7 +192,7 @@ impl RunContext {
                 .pool_max_idle_per_host(idle)
                 .pool_idle_timeout(POOL_IDLE)
                 .no_proxy();
-            trust.apply(builder)?.build().map_err(|e| {
+            trust.apply(builder, https)?.build().map_err(|e| {
                 crate::error::RunError::Double(format!("cannot build the HTTP client: {e}"))
             })
         };

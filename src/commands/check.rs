@@ -31,12 +31,19 @@ pub fn check(args: &CheckArgs) -> Result<u8, RunError> {
     if trust.insecure {
         tell("WARNING: --insecure: the target's TLS certificate is not verified\n");
     }
+    let https = [
+        &args.live.coordinator_url,
+        &args.live.node_url,
+        &args.openapi.openapi_coordinator,
+        &args.openapi.openapi_node,
+    ]
+    .iter()
+    .any(|u| u.as_deref().is_some_and(|u| u.starts_with("https:")));
+    let builder = reqwest::Client::builder()
+        .pool_max_idle_per_host(32)
+        .no_proxy();
     let client = trust
-        .apply(
-            reqwest::Client::builder()
-                .pool_max_idle_per_host(32)
-                .no_proxy(),
-        )?
+        .apply(builder, https)?
         .build()
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
     let outcome = runtime.block_on(async {

@@ -319,15 +319,24 @@ pub fn document_route(service: Service) -> String {
 }
 
 /// Serves a service's document, degraded as the profile says of its route name.
+/// Made on the first request: most doubles (one per scenario) are never asked for it.
 struct ServeDocument {
-    body: serde_json::Value,
+    service: Service,
+    profile: Profile,
+    era: Era,
+    body: OnceLock<serde_json::Value>,
     degrade: Degrade,
     draw: Mutex<IdGen>,
 }
 
 impl Respond for ServeDocument {
     fn respond(&self, _request: &Request) -> ResponseTemplate {
-        degraded(&self.degrade, &self.draw, || Reply::ok(self.body.clone()))
+        let body = || {
+            self.body
+                .get_or_init(|| published_document(self.service, &self.profile, self.era))
+                .clone()
+        };
+        degraded(&self.degrade, &self.draw, || Reply::ok(body()))
     }
 }
 
@@ -339,7 +348,10 @@ async fn mount_document(server: &MockServer, service: Service, profile: &Profile
     Mock::given(method("GET"))
         .and(wiremock::matchers::path("/openapi.json"))
         .respond_with(ServeDocument {
-            body: published_document(service, profile, era),
+            service,
+            profile: profile.clone(),
+            era,
+            body: OnceLock::new(),
             degrade: Degrade::new(profile.rules_for(&route)),
             draw: Mutex::new(IdGen::new(profile.seed)),
         })
