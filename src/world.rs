@@ -329,7 +329,7 @@ impl ConformanceWorld {
     }
 
     /// Logs an exchange for the scenario's HAR file, keeping the last `EXCHANGES_KEPT`.
-    fn keep(&mut self, exchange: Exchange) {
+    pub fn keep(&mut self, exchange: Exchange) {
         if self.exchanges.len() == EXCHANGES_KEPT {
             self.exchanges.remove(0);
         }

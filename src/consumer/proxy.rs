@@ -18,9 +18,16 @@ pub struct Seen {
     pub method: String,
     /// Path and query, as the CLI sent them.
     pub path: String,
+    /// The request's body, as the CLI sent it.
+    pub request_body: Vec<u8>,
     /// The service's status; 502 when it could not be reached.
     pub status: u16,
     pub body: Vec<u8>,
+    /// The service's URL the request went to (the proxy's upstream and the path).
+    pub url: String,
+    /// When it was received, ISO-8601 UTC, and how long the service took.
+    pub started_at: String,
+    pub elapsed_ms: f64,
 }
 
 /// A running proxy; it stops when dropped.
@@ -97,15 +104,21 @@ async fn serve(
             reader.read_exact(&mut body).await?;
             body
         };
+        let started_at = crate::clock::iso_utc(crate::clock::now_micros());
+        let started = std::time::Instant::now();
         let (status, content_type, answer) =
-            forward(client, upstream, &method, &path, &headers, body).await;
+            forward(client, upstream, &method, &path, &headers, body.clone()).await;
         log.lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(Seen {
+                url: format!("{upstream}{path}"),
                 method,
                 path,
+                request_body: body,
                 status,
                 body: answer.clone(),
+                started_at,
+                elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
             });
         let head = format!(
             "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n",

@@ -35,8 +35,34 @@ async fn run_aitbc(world: &mut World, args: String, role: String) -> StepResult 
         .await
         .map_err(|e| Failure::harness(e.to_string()))?;
     note_exchanges(&ctx, &ran);
+    for seen in &ran.sent {
+        world.keep(exchange_of(seen));
+    }
     world.ran = Some(redacted(ran, &ctx.redactor));
     Ok(())
+}
+
+/// The CLI's exchange as the scenario's log keeps it, so a failed CLI scenario's HAR file
+/// shows what the CLI sent (the proxy logs no header: the CLI's credential stays out).
+fn exchange_of(seen: &consumer::proxy::Seen) -> crate::http::Exchange {
+    let request_body = (!seen.request_body.is_empty())
+        .then(|| String::from_utf8_lossy(&seen.request_body).into_owned());
+    crate::http::Exchange {
+        method: seen.method.clone(),
+        path: seen.path.clone(),
+        status: seen.status,
+        body: seen.body.clone(),
+        json: serde_json::from_slice(&seen.body).ok(),
+        trace: crate::http::Trace {
+            url: seen.url.clone(),
+            started_at: seen.started_at.clone(),
+            elapsed_ms: seen.elapsed_ms,
+            request_headers: Vec::new(),
+            request_body,
+            response_headers: Vec::new(),
+            http_version: "HTTP/1.1".into(),
+        },
+    }
 }
 
 /// The CLI's exchanges count in the endpoint table like the harness's own; a route the contract

@@ -33,15 +33,20 @@ fn cli_verdict(s: &serde_json::Value, cli: &str) -> (String, Vec<String>) {
 /// (exit code, summary.json, stdout) of a run with `extra` flags.
 fn run(extra: &[&str]) -> (i32, serde_json::Value, String) {
     let dir = tempfile::tempdir().unwrap();
+    let (code, s, stdout) = run_into(dir.path(), extra);
+    (code, s, stdout)
+}
+
+fn run_into(dir: &std::path::Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
     let out = bin()
         .arg("run")
         .args(extra)
         .arg("--report-dir")
-        .arg(dir.path())
+        .arg(dir)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    (out.status.code().unwrap_or(-1), summary(dir.path()), stdout)
+    (out.status.code().unwrap_or(-1), summary(dir), stdout)
 }
 
 fn assert_cli_verdicts(s: &serde_json::Value) {
@@ -93,9 +98,17 @@ fn without_cli_the_cli_scenarios_are_not_applicable_and_change_no_verdict() {
 #[test]
 fn each_command_gets_a_cli_verdict_beside_its_api_one() {
     let cli = standin();
-    let (code, s, stdout) = run(&["--tags", SOME, "--cli", &cli]);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, s, stdout) = run_into(dir.path(), &["--tags", SOME, "--cli", &cli]);
     assert_eq!(code, 1, "{stdout}");
     assert_cli_verdicts(&s);
+    // The failed CLI scenario's HAR file holds what the CLI sent.
+    let har = std::fs::read_dir(dir.path().join("exchanges"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|text| text.contains("aitbc agent list lists the workflows"))
+        .expect("a HAR file for the agent list scenario");
+    assert!(har.contains("/api/v1/agents/workflows"), "{har}");
     assert!(
         stdout.contains("CLI: 3/19 commands work end to end"),
         "{stdout}"
