@@ -9,12 +9,14 @@ use cucumber::gherkin::tagexpr::TagOperation;
 /// Conformance harness for the AITBC coordinator and blockchain node.
 ///
 /// Runs Gherkin scenarios (features/) against an embedded, stateful double of the
-/// coordinator and node (the default), and reports, per `aitbc` CLI command, how many
-/// scenarios pass, with the headline "N/M commands working".
+/// coordinator and node (the default) or a live target, and reports, per `aitbc` CLI command,
+/// how many scenarios pass, with the headline "N/M commands working" (and, with --cli, a second
+/// one: how many work end to end through the user's own CLI).
 ///
-/// Exit codes: 0 every scenario passed; 1 some scenario failed; 2 usage or input error
-/// (the message names the file and line or the flag); 3 a live target is unreachable;
-/// 4 the harness could not finish (e.g. reports could not be written).
+/// Exit codes: 0 every scenario passed; 1 some scenario failed (with a gate flag: the gate
+/// failed); 2 usage or input error (the message names the file and line or the flag); 3 a live
+/// target is unreachable; 4 the harness could not finish (e.g. reports could not be written, or
+/// a secret reached one); 130 interrupted.
 #[derive(Debug, Parser)]
 #[command(name = "aitbc-conformance", version, propagate_version = true)]
 pub struct Cli {
