@@ -28,8 +28,9 @@ pub struct Exchange {
 #[derive(Debug, Clone, Default)]
 pub struct Trace {
     pub url: String,
-    /// When the request started, ISO-8601 UTC.
-    pub started_at: String,
+    /// When the request started, in microseconds since the epoch (formatted only if a HAR
+    /// file is written).
+    pub started_at: i64,
     pub elapsed_ms: f64,
     pub request_headers: Vec<(String, String)>,
     pub request_body: Option<String>,
@@ -51,7 +52,7 @@ impl Trace {
         }
         Self {
             url: format!("{}{}", r.base, r.path),
-            started_at: crate::clock::iso_utc(crate::clock::now_micros()),
+            started_at: crate::clock::now_micros(),
             request_headers,
             request_body: r.body.map(Value::to_string),
             ..Self::default()
@@ -239,7 +240,7 @@ async fn send_once(
 }
 
 /// Why a body could not be read whole.
-enum BodyError {
+pub enum BodyError {
     Transport(reqwest::Error),
     TooLarge {
         limit: usize,
@@ -264,7 +265,10 @@ impl BodyError {
 
 /// The body, read chunk by chunk and never beyond `limit` bytes (memory stays bounded whatever
 /// the target sends; the client's timeout covers the whole body).
-async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+pub async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, BodyError> {
     let announced = response.content_length();
     if announced.is_some_and(|n| n > limit as u64) {
         return Err(BodyError::TooLarge { limit, announced });

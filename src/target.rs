@@ -100,6 +100,14 @@ impl Target {
     pub fn is_live(&self) -> bool {
         matches!(self, Target::Live { .. })
     }
+
+    /// How the target's certificate is trusted (the embedded double speaks plain http).
+    pub fn trust(&self) -> crate::tls::Trust {
+        match self {
+            Target::Live { trust, .. } => trust.clone(),
+            Target::Double { .. } => crate::tls::Trust::default(),
+        }
+    }
 }
 
 /// Shared by every scenario of a run: the pooled HTTP client and the target.
@@ -173,18 +181,7 @@ impl RunContext {
         endpoints: EndpointLog,
         in_flight: usize,
     ) -> Result<Self, crate::error::RunError> {
-        let (trust, https) = match &target {
-            Target::Live {
-                trust,
-                coordinator,
-                node,
-                ..
-            } => (
-                trust.clone(),
-                coordinator.starts_with("https:") || node.starts_with("https:"),
-            ),
-            Target::Double { .. } => (crate::tls::Trust::default(), false),
-        };
+        let trust = target.trust();
         let client = |idle: usize| -> Result<reqwest::Client, crate::error::RunError> {
             let builder = reqwest::Client::builder()
                 .timeout(timeout)
@@ -192,7 +189,7 @@ impl RunContext {
                 .pool_max_idle_per_host(idle)
                 .pool_idle_timeout(POOL_IDLE)
                 .no_proxy();
-            trust.apply(builder, https)?.build().map_err(|e| {
+            trust.apply(builder)?.build().map_err(|e| {
                 crate::error::RunError::Double(format!("cannot build the HTTP client: {e}"))
             })
         };

@@ -21,19 +21,12 @@ pub fn install_provider() {
 
 impl Trust {
     /// Applies the trust to a client builder; an unreadable or non-PEM `--cacert` is bad input.
-    ///
-    /// Without `https`, no root is loaded: reading the system's store would cost every plain
-    /// http run time and memory for nothing.
     pub fn apply(
         &self,
         builder: reqwest::ClientBuilder,
-        https: bool,
     ) -> Result<reqwest::ClientBuilder, InputError> {
         install_provider();
         let mut builder = builder.tls_backend_rustls();
-        if !https && self.cacert.is_none() {
-            builder = builder.tls_certs_only(Vec::new());
-        }
         if let Some(path) = &self.cacert {
             for certificate in read_pem(path)? {
                 builder = builder.add_root_certificate(certificate);

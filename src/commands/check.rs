@@ -12,7 +12,6 @@ use crate::openapi::discovery::{self, CheckReport, Keeps};
 use crate::openapi::load::{self, LoadError, Source};
 use crate::openapi::probe::Presence;
 use crate::openapi::Service;
-use crate::target::Target;
 
 /// `check`.
 pub fn check(args: &CheckArgs) -> Result<u8, RunError> {
@@ -24,34 +23,19 @@ pub fn check(args: &CheckArgs) -> Result<u8, RunError> {
         .enable_all()
         .build()
         .map_err(RunError::Runtime)?;
-    let trust = crate::tls::Trust {
-        cacert: args.live.cacert.clone(),
-        insecure: args.live.insecure,
-    };
+    let trust = target.trust();
     if trust.insecure {
         tell("WARNING: --insecure: the target's TLS certificate is not verified\n");
     }
-    let https = [
-        &args.live.coordinator_url,
-        &args.live.node_url,
-        &args.openapi.openapi_coordinator,
-        &args.openapi.openapi_node,
-    ]
-    .iter()
-    .any(|u| u.as_deref().is_some_and(|u| u.starts_with("https:")));
     let builder = reqwest::Client::builder()
         .pool_max_idle_per_host(32)
         .no_proxy();
     let client = trust
-        .apply(builder, https)?
+        .apply(builder)?
         .build()
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
     let outcome = runtime.block_on(async {
-        let era = match &target {
-            Target::Double { era, .. } => *era,
-            Target::Live { .. } => crate::auth::Era::ApiKey,
-        };
-        let (coordinator, node, double) = super::documents::urls(&target, era).await;
+        let (coordinator, node, double) = super::documents::urls(&target).await;
         let mut targets = Vec::new();
         for (service, base) in [(Service::Coordinator, &coordinator), (Service::Node, &node)] {
             let source = args.openapi.source(service, base);
@@ -188,10 +172,7 @@ fn presence(p: Presence) -> &'static str {
 
 /// `check.json` and `check.md`, atomically.
 fn write(args: &CheckArgs, report: &CheckReport) -> Result<(), RunError> {
-    let io = |path: &std::path::Path| {
-        let path = path.to_path_buf();
-        move |source| RunError::Report { path, source }
-    };
+    use crate::report::files::io;
     std::fs::create_dir_all(&args.report_dir).map_err(io(&args.report_dir))?;
     let json = args.report_dir.join("check.json");
     let mut text = serde_json::to_string_pretty(report).unwrap_or_default();

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::Era;
 use crate::cli::OpenApiArgs;
 use crate::double::Double;
 use crate::openapi::load::{self, Source};
@@ -18,8 +17,8 @@ use crate::target::{RunContext, Target};
 const DOCUMENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Every document that could be had; the others are named with the reason (one line each).
-pub async fn load(ctx: &RunContext, sources: &OpenApiArgs, era: Era) -> Spec {
-    let (coordinator, node, _double) = urls(&ctx.target, era).await;
+pub async fn load(ctx: &RunContext, sources: &OpenApiArgs) -> Spec {
+    let (coordinator, node, _double) = urls(&ctx.target).await;
     let mut spec = Spec::default();
     for (service, base) in [(Service::Coordinator, coordinator), (Service::Node, node)] {
         let source = sources.source(service, &base);
@@ -31,15 +30,17 @@ pub async fn load(ctx: &RunContext, sources: &OpenApiArgs, era: Era) -> Spec {
     spec
 }
 
-/// The services' base URLs; the embedded double is started for the purpose (of `era`) and
-/// returned, to live as long as it is needed.
-pub async fn urls(target: &Target, era: Era) -> (String, String, Option<Double>) {
+/// The services' base URLs; the embedded double (of the target's era and profile) is started
+/// for the purpose and returned, to live as long as it is needed.
+pub async fn urls(target: &Target) -> (String, String, Option<Double>) {
     match target {
         Target::Live {
             coordinator, node, ..
         } => (coordinator.clone(), node.clone(), None),
-        Target::Double { seed, profile, .. } => {
-            let double = Double::start(seed, 0, profile, era).await;
+        Target::Double {
+            seed, profile, era, ..
+        } => {
+            let double = Double::start(seed, 0, profile, *era).await;
             (double.coordinator_url(), double.node_url(), Some(double))
         }
     }

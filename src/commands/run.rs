@@ -94,7 +94,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         run.era = era;
     }
     if !args.no_schema {
-        let spec = runtime.block_on(super::documents::load(&ctx, &args.openapi, era));
+        let spec = runtime.block_on(super::documents::load(&ctx, &args.openapi));
         for why in spec.coverage().unavailable {
             tell(&format!("schema checks off for {why}\n"));
         }

@@ -111,15 +111,17 @@ impl Document {
         })
     }
 
-    /// The operation that serves a concrete request path (query ignored): the one with the
-    /// most literal segments among those that fit, so `/gpu/list` wins over `/gpu/{gpu_id}`.
-    pub fn serving(&self, method: &str, path: &str) -> Option<&Operation> {
+    /// The operation that serves a concrete request path (query ignored), with its index in
+    /// `operations`: the one with the most literal segments among those that fit, so
+    /// `/gpu/list` wins over `/gpu/{gpu_id}`.
+    pub fn serving(&self, method: &str, path: &str) -> Option<(usize, &Operation)> {
         let path = path.split('?').next().unwrap_or(path);
         self.operations
             .iter()
-            .filter(|op| op.method.eq_ignore_ascii_case(method))
-            .filter(|op| crate::templates::template_matches(&op.template, path))
-            .max_by_key(|op| op.template.split('/').filter(|s| !is_param(s)).count())
+            .enumerate()
+            .filter(|(_, op)| op.method.eq_ignore_ascii_case(method))
+            .filter(|(_, op)| crate::templates::template_matches(&op.template, path))
+            .max_by_key(|(_, op)| op.template.split('/').filter(|s| !is_param(s)).count())
     }
 
     /// The contract's own document of a service (fixtures/openapi/*.yaml, built in).
@@ -295,7 +297,7 @@ mod tests {
             doc.declared("GET", "/v1/jobs/history").is_none(),
             "a literal is not a parameter"
         );
-        let list = doc
+        let (_, list) = doc
             .serving("GET", "/v1/marketplace/gpu/list?limit=3")
             .unwrap();
         assert_eq!(list.operation_id.as_deref(), Some("marketplace.list"));

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::document::{Document, DocumentError};
+use crate::http::BodyError;
 
 /// The largest document read (the current coordinator's is ~740 KB).
 pub const MAX_DOCUMENT: usize = 16 * 1024 * 1024;
@@ -124,17 +125,15 @@ async fn fetch(
         .await
         .map_err(unreachable)?;
     let status = response.status().as_u16();
-    let mut bytes = Vec::new();
-    let mut response = response;
-    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
-        if bytes.len() + chunk.len() > MAX_DOCUMENT {
-            return Err(LoadError::NotJson {
+    let bytes = crate::http::read_body(response, MAX_DOCUMENT)
+        .await
+        .map_err(|e| match e {
+            BodyError::Transport(e) => unreachable(e),
+            BodyError::TooLarge { .. } => LoadError::NotJson {
                 origin: url.to_string(),
                 message: format!("larger than {} MB", MAX_DOCUMENT / (1024 * 1024)),
-            });
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+            },
+        })?;
     if !(200..300).contains(&status) {
         let body: String = String::from_utf8_lossy(&bytes).chars().take(160).collect();
         return Err(LoadError::Status {

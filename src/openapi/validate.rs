@@ -51,8 +51,8 @@ struct Checked {
 #[derive(Debug, Default)]
 pub struct Spec {
     services: BTreeMap<Service, Checked>,
-    /// `METHOD /template` of a document operation → the statuses seen.
-    seen: Mutex<BTreeMap<(Service, String), BTreeSet<u16>>>,
+    /// A document operation (by its index) → the statuses seen.
+    seen: Mutex<BTreeMap<(Service, usize), BTreeSet<u16>>>,
     /// Why a service's document could not be had.
     unavailable: Vec<String>,
 }
@@ -90,18 +90,13 @@ impl Spec {
             return Ok(());
         };
         let doc = &checked.document;
-        let Some((index, op)) = doc.serving(method, path).and_then(|op| {
-            doc.operations
-                .iter()
-                .position(|o| std::ptr::eq(o, op))
-                .map(|i| (i, op))
-        }) else {
+        let Some((index, op)) = doc.serving(method, path) else {
             return Ok(());
         };
         self.seen
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .entry((service, op.endpoint()))
+            .entry((service, index))
             .or_default()
             .insert(status);
         let Some(body) = body.filter(|_| (200..300).contains(&status)) else {
@@ -137,9 +132,9 @@ impl Spec {
                 source: checked.source.clone(),
                 operations: checked.document.operations.len(),
             });
-            for op in &checked.document.operations {
+            for (index, op) in checked.document.operations.iter().enumerate() {
                 let endpoint = op.endpoint();
-                match seen.get(&(*service, endpoint.clone())) {
+                match seen.get(&(*service, index)) {
                     Some(statuses) => coverage.exercised.push(OperationCoverage {
                         service: *service,
                         operation: endpoint,

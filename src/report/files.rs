@@ -48,7 +48,7 @@ pub fn write_all(
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
         let line = writer.checked(out.history, super::history::line(summary));
-        super::history::append(out.history, &line).map_err(io(out.history))?;
+        append_line(out.history, &line).map_err(io(out.history))?;
         writer.written.push(out.history.to_path_buf());
     }
     if wants(Format::Json) {
@@ -141,7 +141,8 @@ fn masked(
         .collect()
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError {
+/// Turns an I/O error on `path` into the report error that names it.
+pub fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError {
     let path = path.to_path_buf();
     move |source| RunError::Report { path, source }
 }
@@ -224,14 +225,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
-/// Appends one line to a file others also append to (GitHub's step summary).
+/// Appends one line with a single `write` on an append-only handle, holding an exclusive
+/// advisory lock meanwhile: nothing is rewritten, and writers appending at the same moment
+/// (two runs to one history, or to GitHub's step summary) each land whole.
 pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)?;
+    file.lock()?;
     file.write_all(format!("{line}\n").as_bytes())?;
     file.sync_data()
+    // The lock goes with the handle.
 }
 
 #[cfg(test)]

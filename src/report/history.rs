@@ -1,8 +1,7 @@
-//! `history.jsonl`: one line per run, appended under an exclusive lock so that concurrent runs
-//! each land whole; read back for the trend charts and the `history` command.
+//! `history.jsonl`: one line per run (appended by `files::append_line`, under a lock, so that
+//! concurrent runs each land whole); read back for the trend charts and the `history` command.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -46,20 +45,6 @@ fn started_at(summary: &Summary) -> Option<String> {
     Some(crate::clock::iso_utc(
         finished - (summary.duration_ms * 1000.0) as i64,
     ))
-}
-
-/// Appends one line with a single `write` on an append-only handle, holding an exclusive
-/// advisory lock meanwhile: history is never rewritten, and two runs finishing at the same
-/// moment both land intact.
-pub fn append(path: &Path, line: &str) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    file.lock()?;
-    file.write_all(format!("{line}\n").as_bytes())?;
-    file.sync_data()
-    // The lock goes with the handle.
 }
 
 /// What the record keeps of one run (older lines lack some fields: they default).
@@ -231,7 +216,7 @@ mod tests {
             .map(|i| {
                 let path = path.clone();
                 let line = format!("{{\"n\":{i},\"pad\":\"{long}\"}}");
-                std::thread::spawn(move || append(&path, &line).unwrap())
+                std::thread::spawn(move || crate::report::files::append_line(&path, &line).unwrap())
             })
             .collect();
         for t in threads {

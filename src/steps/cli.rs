@@ -55,7 +55,7 @@ fn exchange_of(seen: &consumer::proxy::Seen) -> crate::http::Exchange {
         json: serde_json::from_slice(&seen.body).ok(),
         trace: crate::http::Trace {
             url: seen.url.clone(),
-            started_at: seen.started_at.clone(),
+            started_at: seen.started_at,
             elapsed_ms: seen.elapsed_ms,
             request_headers: Vec::new(),
             request_body,
@@ -120,11 +120,7 @@ fn sent_list(ran: &Ran) -> String {
     if ran.sent.is_empty() {
         return "nothing".into();
     }
-    let all: Vec<String> = ran
-        .sent
-        .iter()
-        .map(|s| format!("{} {} → {}", s.method, s.path, s.status))
-        .collect();
+    let all: Vec<String> = ran.sent.iter().map(consumer::proxy::Seen::brief).collect();
     all.join(", ")
 }
 
@@ -171,7 +167,7 @@ async fn sent_and_got(world: &mut World, endpoint: String, status: u16) -> StepR
                 .endpoint_of(&s.method, &s.path)
                 .ends_with("(unlisted)")
         })
-        .map(|s| format!("{} {} → {}", s.method, s.path, s.status))
+        .map(consumer::proxy::Seen::brief)
         .collect();
     if !drift.is_empty() {
         return Err(Failure::new(

@@ -107,7 +107,7 @@ fn entry(exchange: &Exchange) -> Entries {
         .map_or("", |(_, value)| value.as_str());
     let text = String::from_utf8_lossy(&exchange.body).into_owned();
     Entries {
-        started_date_time: trace.started_at.clone(),
+        started_date_time: crate::clock::iso_utc(trace.started_at),
         time: trace.elapsed_ms,
         request: Request {
             method: exchange.method.clone(),
@@ -210,7 +210,7 @@ mod tests {
             json: None,
             trace: Trace {
                 url: "http://127.0.0.1:1/v1/jobs?x=1".into(),
-                started_at: "2026-11-25T12:00:00.000000Z".into(),
+                started_at: crate::clock::parse_iso("2026-11-25T12:00:00.000000Z").unwrap(),
                 elapsed_ms: 4.5,
                 request_headers: vec![("X-Api-Key".into(), crate::redact::MASK.into())],
                 request_body: Some("{}".into()),
