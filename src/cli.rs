@@ -189,6 +189,12 @@ pub struct GateArgs {
         value_name = "FILE"
     )]
     pub allow_failing_file: Option<PathBuf>,
+
+    /// Count scenarios that could not run for lack of a credential (blocked, reported as
+    /// untested) as failures: the run exits 1 while any is left. Off by default: with one
+    /// credential per role, the scenarios that need a second one do not make the gate red.
+    #[arg(long, env = "AITBC_CONFORMANCE_STRICT")]
+    pub strict: bool,
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {

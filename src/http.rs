@@ -105,17 +105,63 @@ pub struct Request<'a> {
     pub fresh: bool,
 }
 
+/// The run's kept-alive connections. A server may close a connection right after a 5xx
+/// answer without saying `Connection: close` (uvicorn after an unhandled exception): after any
+/// 5xx the pool is replaced, so no later request is sent on that connection.
+pub struct Pool {
+    current: std::sync::RwLock<reqwest::Client>,
+    build: Box<dyn Fn() -> Option<reqwest::Client> + Send + Sync>,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pool")
+    }
+}
+
+impl Pool {
+    /// A pool from a client and the way to build another like it.
+    pub fn new(
+        first: reqwest::Client,
+        build: impl Fn() -> Option<reqwest::Client> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            current: std::sync::RwLock::new(first),
+            build: Box::new(build),
+        }
+    }
+
+    /// The client to send on now (a cheap handle).
+    pub fn client(&self) -> reqwest::Client {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Leaves every idle connection of the current pool behind: later requests open new ones.
+    pub fn renew(&self) {
+        if let Some(next) = (self.build)() {
+            *self
+                .current
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+        }
+    }
+}
+
 /// Sends `request`, retrying up to `ctx.retries` times; `Ok((exchange, flaky))`, where `flaky`
 /// says a transport error or a 503 was retried. A 429 retried after its `Retry-After` is pacing,
-/// not flakiness. A request the server never read because it closed the pooled connection
-/// first (a stale keep-alive) is sent again once at once: the harness's problem, not the
-/// target's, so neither a retry nor flaky.
+/// not flakiness. A request on a kept-alive connection that failed before any byte of its
+/// answer arrived (reset, closed: the server had given that connection up) is sent again once,
+/// at once, on a fresh connection, whatever its method: the harness's problem, not the
+/// target's, so neither a retry nor flaky. The same on a fresh connection is the target's.
 pub async fn send(ctx: &RunContext, request: Request<'_>) -> Result<(Exchange, bool), Failure> {
-    let (mut attempt, mut flaky, mut resent_stale) = (0, false, false);
+    let (mut attempt, mut flaky, mut request) = (0, false, request);
     loop {
         let outcome = match send_once(ctx, request).await {
-            Err(t) if t.stale && !resent_stale => {
-                resent_stale = true;
+            Err(t) if t.unanswered && !request.fresh => {
+                request.fresh = true;
                 continue;
             }
             Err(t) => {
@@ -137,14 +183,15 @@ pub async fn send(ctx: &RunContext, request: Request<'_>) -> Result<(Exchange, b
             Ok((exchange, retry_after)) if exchange.status == 503 => {
                 (Some(backoff(attempt, *retry_after)), true)
             }
-            Ok((exchange, retry_after)) if exchange.status == 429 => (
-                Some(
-                    retry_after
-                        .unwrap_or(Duration::from_secs(1))
-                        .min(RETRY_AFTER_CAP),
-                ),
-                false,
-            ),
+            Ok((exchange, retry_after)) if exchange.status == 429 => {
+                let wait = retry_after
+                    .unwrap_or(Duration::from_secs(1))
+                    .min(RETRY_AFTER_CAP);
+                if attempt < ctx.retries {
+                    hold_for_the_window(ctx, &request, wait, *retry_after);
+                }
+                (Some(wait), false)
+            }
             _ => (None, false),
         };
         match wait {
@@ -158,6 +205,31 @@ pub async fn send(ctx: &RunContext, request: Request<'_>) -> Result<(Exchange, b
     }
 }
 
+/// After a 429: every request like this one waits for the target's window to end; the first
+/// to see it says so on the terminal and in the run's record.
+fn hold_for_the_window(
+    ctx: &RunContext,
+    r: &Request<'_>,
+    wait: Duration,
+    retry_after: Option<Duration>,
+) {
+    let until = tokio::time::Instant::now() + wait;
+    if !ctx.pacer.hold(r.method, r.path, until) {
+        return;
+    }
+    let wait = crate::pacing::RateWait {
+        service: if r.path.starts_with("/rpc") { "node" } else { "coordinator" }.to_string(),
+        endpoint: ctx.endpoints.endpoint_of(r.method, r.path),
+        retry_after_s: retry_after.map(|d| d.as_secs()),
+        waited_s: wait.as_secs_f64(),
+    };
+    eprintln!("{}", wait.line());
+    ctx.rate_waits
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(wait);
+}
+
 /// 25 ms doubling per attempt, or the server's `Retry-After`, capped.
 fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
     retry_after
@@ -168,9 +240,8 @@ fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
 /// A request that got no HTTP answer.
 struct Transport {
     failure: Failure,
-    /// The server closed a pooled connection before answering (hyper's "connection closed
-    /// before message completed"): the request was never processed.
-    stale: bool,
+    /// The connection was reset or closed before any byte of the answer arrived.
+    unanswered: bool,
 }
 
 async fn send_once(
@@ -179,12 +250,16 @@ async fn send_once(
 ) -> Result<(Exchange, Option<Duration>), Transport> {
     let method = reqwest::Method::from_bytes(r.method.as_bytes()).map_err(|_| Transport {
         failure: Failure::harness(format!("{:?} is not an HTTP method", r.method)),
-        stale: false,
+        unanswered: false,
     })?;
     ctx.pacer.wait(r.method, r.path).await;
     let mut trace = Trace::of_request(&r);
     let started = std::time::Instant::now();
-    let client = if r.fresh { &ctx.fresh_http } else { &ctx.http };
+    let client = if r.fresh {
+        ctx.fresh_http.clone()
+    } else {
+        ctx.http.client()
+    };
     let mut builder = client.request(method, format!("{}{}", r.base, r.path));
     if let Some(credential) = r.credential {
         let (name, value) = credential.header();
@@ -196,11 +271,14 @@ async fn send_once(
             .body(body.to_string());
     }
     let transport = |e: reqwest::Error| Transport {
-        stale: closed_before_answer(&e),
+        unanswered: closed_before_answer(&e),
         failure: transport_failure(r.method, r.path, &e),
     };
     let response = builder.send().await.map_err(transport)?;
     let status = response.status().as_u16();
+    if status >= 500 && !r.fresh {
+        ctx.http.renew();
+    }
     trace.http_version = format!("{:?}", response.version());
     trace.response_headers = response
         .headers()
@@ -219,7 +297,7 @@ async fn send_once(
     let body = read_body(response, ctx.max_body)
         .await
         .map_err(|failure| Transport {
-            stale: false,
+            unanswered: false,
             failure: failure.within(r.method, r.path),
         })?;
     let json: Option<Value> = serde_json::from_slice(&body).ok();
@@ -283,13 +361,30 @@ pub async fn read_body(
     Ok(body)
 }
 
-/// Whether the server closed the connection before any answer began (hyper's incomplete
-/// message on sending): what a stale pooled keep-alive connection looks like.
+/// Whether the connection was closed or reset before any byte of the answer arrived (hyper's
+/// incomplete message, or a reset or broken pipe, while sending or awaiting the head): what a
+/// kept-alive connection the server has given up looks like. A connect error is not one.
 fn closed_before_answer(err: &reqwest::Error) -> bool {
+    if err.is_connect() || err.is_timeout() {
+        return false;
+    }
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
         if let Some(h) = s.downcast_ref::<hyper::Error>() {
-            return h.is_incomplete_message();
+            if h.is_incomplete_message() {
+                return true;
+            }
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::UnexpectedEof
+            ) {
+                return true;
+            }
         }
         source = s.source();
     }
@@ -464,6 +559,114 @@ mod tests {
             None,
             "no transport error recorded"
         );
+    }
+
+    /// Reads one request head; its path, or None when the connection ended.
+    fn read_head(reader: &mut std::io::BufReader<std::net::TcpStream>) -> Option<String> {
+        use std::io::BufRead;
+        let mut first = String::new();
+        reader.read_line(&mut first).ok().filter(|n| *n > 0)?;
+        let mut line = String::new();
+        while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+            line.clear();
+        }
+        first.split_whitespace().nth(1).map(String::from)
+    }
+
+    /// Like uvicorn after an unhandled exception: `/boom` is answered 500 without
+    /// `Connection: close`, and the next request sent on that connection is reset (closed
+    /// unread); anything else is 200, kept alive. With `reset_after_200`, the second request
+    /// of every connection is reset instead. Counts the requests reset.
+    fn resetting_server(
+        reset_after_200: bool,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::Write;
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let resets = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = resets.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let counter = counter.clone();
+                std::thread::spawn(move || {
+                    let mut reader = std::io::BufReader::new(stream);
+                    let mut given_up = false;
+                    loop {
+                        if given_up {
+                            let mut byte = [0u8; 1];
+                            if reader.get_ref().peek(&mut byte).is_ok_and(|n| n > 0) {
+                                counter.fetch_add(1, Ordering::SeqCst);
+                            }
+                            return; // dropped with the request unread: a reset
+                        }
+                        let Some(path) = read_head(&mut reader) else {
+                            return;
+                        };
+                        let reply: &[u8] = if path == "/boom" {
+                            b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 2\r\n\r\n{}"
+                        } else {
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"
+                        };
+                        let _ = reader.get_mut().write_all(reply);
+                        given_up = path == "/boom" || reset_after_200;
+                    }
+                });
+            }
+        });
+        (url, resets)
+    }
+
+    fn get_path<'a>(base: &'a str, path: &'a str) -> Request<'a> {
+        Request {
+            path,
+            ..get(base)
+        }
+    }
+
+    #[tokio::test]
+    async fn after_a_500_the_next_request_is_not_sent_on_that_connection() {
+        let (base, resets) = resetting_server(false);
+        let c = ctx(0);
+        for _ in 0..3 {
+            let (exchange, _) = send(&c, get_path(&base, "/boom")).await.unwrap();
+            assert_eq!(exchange.status, 500);
+            let (exchange, flaky) = send(&c, get_path(&base, "/ok")).await.unwrap();
+            assert_eq!((exchange.status, flaky), (200, false));
+        }
+        assert_eq!(
+            resets.load(std::sync::atomic::Ordering::SeqCst),
+            0,
+            "no request went on a connection after its 500"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reset_on_a_reused_connection_is_resent_on_a_fresh_one_and_is_not_flaky() {
+        let (base, resets) = resetting_server(true);
+        let c = ctx(0);
+        for _ in 0..4 {
+            let (exchange, flaky) = send(&c, get_path(&base, "/ok")).await.unwrap();
+            assert_eq!((exchange.status, flaky), (200, false));
+        }
+        assert!(
+            resets.load(std::sync::atomic::Ordering::SeqCst) > 0,
+            "the server did reset reused connections"
+        );
+        assert!(
+            c.endpoints.rows().iter().all(|r| r.class.is_none()),
+            "no transport error recorded"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reset_on_a_fresh_connection_stays_a_transport_failure() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        crate::double::hostile::serve(listener, crate::double::hostile::Hostile::Reset);
+        let c = ctx(0);
+        let failure = send(&c, get(&base)).await.unwrap_err();
+        assert_eq!(failure.class, FailureClass::Transport);
     }
 
     #[test]

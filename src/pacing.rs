@@ -9,6 +9,32 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+/// A wait the target imposed (a 429 with its `Retry-After`), as `summary.json` records it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RateWait {
+    /// `coordinator` or `node`.
+    pub service: String,
+    /// What the target limits: `POST /v1/jobs`.
+    pub endpoint: String,
+    /// The `Retry-After` it sent, in seconds, if any.
+    pub retry_after_s: Option<u64>,
+    /// How long the run held such requests back, in seconds.
+    pub waited_s: f64,
+}
+
+impl RateWait {
+    /// `waiting 58 s: the coordinator limits POST /v1/jobs (429, Retry-After 60)`.
+    pub fn line(&self) -> String {
+        let after = self
+            .retry_after_s
+            .map_or_else(String::new, |s| format!(", Retry-After {s}"));
+        format!(
+            "waiting {:.0} s: the {} limits {} (429{after})",
+            self.waited_s, self.service, self.endpoint
+        )
+    }
+}
+
 /// A group of requests the target counts together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteClass {
@@ -157,6 +183,16 @@ fn parse_one(part: &str) -> Result<RateLimit, String> {
 #[derive(Debug)]
 pub struct Pacer {
     classes: Vec<(RateLimit, Mutex<VecDeque<Instant>>)>,
+    /// Requests held back after the target answered 429: by what it limits, until when.
+    holds: Mutex<Vec<(String, Instant)>>,
+}
+
+/// What a 429 holds back: a route class, or the request's method and path.
+fn hold_key(method: &str, path: &str) -> String {
+    match RouteClass::of(method, path) {
+        Some(class) => class.name().to_string(),
+        None => format!("{method} {}", path.split('?').next().unwrap_or(path)),
+    }
 }
 
 impl Pacer {
@@ -167,11 +203,49 @@ impl Pacer {
                 .iter()
                 .map(|&l| (l, Mutex::new(VecDeque::new())))
                 .collect(),
+            holds: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Holds back every request like this one until `until` (the target answered 429 and
+    /// said when its window ends); whether it was not held already, so the wait is told once.
+    pub fn hold(&self, method: &str, path: &str, until: Instant) -> bool {
+        let key = hold_key(method, path);
+        let mut holds = self
+            .holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        holds.retain(|(_, end)| *end > now);
+        match holds.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, end)) => {
+                *end = (*end).max(until);
+                false
+            }
+            None => {
+                holds.push((key, until));
+                true
+            }
+        }
+    }
+
+    /// When a held request like this one may go, if it is held.
+    fn held_until(&self, method: &str, path: &str) -> Option<Instant> {
+        let key = hold_key(method, path);
+        let holds = self
+            .holds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        holds.iter().find(|(k, _)| *k == key).map(|(_, end)| *end)
     }
 
     /// Waits until this request may be sent, then counts it.
     pub async fn wait(&self, method: &str, path: &str) {
+        if let Some(end) = self.held_until(method, path) {
+            if end > Instant::now() {
+                tokio::time::sleep_until(end).await;
+            }
+        }
         let Some(class) = RouteClass::of(method, path) else {
             return;
         };
@@ -241,6 +315,17 @@ mod tests {
             .contains("classes:"));
         assert!(RateLimits::parse("node=0/1s").is_err());
         assert!(RateLimits::parse("node=5").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_hold_is_told_once_and_delays_requests_of_its_kind_only() {
+        let pacer = Pacer::new(&RateLimits::none());
+        let until = Instant::now() + Duration::from_millis(50);
+        assert!(pacer.hold("POST", "/v1/jobs", until));
+        assert!(!pacer.hold("POST", "/v1/jobs", until), "told once");
+        assert_eq!(pacer.held_until("GET", "/v1/jobs/x"), None, "other routes go");
+        pacer.wait("POST", "/v1/jobs").await;
+        assert!(Instant::now() >= until, "the held route waits for the window");
     }
 
     #[test]

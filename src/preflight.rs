@@ -12,7 +12,7 @@ use crate::auth::login::{self, Token};
 use crate::auth::wallet::Wallet;
 use crate::auth::{era, Credential, Credentials, Era, EraChoice};
 use crate::double::jwt::seed_wallet;
-use crate::error::{InputError, RunError, Unreachable};
+use crate::error::{RunError, Unreachable};
 use crate::failure::FailureClass;
 use crate::http::{self, Request};
 use crate::target::{seed_keys, RunAuth, RunContext, Target};
@@ -44,8 +44,11 @@ pub async fn check(ctx: &RunContext) -> Result<Settled, RunError> {
     )
     .await?;
     reachable(ctx, "node", node, "/rpc/head").await?;
-    let (era, evidence) = settle_era(ctx, coordinator).await?;
-    let (credentials, logins, mut blocked) = settle_credentials(ctx, coordinator, era).await;
+    let seen = Seen::ask(ctx, coordinator).await;
+    let (era, evidence, warning) = settle_era(ctx, &seen);
+    let wallet_login = seen.has_wallet_login();
+    let (credentials, logins, mut blocked) =
+        settle_credentials(ctx, coordinator, era, wallet_login).await;
     for (role, credential) in [
         ("client", &credentials.client),
         ("miner", &credentials.miner),
@@ -77,6 +80,8 @@ pub async fn check(ctx: &RunContext) -> Result<Settled, RunError> {
     Ok(Settled {
         era,
         evidence,
+        warning,
+        wallet_login,
         blocked,
     })
 }
@@ -87,60 +92,101 @@ pub struct Settled {
     pub era: Era,
     /// How a live target's era was told (its own answers), for the one line that says so.
     pub evidence: Option<String>,
+    /// The era given (by `--era` or by the credentials) disagrees with the target's answers:
+    /// the given one is judged, and the evidence is told.
+    pub warning: Option<String>,
+    /// The coordinator serves wallet login (`POST /v1/auth/nonce` answers as a route does).
+    pub wallet_login: bool,
     pub blocked: Blocked,
 }
 
-/// The era the run judges: the double's own, or on a live target the one its answers show,
-/// which an explicit `--era` must agree with.
-async fn settle_era(
-    ctx: &RunContext,
-    coordinator: &str,
-) -> Result<(Era, Option<String>), RunError> {
-    let choice = match &ctx.target {
-        Target::Double { era, .. } => return Ok((*era, None)),
-        Target::Live { era, .. } => *era,
+/// What the coordinator answers, without credentials, to the two requests that tell the eras
+/// apart.
+struct Seen {
+    jobs: (u16, Option<serde_json::Value>),
+    nonce: u16,
+}
+
+impl Seen {
+    async fn ask(ctx: &RunContext, coordinator: &str) -> Self {
+        let jobs = "/v1/jobs/00000000000000000000000000000000";
+        Self {
+            jobs: answer(ctx, coordinator, "GET", jobs, None).await,
+            nonce: answer(ctx, coordinator, "POST", "/v1/auth/nonce", Some(&json!({})))
+                .await
+                .0,
+        }
+    }
+
+    fn judged(&self) -> Result<(Era, String), String> {
+        let detail = self
+            .jobs
+            .1
+            .as_ref()
+            .and_then(|j| j.get("detail"))
+            .and_then(|d| d.as_str());
+        era::judge(self.jobs.0, detail, self.nonce)
+    }
+
+    /// A nonce route answers a body without an address as a route does (422, or 200/400);
+    /// absent, it is 404/405, or 401/403 where unknown routes are denied.
+    fn has_wallet_login(&self) -> bool {
+        matches!(self.nonce, 200..=299 | 400 | 422)
+    }
+}
+
+/// The era the run judges: the double's own; on a live target an explicit `--era`, else the
+/// era the given credentials imply (Bearer tokens or wallet keys for clients or admins: jwt),
+/// else the one its answers show. What is given wins over what is seen; a disagreement is a
+/// warning with the evidence, never a refusal.
+fn settle_era(ctx: &RunContext, seen: &Seen) -> (Era, Option<String>, Option<String>) {
+    let (choice, implied) = match &ctx.target {
+        Target::Double { era, .. } => return (*era, None, None),
+        Target::Live {
+            era,
+            credentials,
+            wallets,
+            ..
+        } => (*era, implied_era(credentials, wallets)),
     };
-    let jobs = answer(
-        ctx,
-        coordinator,
-        "GET",
-        "/v1/jobs/00000000000000000000000000000000",
-        None,
-    )
-    .await;
-    let nonce = answer(ctx, coordinator, "POST", "/v1/auth/nonce", Some(&json!({}))).await;
-    let detail = jobs
-        .1
-        .as_ref()
-        .and_then(|j| j.get("detail"))
-        .and_then(|d| d.as_str());
-    let judged = era::judge(jobs.0, detail, nonce.0);
-    let contradiction = |message: String| {
-        RunError::Input(InputError::Flag {
-            flag: "--era",
-            message,
-        })
-    };
-    match (choice, judged) {
-        (EraChoice::Auto, Ok((era, seen))) => Ok((era, Some(seen))),
+    let given = explicit(choice)
+        .map(|era| (era, format!("--era {era}")))
+        .or(implied);
+    match (given, seen.judged()) {
+        (None, Ok((era, evidence))) => (era, Some(evidence), None),
         // Nothing decisive (e.g. every answer too large or a 5xx): judge the API-key era, and say so.
-        (EraChoice::Auto, Err(seen)) => Ok((
+        (None, Err(evidence)) => (
             Era::ApiKey,
             Some(format!(
-                "{seen}; neither era's answer, so judged as api-key (say --era jwt otherwise)"
+                "{evidence}; neither era's answer, so judged as api-key (say --era jwt otherwise)"
             )),
-        )),
-        (choice, Ok((era, seen))) if Some(era) != explicit(choice) => {
-            Err(contradiction(format!(
-                "--era {} contradicts the coordinator at {coordinator}, which answers as the {era} era ({seen})",
-                explicit(choice).map_or("auto", Era::name),
-            )))
-        }
-        (choice, judged) => Ok((
-            explicit(choice).unwrap_or(Era::ApiKey),
-            judged.ok().map(|(_, seen)| seen),
-        )),
+            None,
+        ),
+        (Some((era, why)), Ok((judged, evidence))) if judged != era => (
+            era,
+            Some(evidence.clone()),
+            Some(format!(
+                "{why} says the {era} era, but the coordinator answers as the {judged} era \
+                 ({evidence}); judging the {era} era as given"
+            )),
+        ),
+        (Some((era, _)), judged) => (era, judged.ok().map(|(_, evidence)| evidence), None),
     }
+}
+
+/// The era the credentials given for clients and admins imply: a Bearer token or a wallet key
+/// is the JWT era's.
+fn implied_era(credentials: &Credentials, wallets: &[(&'static str, Wallet)]) -> Option<(Era, String)> {
+    let bearer = credentials
+        .by_role()
+        .into_iter()
+        .find(|(role, c)| *role != "miner" && matches!(c, Some(Credential::Bearer { .. })));
+    if let Some((role, _)) = bearer {
+        return Some((Era::Jwt, format!("--{role}-token")));
+    }
+    wallets
+        .first()
+        .map(|(role, _)| (Era::Jwt, format!("--{role}-wallet-key")))
 }
 
 fn explicit(choice: EraChoice) -> Option<Era> {
@@ -156,6 +202,7 @@ async fn settle_credentials(
     ctx: &RunContext,
     coordinator: &str,
     era: Era,
+    wallet_login: bool,
 ) -> (
     Credentials,
     Vec<(&'static str, Wallet, Option<i64>)>,
@@ -177,14 +224,8 @@ async fn settle_credentials(
     };
     let mut blocked = Blocked::new();
     if era == Era::ApiKey {
-        let keys_only = |c: Option<Credential>| c.filter(|c| matches!(c, Credential::ApiKey(_)));
-        let mut credentials = Credentials::default();
-        for (role, credential) in given.by_role() {
-            if let Some(slot) = credentials.slot(role) {
-                *slot = keys_only(credential.cloned());
-            }
-        }
-        return (credentials, Vec::new(), blocked);
+        // Every credential given is used as it is: a ready token too, never dropped.
+        return (given, Vec::new(), blocked);
     }
     let mut credentials = Credentials {
         miner: given
@@ -201,13 +242,24 @@ async fn settle_credentials(
             *credentials.slot(role).expect("a known role") = Some(token.credential);
             continue;
         }
-        let wallet = wallets
-            .iter()
-            .find(|(r, _)| *r == role)
-            .map(|(_, w)| w.clone())
-            // Any wallet logs in as a client: a fresh one serves when none is given.
-            .or_else(|| role.ends_with("client").then(Wallet::random));
-        let Some(wallet) = wallet else {
+        let given_wallet = wallets.iter().find(|(r, _)| *r == role).map(|(_, w)| w.clone());
+        // Any wallet logs in as a client: a fresh one serves when none is given, where the
+        // coordinator has wallet login.
+        let fresh = (wallet_login && role.ends_with("client")).then(Wallet::random);
+        let Some(wallet) = given_wallet.or(fresh) else {
+            // No wallet login on the target: a key given for the role is tried as it is (the
+            // target's answer to it decides); else the role has no credential.
+            let key = token.and_then(|(_, c)| c.cloned()).filter(|_| !wallet_login);
+            *credentials.slot(role).expect("a known role") = key.clone();
+            if key.is_none() && !wallet_login {
+                blocked.insert(
+                    role,
+                    format!(
+                        "no {role} token given, and the coordinator has no wallet login \
+                         (POST /v1/auth/nonce answers as no route does): give --{role}-token"
+                    ),
+                );
+            }
             continue;
         };
         match login::login(ctx, coordinator, &wallet).await {

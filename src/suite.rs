@@ -17,6 +17,9 @@ pub const DOUBLE_ONLY_TAG: &str = "double-only";
 
 /// Scenarios that run the user's `aitbc` CLI (`run --cli`); they give the command's CLI verdict.
 pub const CLI_TAG: &str = "cli";
+/// Scenarios that log a wallet in themselves: not applicable where the coordinator has no
+/// wallet login (a backend between the eras, whose tokens are issued elsewhere).
+pub const WALLET_LOGIN_TAG: &str = "wallet-login";
 
 /// Scenarios with this tag check an endpoint directly that their command can do without
 /// (it has a documented fallback): when only they fail, with a missing endpoint, the command

@@ -113,7 +113,8 @@ impl Target {
 /// Shared by every scenario of a run: the pooled HTTP client and the target.
 #[derive(Debug)]
 pub struct RunContext {
-    pub http: reqwest::Client,
+    /// Kept-alive connections, renewed after a 5xx answer.
+    pub http: crate::http::Pool,
     /// A client that keeps no connection: each request on a new one.
     pub fresh_http: reqwest::Client,
     pub target: Target,
@@ -129,6 +130,8 @@ pub struct RunContext {
     pub redactor: Redactor,
     /// Keeps a live run under the target's rate limits.
     pub pacer: Pacer,
+    /// The waits the target imposed (429s), for the summary.
+    pub rate_waits: Mutex<Vec<crate::pacing::RateWait>>,
     /// The largest answer body read, in bytes (`--max-body`).
     pub max_body: usize,
     /// The era and each role's credential, settled by the preflight; tokens renewed here.
@@ -182,7 +185,7 @@ impl RunContext {
         in_flight: usize,
     ) -> Result<Self, crate::error::RunError> {
         let trust = target.trust();
-        let client = |idle: usize| -> Result<reqwest::Client, crate::error::RunError> {
+        let client = move |idle: usize| -> Result<reqwest::Client, crate::error::RunError> {
             let builder = reqwest::Client::builder()
                 .timeout(timeout)
                 .connect_timeout(timeout)
@@ -194,6 +197,7 @@ impl RunContext {
             })
         };
         let (http, fresh_http) = (client(in_flight)?, client(0)?);
+        let http = crate::http::Pool::new(http, move || client(in_flight).ok());
         Ok(Self {
             http,
             fresh_http,
@@ -207,6 +211,7 @@ impl RunContext {
             cli_unknown_routes: Mutex::new(std::collections::BTreeSet::new()),
             redactor: Redactor::default(),
             pacer: Pacer::new(&RateLimits::none()),
+            rate_waits: Mutex::new(Vec::new()),
             max_body: DEFAULT_MAX_BODY,
             auth: tokio::sync::Mutex::new(RunAuth {
                 era: Era::ApiKey,

@@ -7,6 +7,7 @@ Feature: Wallet login and roles (JWT era)
   token"; a key that is not a miner's 401 "Invalid API key"; the wrong role 403 "Forbidden";
   paths outside the security matrix are refused the same way (contract §12).
 
+  @wallet-login
   Scenario: A wallet logs in with a signed nonce and is a client
     When a fresh wallet asks for a login nonce
     Then the response status is 200
@@ -20,6 +21,7 @@ Feature: Wallet login and roles (JWT era)
     Then the response status is 404
     And the response field "detail" is "job not found"
 
+  @wallet-login
   Scenario: A nonce logs in once
     When a fresh wallet asks for a login nonce
     And the wallet signs the nonce and logs in
@@ -28,6 +30,7 @@ Feature: Wallet login and roles (JWT era)
     Then the response status is 401
     And the response field "detail" is "Invalid or expired nonce"
 
+  @wallet-login
   Scenario: A signature of another message is refused, and the nonce is spent
     When a fresh wallet asks for a login nonce
     And the wallet logs in with a signature of another message
@@ -37,12 +40,14 @@ Feature: Wallet login and roles (JWT era)
     Then the response status is 401
     And the response field "detail" is "Invalid or expired nonce"
 
+  @wallet-login
   Scenario: A signature by another wallet is refused
     When a fresh wallet asks for a login nonce
     And another wallet signs the nonce and the first one logs in with it
     Then the response status is 401
     And the response field "detail" is "Invalid wallet signature"
 
+  @wallet-login
   Scenario: A malformed address gets no nonce
     When I send POST "/v1/auth/nonce" with body:
       """

@@ -23,7 +23,7 @@ Feature: Polling for work
     And a job "B" submitted by the client
     And the miner is registered with body:
       """
-      {"capabilities": {"gpu": "RTX 4090", "vram_gb": 24}, "concurrency": 2, "region": "{tag}"}
+      {"capabilities": {"gpus": [{"name": "RTX 4090", "memory_mb": 24576}]}, "concurrency": 2, "region": "{tag}"}
       """
     When I send POST "/v1/miners/poll" with body:
       """
@@ -102,7 +102,7 @@ Feature: Polling for work
     And a job "B" submitted by the client
     And the miner is registered with body:
       """
-      {"capabilities": {"gpu": "RTX 4090", "vram_gb": 24, "models": ["llama3"]}, "concurrency": 2, "region": "{tag}"}
+      {"capabilities": {"gpus": [{"name": "RTX 4090", "memory_mb": 24576}], "models": ["llama3"]}, "concurrency": 2, "region": "{tag}"}
       """
     When I send POST "/v1/miners/poll" with body:
       """

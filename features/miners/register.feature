@@ -9,7 +9,7 @@ Feature: Registering a miner
   Scenario: A miner registers and gets a session token
     When I send POST "/v1/miners/register" with body:
       """
-      {"capabilities": {"gpu": "RTX 4090", "vram_gb": 24, "models": ["llama3"]}, "concurrency": 2, "region": "eu-west"}
+      {"capabilities": {"gpus": [{"name": "RTX 4090", "memory_mb": 24576}], "models": ["llama3"]}, "concurrency": 2, "region": "eu-west"}
       """
     Then the response status is 200
     And the response field "status" is "ok"
@@ -35,7 +35,7 @@ Feature: Registering a miner
     And the miner has taken job "A"
     When I send POST "/v1/miners/register" with body:
       """
-      {"capabilities": {"gpu": "RTX 4090", "vram_gb": 24, "models": ["llama3"]}, "concurrency": 1, "region": "{tag}"}
+      {"capabilities": {"gpus": [{"name": "RTX 4090", "memory_mb": 24576}], "models": ["llama3"]}, "concurrency": 1, "region": "{tag}"}
       """
     Then the response status is 200
     And the miner is handed job "B"

@@ -59,7 +59,9 @@ Feature: Reporting a job's outcome
     Given I authenticate as "client"
     When I send GET "/v1/jobs/{A}"
     Then the response field "state" is "FAILED"
-    And the response field "error" is "CUDA_ERROR: device lost"
+    And the response field "error" is, by era:
+      | api-key | CUDA_ERROR: device lost |
+      | jwt     | device lost |
     And the response matches the snapshot "job-failed"
 
   Scenario: A result for an unknown job is 404

@@ -46,6 +46,7 @@ fn say(text: &str) {
 /// Judges `summary` by the gate flags, recording the conclusion in it; whether a gate rule
 /// (not just a baseline to compare with) was given.
 fn apply_gate(summary: &mut Summary, args: &crate::cli::GateArgs) -> Result<bool, InputError> {
+    summary.strict = args.strict;
     let rules = gate_rules(args)?;
     if rules.active() || rules.baseline.is_some() {
         let verdicts = report::gate::judge(summary, &rules);
@@ -61,7 +62,7 @@ fn apply_gate(summary: &mut Summary, args: &crate::cli::GateArgs) -> Result<bool
 /// With a gate rule the gate decides; without one, any failure fails (as it always did).
 fn passed(summary: &Summary, gated: bool) -> bool {
     match (&summary.gate, gated) {
-        (Some(gate), true) => gate.passed,
+        (Some(gate), true) => gate.passed && !(summary.strict && summary.scenarios_untested > 0),
         _ => summary.all_passed(),
     }
 }

@@ -83,8 +83,13 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let preflight::Settled {
         era,
         evidence,
+        warning,
+        wallet_login,
         blocked,
     } = settled?;
+    if let Some(warning) = &warning {
+        tell(&format!("WARNING: {warning}\n"));
+    }
     if let (Some(seen), false) = (evidence, args.quiet) {
         say(&format!(
             "era: {era} (the coordinator's own answers: {seen})\n"
@@ -105,7 +110,17 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         .iter()
         .map(|meta| Planned {
             meta,
-            disposition: disposition(meta, &catalog, &blocked, live, era, args.cli.is_some()),
+            disposition: disposition(
+                meta,
+                &catalog,
+                &blocked,
+                Here {
+                    live,
+                    era,
+                    cli: args.cli.is_some(),
+                    wallet_login,
+                },
+            ),
         })
         .collect();
     let runnable: HashSet<_> = planned
@@ -164,6 +179,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     };
     let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
     summary.interrupted = interrupted;
+    summary.rate_limit_waits = ctx.rate_waits.lock().map(|w| w.clone()).unwrap_or_default();
     summary.shard = args.shard.map(|shard| shard.to_string());
     summary.spec_coverage = ctx.spec.as_ref().map(|spec| spec.coverage());
     summary.cli_unknown_routes = ctx
@@ -370,15 +386,29 @@ fn known_endpoints(catalog: &Catalog) -> Vec<String> {
         .collect()
 }
 
+/// What the target and the run offer a scenario.
+#[derive(Debug, Clone, Copy)]
+struct Here {
+    live: bool,
+    era: Era,
+    cli: bool,
+    /// The coordinator serves wallet login (`@wallet-login` scenarios need it).
+    wallet_login: bool,
+}
+
 /// Whether a selected scenario runs here, is blocked by a refused key, or is skipped.
 fn disposition(
     meta: &ScenarioMeta,
     catalog: &Catalog,
     blocked: &preflight::Blocked,
-    live: bool,
-    era: Era,
-    cli: bool,
+    here: Here,
 ) -> Disposition {
+    let Here {
+        live,
+        era,
+        cli,
+        wallet_login,
+    } = here;
     if !cli && meta.has_tag(suite::CLI_TAG) {
         return Disposition::Skipped(
             "runs the user's aitbc CLI: give it with --cli (e.g. --cli aitbc)".into(),
@@ -398,6 +428,12 @@ fn disposition(
         return Disposition::Skipped(format!(
             "tagged @era:{other}: this target speaks the {era} era"
         ));
+    }
+    if !wallet_login && meta.has_tag(suite::WALLET_LOGIN_TAG) {
+        return Disposition::Skipped(
+            "needs wallet login, which this coordinator does not serve (POST /v1/auth/nonce)"
+                .into(),
+        );
     }
     let roles = catalog
         .get(&meta.command)

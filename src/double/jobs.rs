@@ -55,7 +55,8 @@ pub fn submit(state: &mut Coordinator, call: &Call) -> Handled {
             ))
         }
     };
-    let ttl = optional_int(&body, "ttl_seconds", 900)?;
+    // Every release raises a time to live to at least a second (`max(req.ttl_seconds, 1)`).
+    let ttl = optional_int(&body, "ttl_seconds", 900)?.max(1);
     let now = clock::now_micros();
     let job = Job {
         id: state.ids.hex(32),

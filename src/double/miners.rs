@@ -143,23 +143,30 @@ fn full_constraints(c: &Map<String, Value>) -> Value {
     })
 }
 
-/// Whether a miner's capabilities meet a job's constraints.
+/// Whether a miner's capabilities meet a job's constraints, as every AITBC release's matcher
+/// reads them: `capabilities.gpus[].name` (exact) and `.memory_mb`, `cuda` (a substring),
+/// `models` (a superset), `price` (needed when the job sets `max_price`), and the region.
 pub fn fits(miner: &Miner, c: &Map<String, Value>) -> bool {
     let caps = &miner.capabilities;
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_lowercase);
+    let gpus: &[Value] = caps
+        .get("gpus")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    fn text(v: Option<&Value>) -> Option<&str> {
+        v.and_then(Value::as_str)
+    }
     let number = |v: Option<&Value>| v.and_then(Value::as_f64);
-    let gpu_ok = match text(c.get("gpu")) {
-        None => true,
-        Some(want) => text(caps.get("gpu")).is_some_and(|have| have.contains(&want)),
-    };
-    let vram_ok = match number(c.get("min_vram_gb")) {
-        None => true,
-        Some(min) => number(caps.get("vram_gb")).is_some_and(|have| have >= min),
-    };
-    let region_ok = match text(c.get("region")) {
-        None => true,
-        Some(want) => miner.region.as_deref().map(str::to_lowercase) == Some(want),
-    };
+    let gpu_ok = text(c.get("gpu"))
+        .is_none_or(|want| gpus.iter().any(|g| text(g.get("name")) == Some(want)));
+    let vram_ok = number(c.get("min_vram_gb")).is_none_or(|min| {
+        gpus.iter()
+            .any(|g| number(g.get("memory_mb")).unwrap_or(0.0) >= min * 1024.0)
+    });
+    let region_ok = text(c.get("region")).is_none_or(|want| miner.region.as_deref() == Some(want));
+    let cuda_ok = text(c.get("cuda")).is_none_or(|want| {
+        caps.get("cuda")
+            .is_some_and(|have| have.as_str().map_or_else(|| have.to_string(), String::from).contains(want))
+    });
     let models_ok = match c.get("models").and_then(Value::as_array) {
         None => true,
         Some(want) => {
@@ -168,11 +175,9 @@ pub fn fits(miner: &Miner, c: &Map<String, Value>) -> bool {
                 .all(|m| have.is_some_and(|have| have.contains(m)))
         }
     };
-    let price_ok = match (number(c.get("max_price")), number(caps.get("price"))) {
-        (Some(max), Some(price)) => price <= max,
-        _ => true,
-    };
-    gpu_ok && vram_ok && region_ok && models_ok && price_ok
+    let price_ok = number(c.get("max_price"))
+        .is_none_or(|max| number(caps.get("price")).is_some_and(|price| price <= max));
+    gpu_ok && vram_ok && region_ok && cuda_ok && models_ok && price_ok
 }
 
 /// The job the calling miner took, else 404 `job not found`.
@@ -259,17 +264,19 @@ pub fn result(state: &mut Coordinator, call: &Call) -> Handled {
     Ok(Reply::ok(json!({ "status": "ok", "receipt": receipt })))
 }
 
-/// `POST /v1/miners/{job_id}/fail`: FAILED with `error = "<code>: <message>"`.
+/// `POST /v1/miners/{job_id}/fail`: FAILED with `error = "<code>: <message>"` in the API-key
+/// era, the message alone in the JWT era (its miner router stores `error_message` as it is).
 pub fn fail(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object()?;
     let code = required_string(&body, "error_code")?;
     let message = required_string(&body, "error_message")?;
     let quirks = state.quirks.clone();
+    let message_alone = state.era == Era::Jwt;
     let (miner_id, job) = taken_job(state, call)?;
     accepts_outcome(job, false, &quirks)?;
     job.state = JobState::Failed;
     let frees_slot = !quirks.has(Quirk::FailKeepsMinerBusy);
-    job.error = Some(if quirks.has(Quirk::FailErrorDropsCode) {
+    job.error = Some(if message_alone {
         message
     } else {
         format!("{code}: {message}")

@@ -44,8 +44,6 @@ pub enum Quirk {
     /// error), not 404.
     #[serde(rename = "unknown-chain-503")]
     UnknownChain503,
-    /// JWT era (c27c6545b): a failed job's `error` is the message alone, without its code.
-    FailErrorDropsCode,
 }
 
 /// The quirks one double has switched on.

@@ -64,7 +64,7 @@ fn submit(state: &mut Coordinator, prompt: &str) -> String {
 
 fn register(state: &mut Coordinator, concurrency: i64) {
     let body =
-        json!({"capabilities": {"gpu": "RTX 4090", "vram_gb": 24}, "concurrency": concurrency});
+        json!({"capabilities": {"gpus": [{"name": "RTX 4090", "memory_mb": 24576}]}, "concurrency": concurrency});
     assert_eq!(
         call(
             state,

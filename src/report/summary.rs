@@ -52,7 +52,9 @@ impl Verdict {
         }
     }
 
-    /// From a command's scenario statuses (skipped ones excluded by the caller).
+    /// From a command's scenario statuses (skipped ones excluded by the caller). A blocked
+    /// scenario (no credential for it) is untested, not failed: the verdict is judged on what
+    /// ran, and a command with nothing runnable is `blocked`.
     pub fn of_statuses(statuses: &[Status]) -> Self {
         let count = |s: Status| statuses.iter().filter(|x| **x == s).count();
         let (flaky, blocked) = (count(Status::Flaky), count(Status::Blocked));
@@ -60,7 +62,7 @@ impl Verdict {
             return Verdict::Blocked;
         }
         let passed = count(Status::Passed) + flaky;
-        match Self::of(passed, statuses.len()) {
+        match Self::of(passed, statuses.len() - blocked) {
             Verdict::Working if flaky > 0 => Verdict::Flaky,
             verdict => verdict,
         }
@@ -127,8 +129,12 @@ pub struct ScenarioReport {
 pub struct CommandReport {
     pub command: String,
     pub id: String,
+    /// Scenarios that ran (or should have): blocked ones are not among them.
     pub scenarios_total: usize,
     pub scenarios_passed: usize,
+    /// Scenarios that could not run for lack of a credential (`blocked`): untested, not failed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub scenarios_untested: usize,
     /// Passed / total, 0.0 when no scenario ran.
     pub pass_rate: f64,
     pub verdict: Verdict,
@@ -191,6 +197,12 @@ pub struct Summary {
     pub cli_headline: Option<Headline>,
     pub scenarios_total: usize,
     pub scenarios_passed: usize,
+    /// Scenarios that could not run for lack of a credential: not in `scenarios_total`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub scenarios_untested: usize,
+    /// `--strict`: untested (blocked) scenarios fail the run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
     pub commands: Vec<CommandReport>,
     pub endpoints: Vec<EndpointReport>,
     /// Routes the user's CLI called that the contract does not know (`run --cli`).
@@ -201,6 +213,9 @@ pub struct Summary {
     pub scenarios: Vec<ScenarioReport>,
     /// The run was stopped by SIGINT or SIGTERM: the scenarios it did not finish are `not_run`.
     pub interrupted: bool,
+    /// The waits the target imposed with a 429 (another run had used its window).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rate_limit_waits: Vec<crate::pacing::RateWait>,
     /// The revision the run is filed under (`--revision`, `GITHUB_SHA`, or the working
     /// directory's git commit), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -313,8 +328,12 @@ impl Summary {
             .count();
         let counted: Vec<&ScenarioReport> = scenarios
             .iter()
-            .filter(|s| s.status != Status::Skipped)
+            .filter(|s| !matches!(s.status, Status::Skipped | Status::Blocked))
             .collect();
+        let untested = scenarios
+            .iter()
+            .filter(|s| s.status == Status::Blocked)
+            .count();
         let cli_ran = counted.iter().any(|s| s.cli);
         let cli_headline = cli_ran.then(|| {
             let working = commands
@@ -344,12 +363,15 @@ impl Summary {
             cli_headline,
             scenarios_total: counted.len(),
             scenarios_passed: counted.iter().filter(|s| s.status.is_pass()).count(),
+            scenarios_untested: untested,
+            strict: false,
             commands,
             endpoints: facts.endpoints,
             cli_unknown_routes: Vec::new(),
             snapshots: None,
             scenarios,
             interrupted: false,
+            rate_limit_waits: Vec::new(),
             revision: None,
             harness_version: env!("CARGO_PKG_VERSION").to_string(),
             shard: None,
@@ -368,9 +390,11 @@ impl Summary {
         })
     }
 
-    /// Whether every counted scenario passed (flaky ones included: they are reported, not failed).
+    /// Whether every counted scenario passed (flaky ones included: they are reported, not
+    /// failed). Scenarios blocked for lack of a credential are untested, not failed, unless
+    /// the run is `--strict`.
     pub fn all_passed(&self) -> bool {
-        self.scenarios_passed == self.scenarios_total
+        self.scenarios_passed == self.scenarios_total && !(self.strict && self.scenarios_untested > 0)
     }
 
     /// `13/15 commands working (86.7%)`.
@@ -431,11 +455,40 @@ pub fn rate(passed: usize, total: usize) -> f64 {
     }
 }
 
+/// `2 scenarios untested: no second client credential configured (…)`.
+fn untested_note(untested: usize, reason: &str) -> String {
+    let plural = if untested == 1 { "" } else { "s" };
+    format!("{untested} scenario{plural} untested: {reason}")
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 fn command_report(spec: CommandSpec, scenarios: &[ScenarioReport]) -> CommandReport {
-    let mine: Vec<&ScenarioReport> = scenarios
+    let all_mine: Vec<&ScenarioReport> = scenarios
         .iter()
         .filter(|s| s.command == spec.cli && s.status != Status::Skipped && !s.cli)
         .collect();
+    let untested = all_mine
+        .iter()
+        .filter(|s| s.status == Status::Blocked)
+        .count();
+    let everything_blocked = untested > 0 && untested == all_mine.len();
+    let blocked_reason = all_mine
+        .iter()
+        .filter(|s| s.status == Status::Blocked)
+        .find_map(|s| s.failure.as_ref().map(|f| f.message.clone()))
+        .unwrap_or_default();
+    // What ran decides; a command with nothing runnable keeps its blocked rows for the reason.
+    let mine: Vec<&ScenarioReport> = if everything_blocked {
+        all_mine
+    } else {
+        all_mine
+            .into_iter()
+            .filter(|s| s.status != Status::Blocked)
+            .collect()
+    };
     let through_cli: Vec<&ScenarioReport> = scenarios
         .iter()
         .filter(|s| s.command == spec.cli && s.status != Status::Skipped && s.cli)
@@ -470,19 +523,21 @@ fn command_report(spec: CommandSpec, scenarios: &[ScenarioReport]) -> CommandRep
     } else {
         Verdict::of_statuses(&statuses)
     };
+    let ran = if everything_blocked { 0 } else { mine.len() };
     CommandReport {
         command: spec.cli.to_string(),
         id: spec.id.to_string(),
-        scenarios_total: mine.len(),
+        scenarios_total: ran,
         scenarios_passed: passed,
-        pass_rate: rate(passed, mine.len()),
+        scenarios_untested: untested,
+        pass_rate: rate(passed, ran),
         verdict,
         endpoints: spec.endpoints.to_vec(),
         classes,
-        first_failure: if via_fallback {
-            first_failure.map(|f| format!("works via fallback; {f}"))
-        } else {
-            first_failure
+        first_failure: match (via_fallback, first_failure) {
+            (true, f) => f.map(|f| format!("works via fallback; {f}")),
+            (false, None) if untested > 0 => Some(untested_note(untested, &blocked_reason)),
+            (false, f) => f,
         },
         via_fallback,
         cli: cli_report(&through_cli, spec.no_cli),

@@ -16,6 +16,7 @@ pub fn render(summary: &Summary) -> String {
     }
     out.push_str(&scenarios_section(summary));
     out.push_str(&not_applicable_section(summary));
+    out.push_str(&untested_section(summary));
     out.push_str(&gate_section(summary));
     out.push_str(&snapshots_section(summary));
     if let Some(coverage) = &summary.spec_coverage {
@@ -208,6 +209,29 @@ not applicable here ({}): {reason}
 ",
             places.len(),
             places.join(", ")
+        ));
+    }
+    out
+}
+
+/// Scenarios blocked for lack of a credential, by reason (which says how to unblock them):
+/// untested, not failed, and worth a line of their own.
+fn untested_section(summary: &Summary) -> String {
+    let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
+    for s in summary.scenarios.iter().filter(|s| s.status == Status::Blocked) {
+        let reason = s.failure.as_ref().map_or("", |f| f.message.as_str());
+        let at = format!("{}:{}", s.file, s.line);
+        match reasons.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, places)) => places.push(at),
+            None => reasons.push((reason, vec![at])),
+        }
+    }
+    let mut out = String::new();
+    for (reason, places) in reasons {
+        out.push_str(&format!(
+            "\nuntested, no credential ({}): {reason}\n  {}\n",
+            places.len(),
+            clip(&places.join(", "), 400)
         ));
     }
     out

@@ -31,7 +31,7 @@ async fn run_aitbc(world: &mut World, args: String, role: String) -> StepResult 
         node: &session.node_url,
         api_key: &api_key,
     };
-    let ran = consumer::invoke(&cli, &args, &endpoints, &ctx.http)
+    let ran = consumer::invoke(&cli, &args, &endpoints, &ctx.http.client())
         .await
         .map_err(|e| Failure::harness(e.to_string()))?;
     note_exchanges(&ctx, &ran);

@@ -120,6 +120,39 @@ async fn field_is(world: &mut World, field: String, literal: String) -> StepResu
     ))
 }
 
+/// A field whose text the eras spell differently (a failed job's `error`: `CODE: message` in
+/// the API-key era, the message alone in the JWT era), one table row per era.
+#[then(regex = r#"^the response field "([^"]*)" is, by era:$"#)]
+async fn field_is_by_era(world: &mut World, step: &Step, field: String) -> StepResult {
+    let era = world.session()?.era;
+    let rows = step.table.as_ref().map(|t| t.rows.clone()).unwrap_or_default();
+    let expected = rows
+        .iter()
+        .find(|row| row.first().map(String::as_str) == Some(era.name()))
+        .and_then(|row| row.get(1))
+        .ok_or_else(|| Failure::harness(format!("the step's table has no row for the {era} era")))?;
+    let expected = Value::String(world.expand(expected));
+    let actual = world.field(&field)?;
+    if json_path::equals(actual, &expected) {
+        return Ok(());
+    }
+    Err(Failure::contract(format!(
+        "field {field:?} is {}, expected {expected} in the {era} era",
+        json_path::brief(actual, 200)
+    )))
+}
+
+/// `When 1.2 seconds have passed`: real time, on every target (a job's time to live, which
+/// every release raises to at least a second, runs out).
+#[when(regex = r"^(\d+(?:\.\d+)?) seconds? (?:have|has) passed$")]
+async fn time_passes(_world: &mut World, seconds: String) -> StepResult {
+    let seconds: f64 = seconds
+        .parse()
+        .map_err(|_| Failure::harness(format!("{seconds:?} is not a number of seconds")))?;
+    tokio::time::sleep(std::time::Duration::from_secs_f64(seconds)).await;
+    Ok(())
+}
+
 /// `the response field "constraints" includes {"gpu": null}` — every key given, with its value
 /// (a later era may add keys of its own).
 #[then(regex = r#"^the response field "([^"]*)" includes (.+)$"#)]

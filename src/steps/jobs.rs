@@ -15,9 +15,12 @@ pub fn default_job(tag: &str) -> Value {
             "constraints": { "region": tag }, "ttl_seconds": 900 })
 }
 
-/// The body `aitbc miner register` sends, in the scenario's own region.
+/// A miner's registration in the shape every AITBC release's matcher reads
+/// (`capabilities.gpus[].name`/`memory_mb`, `cuda`, `models`, `price`), in the scenario's own
+/// region.
 pub fn default_miner(tag: &str) -> Value {
-    json!({ "capabilities": { "gpu": "RTX 4090", "vram_gb": 24, "models": ["llama3"], "cuda": "12.2" },
+    json!({ "capabilities": { "gpus": [{ "name": "RTX 4090", "memory_mb": 24576 }],
+                              "models": ["llama3"], "cuda": "12.2" },
             "concurrency": 1, "region": tag })
 }
 
