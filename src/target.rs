@@ -130,6 +130,8 @@ pub struct RunContext {
     pub redactor: Redactor,
     /// Keeps a live run under the target's rate limits.
     pub pacer: Pacer,
+    /// A live run's one QUEUED job for the scenarios that only read one.
+    pub shared_job: tokio::sync::Mutex<Option<String>>,
     /// The waits the target imposed (429s), for the summary.
     pub rate_waits: Mutex<Vec<crate::pacing::RateWait>>,
     /// The largest answer body read, in bytes (`--max-body`).
@@ -212,6 +214,7 @@ impl RunContext {
             redactor: Redactor::default(),
             pacer: Pacer::new(&RateLimits::none()),
             rate_waits: Mutex::new(Vec::new()),
+            shared_job: tokio::sync::Mutex::new(None),
             max_body: DEFAULT_MAX_BODY,
             auth: tokio::sync::Mutex::new(RunAuth {
                 era: Era::ApiKey,

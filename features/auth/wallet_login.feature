@@ -114,11 +114,9 @@ Feature: Wallet login and roles (JWT era)
       | miner     | 403    | Forbidden               |
 
   Scenario: A client's token is accepted on a client route
-    Given I authenticate as "client"
-    When I send POST "/v1/jobs" with body:
-      """
-      {"constraints": {"region": "{tag}"}, "payload": {"type": "inference", "prompt": "ping", "model": "llama3"}}
-      """
+    Given the client's queued job "A"
+    And I authenticate as "client"
+    When I send GET "/v1/jobs/{A}"
     Then the credential is accepted
 
   Scenario: An admin's token is accepted on an admin route
@@ -146,7 +144,7 @@ Feature: Wallet login and roles (JWT era)
       | client | 403    |
 
   Scenario: A job is invisible to another client
-    Given a job "A" submitted by the client
+    Given the client's queued job "A"
     And I authenticate as "other-client"
     When I send GET "/v1/jobs/{A}"
     Then the response status is 404

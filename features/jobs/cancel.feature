@@ -5,9 +5,9 @@ Feature: Cancelling a job
 
   Background:
     Given I authenticate as "client"
-    And a job "A" submitted by the client
 
   Scenario: A queued job can be cancelled once
+    Given a job "A" submitted by the client
     When I send POST "/v1/jobs/{A}/cancel"
     Then the response status is 200
     And the response field "state" is "CANCELED"
@@ -21,6 +21,7 @@ Feature: Cancelling a job
     And the response matches the snapshot "job-not-cancelable"
 
   Scenario: A running job can be cancelled and status shows it
+    Given a job "A" submitted by the client
     Given the miner is registered
     And the miner has taken job "A"
     When I send POST "/v1/jobs/{A}/cancel"
@@ -32,6 +33,7 @@ Feature: Cancelling a job
     And the response matches the snapshot "job-canceled"
 
   Scenario: A completed job cannot be cancelled
+    Given a job "A" submitted by the client
     Given the miner is registered
     And the miner has taken job "A"
     And the miner has completed job "A"

@@ -8,9 +8,9 @@ Feature: Job receipts
 
   Background:
     Given I authenticate as "client"
-    And a job "A" submitted by the client
 
   Scenario: A completed job's signed receipt is served alone, in its list and by the explorer
+    Given a job "A" submitted by the client
     Given the miner is registered
     And the miner has taken job "A"
     And the miner has completed job "A"
@@ -41,6 +41,7 @@ Feature: Job receipts
     And the response matches the snapshot "explorer-receipts"
 
   Scenario: A job without a receipt yet says so
+    Given the client's queued job "A"
     When I send GET "/v1/jobs/{A}/receipt"
     Then the response status is 404
     And the response body is:
@@ -50,6 +51,7 @@ Feature: Job receipts
     And the response matches the snapshot "receipt-not-available"
 
   Scenario: A job without a receipt yet has an empty receipts list
+    Given the client's queued job "A"
     When I send GET "/v1/jobs/{A}/receipts"
     Then the response status is 200
     And the response body is:
@@ -64,6 +66,7 @@ Feature: Job receipts
     And the response matches the snapshot "job-not-found"
 
   Scenario: Another client cannot read the receipts
+    Given the client's queued job "A"
     Given I authenticate as "other-client"
     When I send GET "/v1/jobs/{A}/receipts"
     Then the response status is 404
@@ -71,6 +74,7 @@ Feature: Job receipts
     And the response matches the snapshot "job-not-found"
 
   Scenario: The explorer lists no receipt for a job that has not completed
+    Given the client's queued job "A"
     Given I authenticate as "none"
     When I send GET "/v1/explorer/receipts?job_id={A}&limit=10"
     Then the response status is 200

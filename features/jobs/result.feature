@@ -6,9 +6,9 @@ Feature: Job result
 
   Background:
     Given I authenticate as "client"
-    And a job "A" submitted by the client
 
   Scenario: A queued job's result is not ready
+    Given the client's queued job "A"
     When I send GET "/v1/jobs/{A}/result"
     Then the response status is 425
     And the response body is:
@@ -18,6 +18,7 @@ Feature: Job result
     And the response matches the snapshot "job-not-ready"
 
   Scenario: A running job's result is not ready
+    Given a job "A" submitted by the client
     Given the miner is registered
     And the miner has taken job "A"
     When I send GET "/v1/jobs/{A}/result"
@@ -25,6 +26,7 @@ Feature: Job result
     And the response field "detail" is "job not ready"
 
   Scenario: A completed job returns its result
+    Given a job "A" submitted by the client
     Given the miner is registered
     And the miner has taken job "A"
     And the miner has completed job "A"
@@ -33,6 +35,7 @@ Feature: Job result
     And the response field "result" is {"output": "hi there", "tokens": 3}
 
   Scenario: A completed job's result carries its receipt
+    Given a job "A" submitted by the client
     Given the miner is registered
     And the miner has taken job "A"
     And the miner has completed job "A"
@@ -44,6 +47,7 @@ Feature: Job result
     And the response matches the snapshot "job-result"
 
   Scenario: A failed job has no result
+    Given a job "A" submitted by the client
     Given the miner is registered
     And the miner has taken job "A"
     And the miner has failed job "A"
@@ -52,6 +56,7 @@ Feature: Job result
     And the response matches the snapshot "job-not-ready"
 
   Scenario: A cancelled job has no result
+    Given a job "A" submitted by the client
     When I send POST "/v1/jobs/{A}/cancel"
     Then the response status is 200
     When I send GET "/v1/jobs/{A}/result"

@@ -7,7 +7,7 @@ Feature: Job status
     Given I authenticate as "client"
 
   Scenario: A new job reads as queued
-    Given a job "A" submitted by the client
+    Given the client's queued job "A"
     When I send GET "/v1/jobs/{A}"
     Then the response status is 200
     And the response field "job_id" is "{A}"

@@ -9,6 +9,14 @@ Feature: Listing GPUs on the marketplace
     Given I authenticate as "none"
 
   Scenario: The list is a bare array of offers
+    Given I authenticate as "miner"
+    When I send POST "/v1/marketplace/gpu/register" with body:
+      """
+      {"gpu": {"name": "Conformance {tag}", "memory": 16, "cuda_version": "12.2", "region": "eu-west",
+               "price_per_hour": 0.25, "capabilities": ["inference"], "miner_id": "conformance-miner"}}
+      """
+    Then the response status is 200
+    Given I authenticate as "none"
     When I send GET "/v1/marketplace/gpu/list"
     Then the response status is 200
     And the response field "0.id" matches "^gpu_[0-9a-f]{8}$"
@@ -64,4 +72,6 @@ Feature: Listing GPUs on the marketplace
     And the response field "" has 1 item
     And the response field "0.id" is "{G}"
     And the response field "0.status" is "available"
+    And the listed GPU "0" keeps its registered region "eu-west"
+    And the listed GPU "0" keeps its registered capabilities ["inference"]
     And the response matches the snapshot "registered-gpu"

@@ -59,13 +59,19 @@ pub fn read(token: &str) -> (Option<String>, Option<i64>) {
     (claims.sub, claims.exp)
 }
 
-/// `token` with its signature's last character changed: well-formed, but no longer genuine.
+/// `token` with its signature's first character changed: well-formed, but no longer genuine.
+/// Not the last character: of a 32-byte signature's 43 base64url characters, the last one
+/// carries two padding bits, and a lenient decoder (PyJWT's) reads `…A` and `…B` as the same
+/// signature. The first character's six bits are all signature.
 pub fn tampered(token: &str) -> String {
-    let mut text = token.to_string();
-    if let Some(last) = text.pop() {
-        text.push(if last == 'A' { 'B' } else { 'A' });
-    }
-    text
+    let Some(dot) = token.rfind('.') else {
+        return format!("{token}A");
+    };
+    let (head, signature) = token.split_at(dot + 1);
+    let mut chars = signature.chars();
+    let first = chars.next().unwrap_or('A');
+    let changed = if first == 'A' { 'Q' } else { 'A' };
+    format!("{head}{changed}{}", chars.as_str())
 }
 
 #[cfg(test)]
@@ -79,6 +85,12 @@ mod tests {
         assert_eq!(verify("s", &token).unwrap().sub, "u1");
         assert_eq!(verify("other", &token), None);
         assert_eq!(verify("s", &tampered(&token)), None);
+        // Its first signature character changed (six data bits), the rest as it was: the
+        // signature's bytes differ, not only its encoding's padding bits.
+        let sig = |t: &str| t.rsplit('.').next().unwrap().to_string();
+        let (was, now) = (sig(&token), sig(&tampered(&token)));
+        assert_ne!(was[..1], now[..1]);
+        assert_eq!(was[1..], now[1..]);
         let expired = sign("s", &Claims::access("u1", "client", now - 120, 60));
         assert_eq!(verify("s", &expired), None);
         assert_eq!(read(&token), (Some("u1".to_string()), Some(now + 60)));

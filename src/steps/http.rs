@@ -120,6 +120,21 @@ async fn field_is(world: &mut World, field: String, literal: String) -> StepResu
     ))
 }
 
+/// `the listed GPU "0" keeps its registered capabilities ["inference"]`: what a register call
+/// gave, read back from a list, named in the failure as a person would say it.
+#[then(regex = r#"^the listed GPU "([^"]*)" keeps its registered (\w+) (.+)$"#)]
+async fn listed_keeps(world: &mut World, index: String, name: String, literal: String) -> StepResult {
+    let expected = parse_json(&world.expand(&literal))?;
+    let actual = world.field(&format!("{index}.{name}"))?;
+    if json_path::equals(actual, &expected) {
+        return Ok(());
+    }
+    Err(Failure::contract(format!(
+        "the GPU was registered with {name} {expected}; the list shows {}",
+        json_path::brief(actual, 200)
+    )))
+}
+
 /// A field whose text the eras spell differently (a failed job's `error`: `CODE: message` in
 /// the API-key era, the message alone in the JWT era), one table row per era.
 #[then(regex = r#"^the response field "([^"]*)" is, by era:$"#)]

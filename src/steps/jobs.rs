@@ -38,6 +38,30 @@ async fn job_submitted(world: &mut World, name: String) -> StepResult {
     submit(world, &name, body).await
 }
 
+/// `Given the client's queued job "A"`: a QUEUED job of the client that the scenario only
+/// reads. On a live target one job serves every such scenario of the run, so the target's
+/// budget of submissions (50 a minute in the JWT era) goes to the scenarios that change jobs;
+/// it asks for a region no miner serves, so it stays queued. The double is fresh per scenario.
+#[given(expr = "the client's queued job {string}")]
+async fn shared_queued_job(world: &mut World, name: String) -> StepResult {
+    let ctx = world.context()?;
+    if !ctx.target.is_live() {
+        return job_submitted(world, name).await;
+    }
+    let mut shared = ctx.shared_job.lock().await;
+    if let Some(id) = shared.as_ref() {
+        world.vars.insert(name, id.clone());
+        return Ok(());
+    }
+    let tag = world.tag();
+    let run = tag.rsplit_once('-').map_or(tag.as_str(), |(run, _)| run);
+    let body = json!({ "payload": { "type": "inference", "prompt": "hello", "model": "llama3" },
+                       "constraints": { "region": format!("{run}-unserved") }, "ttl_seconds": 900 });
+    submit(world, &name, body).await?;
+    *shared = world.vars.get(&name).cloned();
+    Ok(())
+}
+
 #[given(expr = "a job {string} submitted by the client with body:")]
 async fn job_submitted_with(world: &mut World, step: &Step, name: String) -> StepResult {
     let body = parse_json(&world.expand(docstring(step)?))?;
