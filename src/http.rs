@@ -218,7 +218,12 @@ fn hold_for_the_window(
         return;
     }
     let wait = crate::pacing::RateWait {
-        service: if r.path.starts_with("/rpc") { "node" } else { "coordinator" }.to_string(),
+        service: if r.path.starts_with("/rpc") {
+            "node"
+        } else {
+            "coordinator"
+        }
+        .to_string(),
         endpoint: ctx.endpoints.endpoint_of(r.method, r.path),
         retry_after_s: retry_after.map(|d| d.as_secs()),
         waited_s: wait.as_secs_f64(),
@@ -618,10 +623,7 @@ mod tests {
     }
 
     fn get_path<'a>(base: &'a str, path: &'a str) -> Request<'a> {
-        Request {
-            path,
-            ..get(base)
-        }
+        Request { path, ..get(base) }
     }
 
     #[tokio::test]

@@ -176,7 +176,10 @@ fn settle_era(ctx: &RunContext, seen: &Seen) -> (Era, Option<String>, Option<Str
 
 /// The era the credentials given for clients and admins imply: a Bearer token or a wallet key
 /// is the JWT era's.
-fn implied_era(credentials: &Credentials, wallets: &[(&'static str, Wallet)]) -> Option<(Era, String)> {
+fn implied_era(
+    credentials: &Credentials,
+    wallets: &[(&'static str, Wallet)],
+) -> Option<(Era, String)> {
     let bearer = credentials
         .by_role()
         .into_iter()
@@ -242,14 +245,19 @@ async fn settle_credentials(
             *credentials.slot(role).expect("a known role") = Some(token.credential);
             continue;
         }
-        let given_wallet = wallets.iter().find(|(r, _)| *r == role).map(|(_, w)| w.clone());
+        let given_wallet = wallets
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, w)| w.clone());
         // Any wallet logs in as a client: a fresh one serves when none is given, where the
         // coordinator has wallet login.
         let fresh = (wallet_login && role.ends_with("client")).then(Wallet::random);
         let Some(wallet) = given_wallet.or(fresh) else {
             // No wallet login on the target: a key given for the role is tried as it is (the
             // target's answer to it decides); else the role has no credential.
-            let key = token.and_then(|(_, c)| c.cloned()).filter(|_| !wallet_login);
+            let key = token
+                .and_then(|(_, c)| c.cloned())
+                .filter(|_| !wallet_login);
             *credentials.slot(role).expect("a known role") = key.clone();
             if key.is_none() && !wallet_login {
                 blocked.insert(

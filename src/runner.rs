@@ -37,6 +37,16 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for Preparsed {
 }
 
 /// Runs the features concurrently; each scenario gets a fresh World attached to `ctx`.
+/// Whether a scenario (or its feature or rule) is tagged `@live-serial`.
+fn is_serial(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> bool {
+    let tags = feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags));
+    tags.chain(&scenario.tags).any(|t| t == LIVE_SERIAL_TAG)
+}
+
 pub async fn execute(
     features: Vec<gherkin::Feature>,
     expected: usize,
@@ -59,21 +69,27 @@ pub async fn execute(
         .with_parser(Preparsed)
         .with_writer(Collector::new(expected, finished))
         .which_scenario(move |feature, rule, scenario| {
-            let tags = feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags));
-            let serial = tags.chain(&scenario.tags).any(|t| t == LIVE_SERIAL_TAG);
-            if live && serial {
+            if live && is_serial(feature, rule, scenario) {
                 ScenarioType::Serial
             } else {
                 ScenarioType::Concurrent
             }
         })
-        .before(move |feature, _, scenario, world| {
+        .before(move |feature, rule, scenario, world| {
             let ctx = Arc::clone(&ctx);
             let key = (
                 feature.path.clone().unwrap_or_default(),
                 scenario.position.line,
             );
-            async move { world.attach(ctx, key).await }.boxed_local()
+            let serial = live && is_serial(feature, rule, scenario);
+            async move { world.attach(ctx, key, serial).await }.boxed_local()
+        })
+        .after(|_, _, _, _, world| {
+            // The serial turn ends with the scenario, not when cucumber drops its World.
+            if let Some(world) = world {
+                world.serial_turn = None;
+            }
+            async {}.boxed_local()
         })
         .with_cli(opts)
         .run(features)

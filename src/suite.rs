@@ -38,8 +38,8 @@ pub struct ScenarioMeta {
     pub command: String,
     /// All tags that apply: feature, rule and scenario.
     pub tags: Vec<String>,
-    /// The secondary callers its steps use (`other-client`, `other-admin`): without their keys
-    /// it cannot run on a live target.
+    /// The roles its steps authenticate as (`client`, `other-admin`, …): without their
+    /// credentials it cannot run.
     pub callers: Vec<&'static str>,
     /// The snapshots its steps name (`the response matches the snapshot "NAME"`).
     pub snapshots: Vec<String>,
@@ -246,10 +246,14 @@ fn expected_tokens(rendered: &str) -> String {
     format!("unexpected text here; the parser expected one of {expected}")
 }
 
-/// The secondary callers and how steps name them.
-const SECONDARY_CALLERS: [(&str, &[&str]); 2] = [
+/// The callers a step can name and how steps name them (a scenario that authenticates as a
+/// role needs that role's credential, whatever its command's own roles).
+const SECONDARY_CALLERS: [(&str, &[&str]); 5] = [
     ("other-client", &["\"other-client\""]),
     ("other-admin", &["\"other-admin\"", "the other admin"]),
+    ("client", &["authenticate as \"client\""]),
+    ("miner", &["authenticate as \"miner\""]),
+    ("admin", &["authenticate as \"admin\""]),
 ];
 
 /// Which of the secondary callers a scenario (with its background) uses.

@@ -130,6 +130,10 @@ pub struct RunContext {
     pub redactor: Redactor,
     /// Keeps a live run under the target's rate limits.
     pub pacer: Pacer,
+    /// Held by the running `@live-serial` scenario: cucumber's `Serial` keeps serial scenarios
+    /// from starting together only while no concurrent one runs, which a long wait (a 429)
+    /// breaks; this makes them exclusive of each other always.
+    pub serial: Arc<tokio::sync::Mutex<()>>,
     /// A live run's one QUEUED job for the scenarios that only read one.
     pub shared_job: tokio::sync::Mutex<Option<String>>,
     /// The waits the target imposed (429s), for the summary.
@@ -215,6 +219,7 @@ impl RunContext {
             pacer: Pacer::new(&RateLimits::none()),
             rate_waits: Mutex::new(Vec::new()),
             shared_job: tokio::sync::Mutex::new(None),
+            serial: Arc::new(tokio::sync::Mutex::new(())),
             max_body: DEFAULT_MAX_BODY,
             auth: tokio::sync::Mutex::new(RunAuth {
                 era: Era::ApiKey,

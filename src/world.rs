@@ -90,6 +90,9 @@ pub struct ConformanceWorld {
     /// JWT era: the wallet this scenario logs in with, and the token its login earned.
     pub wallet: Option<crate::auth::wallet::Wallet>,
     pub own_token: Option<Credential>,
+    /// A `@live-serial` scenario's turn: held from its start to its end, so no other such
+    /// scenario (they share the one miner identity of the target) runs meanwhile.
+    pub serial_turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl ConformanceWorld {
@@ -111,11 +114,16 @@ impl ConformanceWorld {
             noted_stats: None,
             placeholders: crate::snapshot::Placeholders::default(),
             degraded: false,
+            serial_turn: None,
         }
     }
 
-    /// Called by the runner's before-hook: binds the run context and opens a session.
-    pub async fn attach(&mut self, ctx: Arc<RunContext>, scenario: (PathBuf, usize)) {
+    /// Called by the runner's before-hook: binds the run context and opens a session; a
+    /// serial scenario first waits for its turn.
+    pub async fn attach(&mut self, ctx: Arc<RunContext>, scenario: (PathBuf, usize), serial: bool) {
+        if serial {
+            self.serial_turn = Some(Arc::clone(&ctx.serial).lock_owned().await);
+        }
         let session = ctx.session().await;
         self.vars.insert("tag".into(), session.tag.clone());
         // Snapshots name each role's identity (a key, or a token's subject) by the role.

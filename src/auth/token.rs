@@ -88,9 +88,9 @@ mod tests {
         // Its first signature character changed (six data bits), the rest as it was: the
         // signature's bytes differ, not only its encoding's padding bits.
         let sig = |t: &str| t.rsplit('.').next().unwrap().to_string();
-        let (was, now) = (sig(&token), sig(&tampered(&token)));
-        assert_ne!(was[..1], now[..1]);
-        assert_eq!(was[1..], now[1..]);
+        let (before, after) = (sig(&token), sig(&tampered(&token)));
+        assert_ne!(before[..1], after[..1]);
+        assert_eq!(before[1..], after[1..]);
         let expired = sign("s", &Claims::access("u1", "client", now - 120, 60));
         assert_eq!(verify("s", &expired), None);
         assert_eq!(read(&token), (Some("u1".to_string()), Some(now + 60)));

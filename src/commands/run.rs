@@ -98,6 +98,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     if let Some(run) = ctx.snapshots.as_mut() {
         run.era = era;
     }
+    ctx.pacer.adopt_era(era);
     if !args.no_schema {
         let spec = runtime.block_on(super::documents::load(&ctx, &args.openapi));
         for why in spec.coverage().unavailable {

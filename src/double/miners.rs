@@ -164,8 +164,11 @@ pub fn fits(miner: &Miner, c: &Map<String, Value>) -> bool {
     });
     let region_ok = text(c.get("region")).is_none_or(|want| miner.region.as_deref() == Some(want));
     let cuda_ok = text(c.get("cuda")).is_none_or(|want| {
-        caps.get("cuda")
-            .is_some_and(|have| have.as_str().map_or_else(|| have.to_string(), String::from).contains(want))
+        caps.get("cuda").is_some_and(|have| {
+            have.as_str()
+                .map_or_else(|| have.to_string(), String::from)
+                .contains(want)
+        })
     });
     let models_ok = match c.get("models").and_then(Value::as_array) {
         None => true,

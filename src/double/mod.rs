@@ -444,6 +444,8 @@ async fn mount<S: Send + 'static>(
 /// A running coordinator + node double.
 pub struct Double {
     servers: Option<(MockServer, MockServer)>,
+    /// The coordinator's state, for the one thing a scenario may do to it: let time pass.
+    coordinator: Arc<Mutex<Coordinator>>,
     coordinator_url: String,
     node_url: String,
 }
@@ -517,7 +519,14 @@ impl Double {
             gate: state.gate(),
         };
         let state = Arc::new(Mutex::new(state));
-        mount(&coordinator, state, COORDINATOR_ROUTES, profile, &mounting).await;
+        mount(
+            &coordinator,
+            Arc::clone(&state),
+            COORDINATOR_ROUTES,
+            profile,
+            &mounting,
+        )
+        .await;
         mount_document(&coordinator, Service::Coordinator, profile, era).await;
         let node_mounting = Mounting::default();
         mount(
@@ -533,7 +542,18 @@ impl Double {
             coordinator_url: coordinator.uri(),
             node_url: node.uri(),
             servers: Some((coordinator, node)),
+            coordinator: state,
         }
+    }
+
+    /// Moves the coordinator's clock ahead: what a live target does by waiting, the double
+    /// does at once (a job's time to live runs out without the run waiting for it).
+    pub fn let_time_pass(&self, by: std::time::Duration) {
+        let mut state = self
+            .coordinator
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        state.time_passed += i64::try_from(by.as_micros()).unwrap_or(i64::MAX);
     }
 
     /// The coordinator's base URL (`http://127.0.0.1:PORT`).

@@ -129,6 +129,9 @@ pub struct Coordinator {
     pub nonces: Vec<Nonce>,
     /// JWT era: the wallets that logged in.
     pub users: Vec<User>,
+    /// How far a scenario moved this double's clock ahead (`When 2 seconds have passed`), in
+    /// microseconds: expiry is judged at the real time plus this.
+    pub time_passed: i64,
 }
 
 impl Coordinator {
@@ -161,7 +164,13 @@ impl Coordinator {
             era,
             nonces: Vec::new(),
             users: Vec::new(),
+            time_passed: 0,
         }
+    }
+
+    /// This double's time: the real time plus what scenarios let pass.
+    pub fn now_micros(&self) -> i64 {
+        clock::now_micros() + self.time_passed
     }
 
     /// The JWT era's gate, in that era.
@@ -238,7 +247,7 @@ impl Coordinator {
 
     /// Moves overdue active jobs to EXPIRED (contract: applied when read).
     pub fn expire_jobs(&mut self) {
-        let now = clock::now_micros();
+        let now = self.now_micros();
         for job in self.jobs.iter_mut() {
             if job.state.is_active() && now >= job.expires_at {
                 if let (JobState::Running, Some(miner)) = (job.state, &job.miner) {

@@ -63,8 +63,7 @@ fn submit(state: &mut Coordinator, prompt: &str) -> String {
 }
 
 fn register(state: &mut Coordinator, concurrency: i64) {
-    let body =
-        json!({"capabilities": {"gpus": [{"name": "RTX 4090", "memory_mb": 24576}]}, "concurrency": concurrency});
+    let body = json!({"capabilities": {"gpus": [{"name": "RTX 4090", "memory_mb": 24576}]}, "concurrency": concurrency});
     assert_eq!(
         call(
             state,
@@ -252,11 +251,17 @@ fn constraints_not_given_are_offered_as_null() {
 }
 
 #[test]
-fn a_zero_ttl_job_expires_when_read() {
+fn a_zero_ttl_is_raised_to_a_second_and_the_job_expires_when_read_after_it() {
     let mut s = coordinator();
     let body = json!({"payload": {}, "ttl_seconds": 0});
     let reply = call(&mut s, Some(CLIENT), "POST", "/v1/jobs", Some(body));
     let id = reply.body.unwrap()["job_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        job_state(&mut s, &id),
+        "QUEUED",
+        "max(ttl, 1), as every release"
+    );
+    s.time_passed += 1_100_000;
     assert_eq!(job_state(&mut s, &id), "EXPIRED");
 }
 

@@ -394,7 +394,8 @@ impl Summary {
     /// failed). Scenarios blocked for lack of a credential are untested, not failed, unless
     /// the run is `--strict`.
     pub fn all_passed(&self) -> bool {
-        self.scenarios_passed == self.scenarios_total && !(self.strict && self.scenarios_untested > 0)
+        self.scenarios_passed == self.scenarios_total
+            && !(self.strict && self.scenarios_untested > 0)
     }
 
     /// `13/15 commands working (86.7%)`.
@@ -698,11 +699,43 @@ mod tests {
             verdicts,
             [Verdict::Flaky, Verdict::Blocked, Verdict::Untested]
         );
-        assert_eq!((summary.scenarios_total, summary.scenarios_passed), (3, 2));
+        assert_eq!((summary.scenarios_total, summary.scenarios_passed), (2, 2));
+        assert_eq!(summary.scenarios_untested, 1, "the blocked one is untested");
         assert_eq!(
             summary.headline_text(),
             "0/3 commands working (0.0%, 1 flaky, 1 blocked, 1 untested) — api-key era"
         );
+    }
+
+    #[test]
+    fn a_blocked_scenario_is_untested_and_the_command_is_judged_on_what_ran() {
+        let metas = [meta(1, "a"), meta(2, "a")];
+        let mut planned = run_all(&metas);
+        planned[1].disposition = Disposition::Blocked("no second client credential".into());
+        let mut summary = Summary::build(
+            &catalog(),
+            &planned,
+            &[outcome(1, false)],
+            RunFacts::default(),
+        );
+        let a = &summary.commands[0];
+        assert_eq!(
+            (
+                a.verdict,
+                a.scenarios_passed,
+                a.scenarios_total,
+                a.scenarios_untested
+            ),
+            (Verdict::Working, 1, 1, 1)
+        );
+        assert!(a.classes.is_empty(), "no failure class: nothing failed");
+        assert_eq!(
+            a.first_failure.as_deref(),
+            Some("1 scenario untested: no second client credential")
+        );
+        assert!(summary.all_passed(), "what ran passed");
+        summary.strict = true;
+        assert!(!summary.all_passed(), "--strict counts the untested one");
     }
 
     #[test]

@@ -218,7 +218,11 @@ not applicable here ({}): {reason}
 /// untested, not failed, and worth a line of their own.
 fn untested_section(summary: &Summary) -> String {
     let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
-    for s in summary.scenarios.iter().filter(|s| s.status == Status::Blocked) {
+    for s in summary
+        .scenarios
+        .iter()
+        .filter(|s| s.status == Status::Blocked)
+    {
         let reason = s.failure.as_ref().map_or("", |f| f.message.as_str());
         let at = format!("{}:{}", s.file, s.line);
         match reasons.iter_mut().find(|(r, _)| *r == reason) {

@@ -123,7 +123,12 @@ async fn field_is(world: &mut World, field: String, literal: String) -> StepResu
 /// `the listed GPU "0" keeps its registered capabilities ["inference"]`: what a register call
 /// gave, read back from a list, named in the failure as a person would say it.
 #[then(regex = r#"^the listed GPU "([^"]*)" keeps its registered (\w+) (.+)$"#)]
-async fn listed_keeps(world: &mut World, index: String, name: String, literal: String) -> StepResult {
+async fn listed_keeps(
+    world: &mut World,
+    index: String,
+    name: String,
+    literal: String,
+) -> StepResult {
     let expected = parse_json(&world.expand(&literal))?;
     let actual = world.field(&format!("{index}.{name}"))?;
     if json_path::equals(actual, &expected) {
@@ -140,12 +145,18 @@ async fn listed_keeps(world: &mut World, index: String, name: String, literal: S
 #[then(regex = r#"^the response field "([^"]*)" is, by era:$"#)]
 async fn field_is_by_era(world: &mut World, step: &Step, field: String) -> StepResult {
     let era = world.session()?.era;
-    let rows = step.table.as_ref().map(|t| t.rows.clone()).unwrap_or_default();
+    let rows = step
+        .table
+        .as_ref()
+        .map(|t| t.rows.clone())
+        .unwrap_or_default();
     let expected = rows
         .iter()
         .find(|row| row.first().map(String::as_str) == Some(era.name()))
         .and_then(|row| row.get(1))
-        .ok_or_else(|| Failure::harness(format!("the step's table has no row for the {era} era")))?;
+        .ok_or_else(|| {
+            Failure::harness(format!("the step's table has no row for the {era} era"))
+        })?;
     let expected = Value::String(world.expand(expected));
     let actual = world.field(&field)?;
     if json_path::equals(actual, &expected) {
@@ -157,14 +168,18 @@ async fn field_is_by_era(world: &mut World, step: &Step, field: String) -> StepR
     )))
 }
 
-/// `When 1.2 seconds have passed`: real time, on every target (a job's time to live, which
-/// every release raises to at least a second, runs out).
+/// `When 1.2 seconds have passed` (a job's time to live, which every release raises to at
+/// least a second, runs out): a live target is waited for; the double's clock is moved ahead.
 #[when(regex = r"^(\d+(?:\.\d+)?) seconds? (?:have|has) passed$")]
-async fn time_passes(_world: &mut World, seconds: String) -> StepResult {
+async fn time_passes(world: &mut World, seconds: String) -> StepResult {
     let seconds: f64 = seconds
         .parse()
         .map_err(|_| Failure::harness(format!("{seconds:?} is not a number of seconds")))?;
-    tokio::time::sleep(std::time::Duration::from_secs_f64(seconds)).await;
+    let by = std::time::Duration::from_secs_f64(seconds);
+    match &world.session()?.double {
+        Some(double) => double.let_time_pass(by),
+        None => tokio::time::sleep(by).await,
+    }
     Ok(())
 }
 

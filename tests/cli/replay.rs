@@ -186,7 +186,10 @@ const RELEASE_DIFFERS: &[(&str, &str)] = &[
 const JWT_DIFFERS: &[(&str, &str)] = &[
     ("admin.stats", "release bug: admin stats is 500"),
     ("auth.admin.stats.ok", "release bug: admin stats is 500"),
-    ("jobs.receipts.unknown", "release bug: 500 instead of 404 (as in 35a546ee0)"),
+    (
+        "jobs.receipts.unknown",
+        "release bug: 500 instead of 404 (as in 35a546ee0)",
+    ),
     ("agents.workflows.create", JWT_AGENTS),
     ("agents.workflows.list", JWT_AGENTS),
     ("agents.workflows.list.tags", JWT_AGENTS),
@@ -200,11 +203,22 @@ const JWT_DIFFERS: &[(&str, &str)] = &[
     ("miner.poll.job-c.after-reregister", JWT_FAIL),
     ("miner.poll.after-cancel-running", JWT_FAIL),
     ("miner.poll.after-reregister", JWT_FAIL),
-    ("jobs.status.after-fail", "release change: the error drops its code (\"out of memory\"); contract §4 says \"<code>: <message>\""),
-    ("miner.result.after-client-cancel", "release bug: a result completes a cancelled job"),
-    ("jobs.status.after-result-on-canceled", "release bug: the cancelled job reads COMPLETED"),
-    ("node.block.by_hash", "release bug: the node has no block-by-hash route"),
-    ("node.head.chain-unknown", "release bug: 503 (a database error) for an unknown chain; the double answers 404"),
+    (
+        "miner.result.after-client-cancel",
+        "release bug: a result completes a cancelled job",
+    ),
+    (
+        "jobs.status.after-result-on-canceled",
+        "release bug: the cancelled job reads COMPLETED",
+    ),
+    (
+        "node.block.by_hash",
+        "release bug: the node has no block-by-hash route",
+    ),
+    (
+        "node.head.chain-unknown",
+        "release bug: 503 (a database error) for an unknown chain; the double answers 404",
+    ),
     ("miner.result", SIGNS),
     ("miner.result.again", SIGNS),
     ("miner.result.fourth", SIGNS),
@@ -222,8 +236,14 @@ const JWT_DIFFERS: &[(&str, &str)] = &[
     ("coord.explorer.blocks", NO_COMMAND),
     ("coord.status", NO_COMMAND),
     ("register.bad-wallet", NO_COMMAND),
-    ("ratelimit.register.429", "the double does not rate-limit; /v1/register belongs to no command"),
-    ("node.range.span-2000", "the recording cut this body (over 20 KB): `_truncated`, `_list_lengths`"),
+    (
+        "ratelimit.register.429",
+        "the double does not rate-limit; /v1/register belongs to no command",
+    ),
+    (
+        "node.range.span-2000",
+        "the recording cut this body (over 20 KB): `_truncated`, `_list_lengths`",
+    ),
 ];
 
 /// Where the `aitbc-c27c6545b` profile differs from its own release: only what the double does
