@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::auth::login::Token;
+use crate::auth::token::Token;
 use crate::auth::wallet::Wallet;
 use crate::auth::{Era, EraChoice};
 use crate::cli::{LiveArgs, RunArgs};

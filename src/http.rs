@@ -5,65 +5,37 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::exchange::body::{error_chain, read_body, BodyError};
+use crate::exchange::endpoints::Answer;
+pub use crate::exchange::{Exchange, Trace};
 use crate::failure::{Failure, FailureClass};
-use crate::report::endpoints::Answer;
-use crate::target::RunContext;
 
 /// The longest `Retry-After` we wait for before a retry (the coordinator's windows are a minute).
 pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
 
-/// One request and its answer.
-#[derive(Debug, Clone)]
-pub struct Exchange {
-    pub method: String,
-    pub path: String,
-    pub status: u16,
-    pub body: Vec<u8>,
-    pub json: Option<Value>,
-    /// What went over the wire besides, for the HAR file of a failed scenario.
-    pub trace: Trace,
-}
-
-/// The parts of an exchange only its HAR record needs. Credentials are masked when captured.
-#[derive(Debug, Clone, Default)]
-pub struct Trace {
-    pub url: String,
-    /// When the request started, in microseconds since the epoch (formatted only if a HAR
-    /// file is written).
-    pub started_at: i64,
-    pub elapsed_ms: f64,
-    pub request_headers: Vec<(String, String)>,
-    pub request_body: Option<String>,
-    pub response_headers: Vec<(String, String)>,
-    /// `HTTP/1.1`; empty when no answer came.
-    pub http_version: String,
-}
-
-impl Trace {
-    /// The request as it is about to go: its URL, masked credential and JSON body.
-    fn of_request(r: &Request<'_>) -> Self {
-        let mut request_headers = Vec::new();
-        if let Some(credential) = r.credential {
-            let (name, _) = credential.header();
-            request_headers.push((name.to_string(), crate::redact::MASK.to_string()));
-        }
-        if r.body.is_some() {
-            request_headers.push(("Content-Type".into(), "application/json".into()));
-        }
-        Self {
-            url: format!("{}{}", r.base, r.path),
-            started_at: crate::clock::now_micros(),
-            request_headers,
-            request_body: r.body.map(Value::to_string),
-            ..Self::default()
-        }
+/// The request as it is about to go: its URL, masked credential and JSON body.
+fn trace_of(r: &Request<'_>) -> Trace {
+    let mut request_headers = Vec::new();
+    if let Some(credential) = r.credential {
+        let (name, _) = credential.header();
+        request_headers.push((name.to_string(), crate::redact::MASK.to_string()));
+    }
+    if r.body.is_some() {
+        request_headers.push(("Content-Type".into(), "application/json".into()));
+    }
+    Trace {
+        url: format!("{}{}", r.base, r.path),
+        started_at: crate::clock::now_micros(),
+        request_headers,
+        request_body: r.body.map(Value::to_string),
+        ..Trace::default()
     }
 }
 
 /// A request that got no answer, as the HAR of its scenario shows it (status 0, the reason as
 /// the body).
 pub fn unanswered(r: &Request<'_>, failure: &Failure, elapsed: Duration) -> Exchange {
-    let mut trace = Trace::of_request(r);
+    let mut trace = trace_of(r);
     trace.elapsed_ms = elapsed.as_secs_f64() * 1000.0;
     Exchange {
         method: r.method.to_string(),
@@ -72,21 +44,6 @@ pub fn unanswered(r: &Request<'_>, failure: &Failure, elapsed: Duration) -> Exch
         body: failure.message.clone().into_bytes(),
         json: None,
         trace,
-    }
-}
-
-impl Exchange {
-    /// `GET /v1/jobs/… → 404 {"detail":"job not found"}`, for messages.
-    pub fn describe(&self) -> String {
-        let body = match (&self.json, self.body.is_empty()) {
-            (Some(json), _) => crate::json_path::brief(json, 200),
-            (None, true) => "(empty body)".to_string(),
-            (None, false) => String::from_utf8_lossy(&self.body)
-                .chars()
-                .take(200)
-                .collect(),
-        };
-        format!("{} {} → {} {}", self.method, self.path, self.status, body)
     }
 }
 
@@ -103,6 +60,74 @@ pub struct Request<'a> {
     pub record: bool,
     /// Send it on a new connection, closed afterwards (as a fresh CLI process would).
     pub fresh: bool,
+}
+
+/// How long a pooled connection may idle before it is dropped: under uvicorn's 5 s keep-alive,
+/// so the harness never sends on a connection the server is about to close.
+pub const POOL_IDLE: Duration = Duration::from_secs(3);
+
+/// `--max-body`'s default: the largest real AITBC answer is a ~740 KB OpenAPI document.
+pub const DEFAULT_MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// What every request of a run goes through: the pooled and the fresh connections, retries,
+/// the pacer that keeps a live run under the target's limits, the body bound, and the tallies
+/// (the endpoint table, the waits the target imposed). Transport and login take this, not the
+/// run's whole context.
+#[derive(Debug)]
+pub struct Client {
+    pool: Pool,
+    /// A client that keeps no connection: each request on a new one.
+    fresh: reqwest::Client,
+    /// Retries after a transport error, 429 or 503.
+    pub retries: u32,
+    /// Keeps a live run under the target's rate limits.
+    pub pacer: crate::pacing::Pacer,
+    /// The largest answer body read, in bytes (`--max-body`).
+    pub max_body: usize,
+    /// Every exchange, per endpoint.
+    pub endpoints: crate::exchange::endpoints::EndpointLog,
+    /// The waits the target imposed (429s), for the summary.
+    pub rate_waits: std::sync::Mutex<Vec<crate::pacing::RateWait>>,
+}
+
+impl Client {
+    /// One pooled client for the whole run (keep-alive, per-request timeout), keeping up to
+    /// `in_flight` idle connections per host: one per scenario that may run at once.
+    pub fn new(
+        trust: &crate::tls::Trust,
+        timeout: Duration,
+        retries: u32,
+        endpoints: crate::exchange::endpoints::EndpointLog,
+        in_flight: usize,
+    ) -> Result<Self, crate::error::RunError> {
+        let trust = trust.clone();
+        let build = move |idle: usize| -> Result<reqwest::Client, crate::error::RunError> {
+            let builder = reqwest::Client::builder()
+                .timeout(timeout)
+                .connect_timeout(timeout)
+                .pool_max_idle_per_host(idle)
+                .pool_idle_timeout(POOL_IDLE)
+                .no_proxy();
+            trust.apply(builder)?.build().map_err(|e| {
+                crate::error::RunError::Double(format!("cannot build the HTTP client: {e}"))
+            })
+        };
+        let (pooled, fresh) = (build(in_flight)?, build(0)?);
+        Ok(Self {
+            pool: Pool::new(pooled, move || build(in_flight).ok()),
+            fresh,
+            retries,
+            pacer: crate::pacing::Pacer::new(&crate::pacing::RateLimits::none()),
+            max_body: DEFAULT_MAX_BODY,
+            endpoints,
+            rate_waits: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The pooled client as it is now (for loading documents and the CLI's proxies).
+    pub fn pooled(&self) -> reqwest::Client {
+        self.pool.client()
+    }
 }
 
 /// The run's kept-alive connections. A server may close a connection right after a 5xx
@@ -150,23 +175,23 @@ impl Pool {
     }
 }
 
-/// Sends `request`, retrying up to `ctx.retries` times; `Ok((exchange, flaky))`, where `flaky`
+/// Sends `request`, retrying up to `client.retries` times; `Ok((exchange, flaky))`, where `flaky`
 /// says a transport error or a 503 was retried. A 429 retried after its `Retry-After` is pacing,
 /// not flakiness. A request on a kept-alive connection that failed before any byte of its
 /// answer arrived (reset, closed: the server had given that connection up) is sent again once,
 /// at once, on a fresh connection, whatever its method: the harness's problem, not the
 /// target's, so neither a retry nor flaky. The same on a fresh connection is the target's.
-pub async fn send(ctx: &RunContext, request: Request<'_>) -> Result<(Exchange, bool), Failure> {
+pub async fn send(client: &Client, request: Request<'_>) -> Result<(Exchange, bool), Failure> {
     let (mut attempt, mut flaky, mut request) = (0, false, request);
     loop {
-        let outcome = match send_once(ctx, request).await {
+        let outcome = match send_once(client, request).await {
             Err(t) if t.unanswered && !request.fresh => {
                 request.fresh = true;
                 continue;
             }
             Err(t) => {
                 if request.record {
-                    ctx.endpoints.record(
+                    client.endpoints.record(
                         request.method,
                         request.path,
                         Answer::Transport(t.failure.class),
@@ -187,15 +212,15 @@ pub async fn send(ctx: &RunContext, request: Request<'_>) -> Result<(Exchange, b
                 let wait = retry_after
                     .unwrap_or(Duration::from_secs(1))
                     .min(RETRY_AFTER_CAP);
-                if attempt < ctx.retries {
-                    hold_for_the_window(ctx, &request, wait, *retry_after);
+                if attempt < client.retries {
+                    hold_for_the_window(client, &request, wait, *retry_after);
                 }
                 (Some(wait), false)
             }
             _ => (None, false),
         };
         match wait {
-            Some(wait) if attempt < ctx.retries => {
+            Some(wait) if attempt < client.retries => {
                 attempt += 1;
                 flaky |= counts_as_flaky;
                 tokio::time::sleep(wait).await;
@@ -208,13 +233,13 @@ pub async fn send(ctx: &RunContext, request: Request<'_>) -> Result<(Exchange, b
 /// After a 429: every request like this one waits for the target's window to end; the first
 /// to see it says so on the terminal and in the run's record.
 fn hold_for_the_window(
-    ctx: &RunContext,
+    client: &Client,
     r: &Request<'_>,
     wait: Duration,
     retry_after: Option<Duration>,
 ) {
     let until = tokio::time::Instant::now() + wait;
-    if !ctx.pacer.hold(r.method, r.path, until) {
+    if !client.pacer.hold(r.method, r.path, until) {
         return;
     }
     let wait = crate::pacing::RateWait {
@@ -224,12 +249,13 @@ fn hold_for_the_window(
             "coordinator"
         }
         .to_string(),
-        endpoint: ctx.endpoints.endpoint_of(r.method, r.path),
+        endpoint: client.endpoints.endpoint_of(r.method, r.path),
         retry_after_s: retry_after.map(|d| d.as_secs()),
         waited_s: wait.as_secs_f64(),
     };
     eprintln!("{}", wait.line());
-    ctx.rate_waits
+    client
+        .rate_waits
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .push(wait);
@@ -250,22 +276,22 @@ struct Transport {
 }
 
 async fn send_once(
-    ctx: &RunContext,
+    client: &Client,
     r: Request<'_>,
 ) -> Result<(Exchange, Option<Duration>), Transport> {
     let method = reqwest::Method::from_bytes(r.method.as_bytes()).map_err(|_| Transport {
         failure: Failure::harness(format!("{:?} is not an HTTP method", r.method)),
         unanswered: false,
     })?;
-    ctx.pacer.wait(r.method, r.path).await;
-    let mut trace = Trace::of_request(&r);
+    client.pacer.wait(r.method, r.path).await;
+    let mut trace = trace_of(&r);
     let started = std::time::Instant::now();
-    let client = if r.fresh {
-        ctx.fresh_http.clone()
+    let http = if r.fresh {
+        client.fresh.clone()
     } else {
-        ctx.http.client()
+        client.pool.client()
     };
-    let mut builder = client.request(method, format!("{}{}", r.base, r.path));
+    let mut builder = http.request(method, format!("{}{}", r.base, r.path));
     if let Some(credential) = r.credential {
         let (name, value) = credential.header();
         builder = builder.header(name, value);
@@ -282,7 +308,7 @@ async fn send_once(
     let response = builder.send().await.map_err(transport)?;
     let status = response.status().as_u16();
     if status >= 500 && !r.fresh {
-        ctx.http.renew();
+        client.pool.renew();
     }
     trace.http_version = format!("{:?}", response.version());
     trace.response_headers = response
@@ -299,16 +325,17 @@ async fn send_once(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    let body = read_body(response, ctx.max_body)
+    let body = read_body(response, client.max_body)
         .await
         .map_err(|failure| Transport {
             unanswered: false,
-            failure: failure.within(r.method, r.path),
+            failure: body_failure(failure, r.method, r.path),
         })?;
     let json: Option<Value> = serde_json::from_slice(&body).ok();
     trace.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     if r.record {
-        ctx.endpoints
+        client
+            .endpoints
             .record(r.method, r.path, Answer::Status(status, json.as_ref()));
     }
     let exchange = Exchange {
@@ -322,48 +349,18 @@ async fn send_once(
     Ok((exchange, retry_after))
 }
 
-/// Why a body could not be read whole.
-pub enum BodyError {
-    Transport(reqwest::Error),
-    TooLarge {
-        limit: usize,
-        announced: Option<u64>,
-    },
-}
-
-impl BodyError {
-    fn within(self, method: &str, path: &str) -> Failure {
-        match self {
-            BodyError::Transport(e) => transport_failure(method, path, &e),
-            BodyError::TooLarge { limit, announced } => Failure::new(
-                FailureClass::TooLarge,
-                format!(
-                    "{method} {path}: the answer's body is larger than --max-body ({limit} bytes{}); reading stopped there",
-                    announced.map_or_else(String::new, |n| format!(", it announced {n}"))
-                ),
+/// A body that could not be read whole, as the exchange's failure.
+fn body_failure(error: BodyError, method: &str, path: &str) -> Failure {
+    match error {
+        BodyError::Transport(e) => transport_failure(method, path, &e),
+        BodyError::TooLarge { limit, announced } => Failure::new(
+            FailureClass::TooLarge,
+            format!(
+                "{method} {path}: the answer's body is larger than --max-body ({limit} bytes{}); reading stopped there",
+                announced.map_or_else(String::new, |n| format!(", it announced {n}"))
             ),
-        }
+        ),
     }
-}
-
-/// The body, read chunk by chunk and never beyond `limit` bytes (memory stays bounded whatever
-/// the target sends; the client's timeout covers the whole body).
-pub async fn read_body(
-    mut response: reqwest::Response,
-    limit: usize,
-) -> Result<Vec<u8>, BodyError> {
-    let announced = response.content_length();
-    if announced.is_some_and(|n| n > limit as u64) {
-        return Err(BodyError::TooLarge { limit, announced });
-    }
-    let mut body = Vec::with_capacity(announced.map_or(0, |n| n as usize));
-    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
-        if body.len() + chunk.len() > limit {
-            return Err(BodyError::TooLarge { limit, announced });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// Whether the connection was closed or reset before any byte of the answer arrived (hyper's
@@ -447,32 +444,18 @@ pub fn transport_cause(err: &reqwest::Error) -> &'static str {
     }
 }
 
-/// An error and its sources, joined: reqwest's own message alone hides the cause.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::endpoints::EndpointLog;
-    use crate::target::Target;
+    use crate::exchange::endpoints::EndpointLog;
     use wiremock::matchers::any;
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    fn ctx(retries: u32) -> RunContext {
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let target: Target =
-            crate::config::double(&fixtures, "healthy", crate::auth::Era::ApiKey).unwrap();
-        RunContext::new(
-            target,
+    /// A client as a run makes one: plain http, a 2 s timeout, four idle connections.
+    fn ctx(retries: u32) -> Client {
+        let trust = crate::tls::Trust::default();
+        Client::new(
+            &trust,
             Duration::from_secs(2),
             retries,
             EndpointLog::new(["GET /x"]),

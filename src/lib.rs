@@ -3,6 +3,7 @@
 //! and node (or a live target) → collect one outcome per scenario → report pass rates per CLI
 //! command in the terminal and under `reports/`, and exit with a documented code.
 
+pub mod atomic;
 pub mod auth;
 pub mod catalog;
 pub mod cli;
@@ -13,11 +14,13 @@ pub mod consumer;
 pub mod double;
 pub mod envfile;
 pub mod error;
+pub mod exchange;
 pub mod exit;
 pub mod failure;
 pub mod http;
 pub mod ids;
 pub mod json_path;
+pub mod login;
 pub mod openapi;
 pub mod pacing;
 pub mod preflight;
@@ -30,6 +33,7 @@ pub mod suite;
 pub mod target;
 pub mod templates;
 pub mod tls;
+pub mod units;
 pub mod world;
 pub mod yaml;
 
@@ -68,13 +72,4 @@ where
         let _ = writeln!(std::io::stderr().lock(), "aitbc-conformance: error: {err}");
         err.exit_code()
     })
-}
-
-/// Whether we run under CI, as insta decides it (`CI` set and not `false`/`0`/empty).
-pub fn is_ci() -> bool {
-    match std::env::var("CI").ok().as_deref() {
-        Some("false" | "0" | "") => false,
-        None => std::env::var("TF_BUILD").is_ok(),
-        Some(_) => true,
-    }
 }

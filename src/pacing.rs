@@ -174,7 +174,7 @@ fn parse_one(part: &str) -> Result<RateLimit, String> {
         .ok_or_else(usage)?;
     let (max, window) = rate.split_once('/').ok_or_else(usage)?;
     let max: u32 = max.trim().parse().map_err(|_| usage())?;
-    let window = crate::cli::parse_duration(window)?;
+    let window = crate::units::parse_duration(window)?;
     if max == 0 {
         return Err(format!("{part:?}: the limit must be at least 1"));
     }

@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::auth::login::{self, Token};
+use crate::auth::token::Token;
 use crate::auth::wallet::Wallet;
 use crate::auth::{era, Credential, Credentials, Era, EraChoice};
 use crate::double::jwt::seed_wallet;
 use crate::error::{RunError, Unreachable};
 use crate::failure::FailureClass;
 use crate::http::{self, Request};
+use crate::login;
 use crate::target::{seed_keys, RunAuth, RunContext, Target};
 
 /// Roles whose commands cannot be tested, with the reason.
@@ -270,7 +271,7 @@ async fn settle_credentials(
             }
             continue;
         };
-        match login::login(ctx, coordinator, &wallet).await {
+        match login::login(&ctx.http, coordinator, &wallet).await {
             Ok(token) => {
                 ctx.redactor.add(token.credential.secret());
                 logins.push((role, wallet, token.expires_at));
@@ -300,7 +301,7 @@ async fn answer(
         record: false,
         fresh: false,
     };
-    match http::send(ctx, request).await {
+    match http::send(&ctx.http, request).await {
         Ok((exchange, _)) => (exchange.status, exchange.json),
         Err(_) => (0, None),
     }
@@ -321,7 +322,7 @@ async fn reachable(
         record: false,
         fresh: false,
     };
-    match http::send(ctx, request).await {
+    match http::send(&ctx.http, request).await {
         Ok(_) => Ok(()),
         Err(f) if matches!(f.class, FailureClass::Unreachable | FailureClass::Timeout) => {
             Err(Unreachable {
@@ -380,7 +381,7 @@ async fn refusal(
         record: false,
         fresh: false,
     };
-    match http::send(ctx, request).await {
+    match http::send(&ctx.http, request).await {
         Ok((exchange, _)) if matches!(exchange.status, 401 | 403) => Some(format!(
             "the {role} {} was refused: {method} {path} → {} {}",
             match credential {

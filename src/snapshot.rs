@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 
 use crate::auth::Era;
 use crate::error::InputError;
+use crate::exchange::Exchange;
 use crate::failure::Failure;
-use crate::http::Exchange;
 use crate::redact::Redactor;
 
 /// `--snapshots`: what a snapshot step does.
@@ -392,7 +392,7 @@ pub fn assert(
     match (outcome, run.mode, existed) {
         (Ok(()), Mode::Update, _) => Ok(Verdict::Written),
         (Ok(()), _, _) => Ok(Verdict::Matched),
-        (Err(_), _, false) if !crate::is_ci() => {
+        (Err(_), _, false) if !is_ci() => {
             let new = file.with_extension("snap.new");
             if let Ok(mut pending) = run.pending.lock() {
                 pending.push(new.clone());
@@ -472,6 +472,15 @@ pub fn diff(old: &str, new: &str) -> String {
         .map(|(_, (c, line))| format!("{c} {line}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Whether we run under CI, as insta decides it (`CI` set and not `false`/`0`/empty).
+fn is_ci() -> bool {
+    match std::env::var("CI").ok().as_deref() {
+        Some("false" | "0" | "") => false,
+        None => std::env::var("TF_BUILD").is_ok(),
+        Some(_) => true,
+    }
 }
 
 #[cfg(test)]

@@ -11,9 +11,8 @@ use crate::auth::{Era, EraChoice};
 use crate::double::profile::Profile;
 use crate::double::seed::Seed;
 use crate::double::Double;
-use crate::pacing::{Pacer, RateLimits};
+use crate::exchange::endpoints::EndpointLog;
 use crate::redact::Redactor;
-use crate::report::endpoints::EndpointLog;
 use crate::snapshot::SnapshotRun;
 
 pub use crate::auth::{Credential, Credentials};
@@ -113,33 +112,21 @@ impl Target {
 /// Shared by every scenario of a run: the pooled HTTP client and the target.
 #[derive(Debug)]
 pub struct RunContext {
-    /// Kept-alive connections, renewed after a 5xx answer.
-    pub http: crate::http::Pool,
-    /// A client that keeps no connection: each request on a new one.
-    pub fresh_http: reqwest::Client,
+    /// What every request goes through (connections, retries, pacing, tallies).
+    pub http: crate::http::Client,
     pub target: Target,
-    /// Retries after a transport error, 429 or 503.
-    pub retries: u32,
-    /// Every exchange, per endpoint.
-    pub endpoints: EndpointLog,
     /// Scenarios (file, line) that needed a retry: reported `flaky`.
     pub flaky: Mutex<HashSet<(PathBuf, usize)>>,
     /// Response snapshots, when the run takes them.
     pub snapshots: Option<SnapshotRun>,
     /// Masks the target's keys in anything written.
     pub redactor: Redactor,
-    /// Keeps a live run under the target's rate limits.
-    pub pacer: Pacer,
     /// Held by the running `@live-serial` scenario: cucumber's `Serial` keeps serial scenarios
     /// from starting together only while no concurrent one runs, which a long wait (a 429)
     /// breaks; this makes them exclusive of each other always.
     pub serial: Arc<tokio::sync::Mutex<()>>,
     /// A live run's one QUEUED job for the scenarios that only read one.
     pub shared_job: tokio::sync::Mutex<Option<String>>,
-    /// The waits the target imposed (429s), for the summary.
-    pub rate_waits: Mutex<Vec<crate::pacing::RateWait>>,
-    /// The largest answer body read, in bytes (`--max-body`).
-    pub max_body: usize,
     /// The era and each role's credential, settled by the preflight; tokens renewed here.
     pub auth: tokio::sync::Mutex<RunAuth>,
     /// The user's CLI, for the `@cli` scenarios (`--cli`).
@@ -159,13 +146,6 @@ pub struct RunAuth {
     /// JWT era: the wallet each logged-in role renews its token with, and its token's expiry.
     pub logins: Vec<(&'static str, Wallet, Option<i64>)>,
 }
-
-/// `--max-body`'s default: the largest real AITBC answer is a ~740 KB OpenAPI document.
-pub const DEFAULT_MAX_BODY: usize = 2 * 1024 * 1024;
-
-/// How long a pooled connection may idle before it is dropped: under uvicorn's 5 s keep-alive,
-/// so the harness never sends on a connection the server is about to close.
-pub const POOL_IDLE: Duration = Duration::from_secs(3);
 
 /// The base URLs and credentials one scenario uses; owns its double, if any.
 #[derive(Debug)]
@@ -190,37 +170,19 @@ impl RunContext {
         endpoints: EndpointLog,
         in_flight: usize,
     ) -> Result<Self, crate::error::RunError> {
-        let trust = target.trust();
-        let client = move |idle: usize| -> Result<reqwest::Client, crate::error::RunError> {
-            let builder = reqwest::Client::builder()
-                .timeout(timeout)
-                .connect_timeout(timeout)
-                .pool_max_idle_per_host(idle)
-                .pool_idle_timeout(POOL_IDLE)
-                .no_proxy();
-            trust.apply(builder)?.build().map_err(|e| {
-                crate::error::RunError::Double(format!("cannot build the HTTP client: {e}"))
-            })
-        };
-        let (http, fresh_http) = (client(in_flight)?, client(0)?);
-        let http = crate::http::Pool::new(http, move || client(in_flight).ok());
+        let http =
+            crate::http::Client::new(&target.trust(), timeout, retries, endpoints, in_flight)?;
         Ok(Self {
             http,
-            fresh_http,
             target,
-            retries,
-            endpoints,
             flaky: Mutex::new(HashSet::new()),
             snapshots: None,
             spec: None,
             cli: None,
             cli_unknown_routes: Mutex::new(std::collections::BTreeSet::new()),
             redactor: Redactor::default(),
-            pacer: Pacer::new(&RateLimits::none()),
-            rate_waits: Mutex::new(Vec::new()),
             shared_job: tokio::sync::Mutex::new(None),
             serial: Arc::new(tokio::sync::Mutex::new(())),
-            max_body: DEFAULT_MAX_BODY,
             auth: tokio::sync::Mutex::new(RunAuth {
                 era: Era::ApiKey,
                 credentials: Credentials::default(),
@@ -267,7 +229,7 @@ impl RunContext {
             .collect();
         for i in stale {
             let (role, wallet) = (auth.logins[i].0, auth.logins[i].1.clone());
-            if let Ok(token) = crate::auth::login::login(self, coordinator, &wallet).await {
+            if let Ok(token) = crate::login::login(&self.http, coordinator, &wallet).await {
                 self.redactor.add(token.credential.secret());
                 auth.logins[i].2 = token.expires_at;
                 if let Some(slot) = auth.credentials.slot(role) {

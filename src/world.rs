@@ -7,9 +7,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::auth::token;
+pub use crate::exchange::Exchange;
 use crate::failure::{Failure, FailureClass};
 use crate::http;
-pub use crate::http::Exchange;
 use crate::json_path;
 use crate::target::{Credential, RunContext, Session, Target};
 
@@ -56,6 +56,25 @@ impl Caller {
     }
 }
 
+/// How a CLI-style lookup found its block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    ByHash,
+    ByHeight,
+    HeadScan,
+}
+
+/// The outcome of `aitbc blockchain block <id>` replayed over HTTP.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// Each request made, `GET /rpc/... → status`.
+    pub trail: Vec<String>,
+    pub found: Option<Value>,
+    pub via: Option<Via>,
+    /// `by_hash` answered FastAPI's route-level 404: the node lacks the route.
+    pub by_hash_missing: bool,
+}
+
 /// How many exchanges a scenario keeps for its HAR file (a chain walk sends dozens).
 pub const EXCHANGES_KEPT: usize = 64;
 
@@ -82,7 +101,7 @@ pub struct ConformanceWorld {
     /// This scenario's (file, line), as the report keys it.
     scenario: Option<(PathBuf, usize)>,
     /// The outcome of a CLI-style block lookup.
-    pub lookup: Option<crate::steps::blocks::Lookup>,
+    pub lookup: Option<Lookup>,
     /// The `receipt` of the last result the miner posted: `null` means the target signs none.
     pub result_receipt: Option<Value>,
     /// The last invocation of the user's CLI (`When I run aitbc …`).
@@ -298,7 +317,7 @@ impl ConformanceWorld {
             fresh,
         };
         let started = std::time::Instant::now();
-        let sent = http::send(ctx, request).await;
+        let sent = http::send(&ctx.http, request).await;
         let (exchange, retried) = match sent {
             Ok(answer) => answer,
             Err(failure) => {

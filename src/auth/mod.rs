@@ -3,7 +3,6 @@
 
 pub mod credentials;
 pub mod era;
-pub mod login;
 pub mod token;
 pub mod wallet;
 

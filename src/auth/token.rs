@@ -1,6 +1,7 @@
 //! The JWT era's session tokens (contract §12): HS256, claims `sub`, `role`, `type`, `iat`, `exp`.
 //! The double signs and verifies them; the harness only reads whom a token names and until when.
 
+use super::credentials::Credential;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +73,28 @@ pub fn tampered(token: &str) -> String {
     let first = chars.next().unwrap_or('A');
     let changed = if first == 'A' { 'Q' } else { 'A' };
     format!("{head}{changed}{}", chars.as_str())
+}
+
+/// A session token and when it stops being accepted.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub credential: Credential,
+    /// Unix seconds (`exp`), when the token says.
+    pub expires_at: Option<i64>,
+}
+
+impl Token {
+    /// A token given ready-made (`--client-token`): its subject and expiry read from its claims.
+    pub fn given(token: &str) -> Self {
+        let (subject, expires_at) = read(token);
+        Self {
+            credential: Credential::Bearer {
+                token: token.to_string(),
+                subject: subject.unwrap_or_default(),
+            },
+            expires_at,
+        }
+    }
 }
 
 #[cfg(test)]

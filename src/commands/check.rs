@@ -177,9 +177,9 @@ fn write(args: &CheckArgs, report: &CheckReport) -> Result<(), RunError> {
     let json = args.report_dir.join("check.json");
     let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
     text.push('\n');
-    crate::report::files::write_atomic(&json, text.as_bytes()).map_err(io(&json))?;
+    crate::atomic::write_atomic(&json, text.as_bytes()).map_err(io(&json))?;
     let md = args.report_dir.join("check.md");
-    crate::report::files::write_atomic(&md, markdown(report).as_bytes()).map_err(io(&md))?;
+    crate::atomic::write_atomic(&md, markdown(report).as_bytes()).map_err(io(&md))?;
     say(&format!("reports: {}, {}\n", json.display(), md.display()));
     Ok(())
 }

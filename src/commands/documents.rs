@@ -22,7 +22,7 @@ pub async fn load(ctx: &RunContext, sources: &OpenApiArgs) -> Spec {
     let mut spec = Spec::default();
     for (service, base) in [(Service::Coordinator, coordinator), (Service::Node, node)] {
         let source = sources.source(service, &base);
-        spec = match load::load(&ctx.http.client(), &source, DOCUMENT_TIMEOUT).await {
+        spec = match load::load(&ctx.http.pooled(), &source, DOCUMENT_TIMEOUT).await {
             Ok(document) => spec.with(service, Arc::new(document), describe(&source, &ctx.target)),
             Err(e) => spec.without(format!("the {}: {e}", service.name())),
         };

@@ -38,8 +38,9 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let redactor = redact::Redactor::new(target.secrets());
     let live = target.is_live();
     let description = target.describe();
-    let endpoints =
-        report::endpoints::EndpointLog::new(known_endpoints(&catalog).iter().map(String::as_str));
+    let endpoints = crate::exchange::endpoints::EndpointLog::new(
+        known_endpoints(&catalog).iter().map(String::as_str),
+    );
     let retries = args.retries.unwrap_or(if live { 2 } else { 0 });
     let concurrency = usize::from(args.concurrency);
     if args.live.insecure && live {
@@ -47,7 +48,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     }
     let mut ctx = RunContext::new(target, args.timeout, retries, endpoints, concurrency)?;
     ctx.redactor = redactor.clone();
-    ctx.max_body = args.max_body;
+    ctx.http.max_body = args.max_body;
     let limits = args.rate_limits.clone().unwrap_or_else(|| {
         if live {
             RateLimits::contract()
@@ -55,7 +56,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
             RateLimits::none()
         }
     });
-    ctx.pacer = Pacer::new(&limits);
+    ctx.http.pacer = Pacer::new(&limits);
     ctx.snapshots = Some(snapshot_run(args)?);
     ctx.cli = args.cli.as_deref().and_then(|command| {
         crate::consumer::Cli::parse(command, &args.suite.fixtures.join("cli"), args.cli_timeout)
@@ -98,7 +99,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     if let Some(run) = ctx.snapshots.as_mut() {
         run.era = era;
     }
-    ctx.pacer.adopt_era(era);
+    ctx.http.pacer.adopt_era(era);
     if !args.no_schema {
         let spec = runtime.block_on(super::documents::load(&ctx, &args.openapi));
         for why in spec.coverage().unavailable {
@@ -135,7 +136,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         live,
     };
     let features = suite.features_for(&runnable);
-    let finished = report::collector::Finished::default();
+    let finished = crate::runner::outcome::Finished::default();
     let execution = runner::execute(
         features,
         runnable.len(),
@@ -175,12 +176,17 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
             insecure: args.live.insecure && live,
         },
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        endpoints: ctx.endpoints.rows(),
+        endpoints: ctx.http.endpoints.rows(),
         flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
     };
     let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
     summary.interrupted = interrupted;
-    summary.rate_limit_waits = ctx.rate_waits.lock().map(|w| w.clone()).unwrap_or_default();
+    summary.rate_limit_waits = ctx
+        .http
+        .rate_waits
+        .lock()
+        .map(|w| w.clone())
+        .unwrap_or_default();
     summary.shard = args.shard.map(|shard| shard.to_string());
     summary.spec_coverage = ctx.spec.as_ref().map(|spec| spec.coverage());
     summary.cli_unknown_routes = ctx
@@ -195,7 +201,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         .map(|run| snapshot_report(run, &suite));
     let gated = super::apply_gate(&mut summary, &args.gate)?;
     // Reports first: a closed stdout (`| head`) must not cost the files.
-    let exchanges: HashMap<(String, usize), Vec<crate::http::Exchange>> = outcomes
+    let exchanges: HashMap<(String, usize), Vec<crate::exchange::Exchange>> = outcomes
         .into_iter()
         .filter(|o| o.failure.is_some() && !o.exchanges.is_empty())
         .map(|o| ((o.path.display().to_string(), o.line), o.exchanges))

@@ -212,7 +212,7 @@ async fn forward(
     };
     let response = match request.body(body).send().await {
         Ok(response) => response,
-        Err(e) => return bad_gateway(crate::http::error_chain(&e)),
+        Err(e) => return bad_gateway(crate::exchange::body::error_chain(&e)),
     };
     let status = response.status().as_u16();
     let content_type = response
@@ -222,10 +222,12 @@ async fn forward(
         .unwrap_or("application/octet-stream")
         .to_string();
     // Bounded as the harness's own reads are: an answer over the bound is not passed on cut.
-    match crate::http::read_body(response, MAX_BODY).await {
+    match crate::exchange::body::read_body(response, MAX_BODY).await {
         Ok(answer) => (status, content_type, answer),
-        Err(crate::http::BodyError::Transport(e)) => bad_gateway(crate::http::error_chain(&e)),
-        Err(crate::http::BodyError::TooLarge { .. }) => bad_gateway(format!(
+        Err(crate::exchange::body::BodyError::Transport(e)) => {
+            bad_gateway(crate::exchange::body::error_chain(&e))
+        }
+        Err(crate::exchange::body::BodyError::TooLarge { .. }) => bad_gateway(format!(
             "its answer is larger than {} MB",
             MAX_BODY / (1024 * 1024)
         )),

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod agents;
+pub mod gate;
 pub mod health;
 pub mod hostile;
 pub mod jobs;
@@ -214,7 +215,7 @@ pub static NODE_ROUTES: &[Route<Chain>] = &[
 
 /// A route outside the JWT era's security matrix: denied to everyone (contract §12).
 struct Denied {
-    gate: jwt::Gate,
+    gate: gate::Gate,
 }
 
 impl Respond for Denied {
@@ -249,7 +250,7 @@ impl<S: Send + 'static> Respond for Serve<S> {
 /// in the JWT era the security matrix answers first (401 or 403, contract §12).
 struct Fallback {
     templates: Vec<&'static str>,
-    gate: Option<jwt::Gate>,
+    gate: Option<gate::Gate>,
 }
 
 impl Respond for Fallback {
@@ -274,21 +275,21 @@ struct Mounting {
     /// The JWT era's server.
     jwt: bool,
     /// Its security matrix (the coordinator of the JWT era).
-    gate: Option<jwt::Gate>,
+    gate: Option<gate::Gate>,
 }
 
 impl Mounting {
     fn serves(&self, name: &str) -> bool {
-        self.jwt || !jwt::JWT_ONLY.contains(&name)
+        self.jwt || !gate::JWT_ONLY.contains(&name)
     }
 
     /// A JWT-era path the security matrix passes but no route serves.
     fn absent(&self, name: &str) -> bool {
-        self.jwt && jwt::ABSENT.contains(&name)
+        self.jwt && gate::ABSENT.contains(&name)
     }
 
-    fn denies(&self, name: &str) -> Option<&jwt::Gate> {
-        self.gate.as_ref().filter(|_| jwt::DENIED.contains(&name))
+    fn denies(&self, name: &str) -> Option<&gate::Gate> {
+        self.gate.as_ref().filter(|_| gate::DENIED.contains(&name))
     }
 
     /// Whether a route answers as itself (mounted, not absent, not removed by the profile).

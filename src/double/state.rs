@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::jwt::{Gate, Nonce, User};
+use super::gate::{Gate, Nonce, User};
 use super::quirks::{Quirk, Quirks};
 use super::reply::{Call, Reply};
 use super::seed::Seed;
@@ -10,13 +10,7 @@ use crate::auth::Era;
 use crate::clock;
 use crate::ids::IdGen;
 
-/// Which key a route requires (contract §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Client,
-    Miner,
-    Admin,
-}
+pub use super::gate::Role;
 
 /// Job states (contract §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -49,7 +49,7 @@ pub fn write_ca(pem: &str) -> std::io::Result<PathBuf> {
     let folder = std::env::temp_dir().join(format!("aitbc-conformance-tls-{}", std::process::id()));
     std::fs::create_dir_all(&folder)?;
     let path = folder.join("ca.pem");
-    crate::report::files::write_atomic(&path, pem.as_bytes())?;
+    crate::atomic::write_atomic(&path, pem.as_bytes())?;
     Ok(path)
 }
 

@@ -216,7 +216,10 @@ async fn judge_endpoint(
         ),
         Err(e) => (
             Presence::Unknown,
-            format!("probe: no answer ({})", crate::http::error_chain(&e)),
+            format!(
+                "probe: no answer ({})",
+                crate::exchange::body::error_chain(&e)
+            ),
             Vec::new(),
         ),
     }

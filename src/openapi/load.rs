@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::document::{Document, DocumentError};
-use crate::http::BodyError;
+use crate::exchange::body::BodyError;
 
 /// The largest document read (the current coordinator's is ~740 KB).
 pub const MAX_DOCUMENT: usize = 16 * 1024 * 1024;
@@ -110,7 +110,8 @@ async fn fetch(
     timeout: Duration,
 ) -> Result<Vec<u8>, LoadError> {
     let unreachable = |e: reqwest::Error| {
-        let message = crate::tls::untrusted(&e).unwrap_or_else(|| crate::http::error_chain(&e));
+        let message =
+            crate::tls::untrusted(&e).unwrap_or_else(|| crate::exchange::body::error_chain(&e));
         let origin = url.to_string();
         if e.is_connect() {
             LoadError::Unreachable { origin, message }
@@ -125,7 +126,7 @@ async fn fetch(
         .await
         .map_err(unreachable)?;
     let status = response.status().as_u16();
-    let bytes = crate::http::read_body(response, MAX_DOCUMENT)
+    let bytes = crate::exchange::body::read_body(response, MAX_DOCUMENT)
         .await
         .map_err(|e| match e {
             BodyError::Transport(e) => unreachable(e),

@@ -1,4 +1,4 @@
-//! `history.jsonl`: one line per run (appended by `files::append_line`, under a lock, so that
+//! `history.jsonl`: one line per run (appended by `atomic::append_line`, under a lock, so that
 //! concurrent runs each land whole); read back for the trend charts and the `history` command.
 
 use std::collections::BTreeMap;
@@ -216,7 +216,7 @@ mod tests {
             .map(|i| {
                 let path = path.clone();
                 let line = format!("{{\"n\":{i},\"pad\":\"{long}\"}}");
-                std::thread::spawn(move || crate::report::files::append_line(&path, &line).unwrap())
+                std::thread::spawn(move || crate::atomic::append_line(&path, &line).unwrap())
             })
             .collect();
         for t in threads {

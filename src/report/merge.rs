@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::endpoints::EndpointReport;
 use super::summary::{RunFacts, SnapshotReport, Summary};
 use crate::error::InputError;
+use crate::exchange::endpoints::EndpointReport;
 
 /// Joins shard summaries; they must come from one suite and one era, and no scenario may be in
 /// two of them.

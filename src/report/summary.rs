@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::collector::Outcome;
-use super::endpoints::EndpointReport;
 use crate::auth::Era;
 use crate::catalog::Catalog;
+use crate::exchange::endpoints::EndpointReport;
 use crate::failure::FailureClass;
+use crate::runner::outcome::Outcome;
 use crate::suite::{ScenarioMeta, DIRECT_TAG};
 
 /// Bumped when a field of `summary.json` changes meaning or goes away.
@@ -621,7 +621,7 @@ fn scenario_report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::collector::StepFailure;
+    use crate::runner::outcome::StepFailure;
     use std::path::{Path, PathBuf};
     use std::time::Duration;
 

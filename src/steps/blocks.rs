@@ -4,48 +4,26 @@ use cucumber::{given, then, when};
 use serde_json::Value;
 
 use crate::failure::{Failure, FailureClass};
-use crate::world::{Caller, ConformanceWorld as World, StepResult};
+use crate::world::{Caller, ConformanceWorld as World, Lookup, StepResult, Via};
 
-/// How a CLI-style lookup found its block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Via {
-    ByHash,
-    ByHeight,
-    HeadScan,
+/// A lookup route as a step names it (`by_hash`, `by height`, `head scan`).
+fn via_named(text: &str) -> Option<Via> {
+    Some(match text {
+        "by_hash" => Via::ByHash,
+        "by height" => Via::ByHeight,
+        "head scan" => Via::HeadScan,
+        _ => return None,
+    })
 }
 
-impl Via {
-    fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "by_hash" => Via::ByHash,
-            "by height" => Via::ByHeight,
-            "head scan" => Via::HeadScan,
-            _ => return None,
-        })
-    }
-}
-
-/// The outcome of `aitbc blockchain block <id>` replayed over HTTP.
-#[derive(Debug, Clone)]
-pub struct Lookup {
-    /// Each request made, `GET /rpc/... → status`.
-    pub trail: Vec<String>,
-    pub found: Option<Value>,
-    pub via: Option<Via>,
-    /// `by_hash` answered FastAPI's route-level 404: the node lacks the route.
-    pub by_hash_missing: bool,
-}
-
-impl Lookup {
-    /// A failed expectation about this lookup: a missing endpoint when by_hash is absent.
-    fn failure(&self, message: String) -> Failure {
-        let class = if self.by_hash_missing {
-            FailureClass::MissingEndpoint
-        } else {
-            FailureClass::Contract
-        };
-        Failure::new(class, message)
-    }
+/// A failed expectation about a lookup: a missing endpoint when by_hash is absent.
+fn lookup_failure(lookup: &Lookup, message: String) -> Failure {
+    let class = if lookup.by_hash_missing {
+        FailureClass::MissingEndpoint
+    } else {
+        FailureClass::Contract
+    };
+    Failure::new(class, message)
 }
 
 async fn get(world: &mut World, path: &str) -> Result<(u16, Option<Value>), Failure> {
@@ -182,11 +160,14 @@ async fn lookup_found(world: &mut World, height: String) -> StepResult {
     if got == Some(height) {
         return Ok(());
     }
-    Err(lookup.failure(format!(
-        "the lookup found {}, expected height {height}; requests: {}",
-        got.map_or("no block".to_string(), |h| format!("height {h}")),
-        lookup.trail.join(", ")
-    )))
+    Err(lookup_failure(
+        lookup,
+        format!(
+            "the lookup found {}, expected height {height}; requests: {}",
+            got.map_or("no block".to_string(), |h| format!("height {h}")),
+            lookup.trail.join(", ")
+        ),
+    ))
 }
 
 #[then("the lookup reports \"Block not found\"")]
@@ -202,17 +183,20 @@ async fn lookup_missed(world: &mut World) -> StepResult {
 
 #[then(expr = "the lookup went through {string}")]
 async fn lookup_via(world: &mut World, via: String) -> StepResult {
-    let want = Via::parse(&via)
+    let want = via_named(&via)
         .ok_or_else(|| Failure::harness(format!("{via:?}: use by_hash, by height or head scan")))?;
     let lookup = lookup(world)?;
     if lookup.via == Some(want) {
         return Ok(());
     }
-    Err(lookup.failure(format!(
-        "the lookup went through {:?}, expected {via}; requests: {}",
-        lookup.via,
-        lookup.trail.join(", ")
-    )))
+    Err(lookup_failure(
+        lookup,
+        format!(
+            "the lookup went through {:?}, expected {via}; requests: {}",
+            lookup.via,
+            lookup.trail.join(", ")
+        ),
+    ))
 }
 
 #[then(expr = "the lookup made {int} request(s)")]
@@ -221,11 +205,14 @@ async fn lookup_requests(world: &mut World, count: usize) -> StepResult {
     if lookup.trail.len() == count {
         return Ok(());
     }
-    Err(lookup.failure(format!(
-        "the lookup made {} requests, expected {count}: {}",
-        lookup.trail.len(),
-        lookup.trail.join(", ")
-    )))
+    Err(lookup_failure(
+        lookup,
+        format!(
+            "the lookup made {} requests, expected {count}: {}",
+            lookup.trail.len(),
+            lookup.trail.join(", ")
+        ),
+    ))
 }
 
 /// The heights a bounded walk reads: the first `first` and the last `last` of `0..=top`.

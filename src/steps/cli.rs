@@ -31,7 +31,7 @@ async fn run_aitbc(world: &mut World, args: String, role: String) -> StepResult 
         node: &session.node_url,
         api_key: &api_key,
     };
-    let ran = consumer::invoke(&cli, &args, &endpoints, &ctx.http.client())
+    let ran = consumer::invoke(&cli, &args, &endpoints, &ctx.http.pooled())
         .await
         .map_err(|e| Failure::harness(e.to_string()))?;
     note_exchanges(&ctx, &ran);
@@ -44,16 +44,16 @@ async fn run_aitbc(world: &mut World, args: String, role: String) -> StepResult 
 
 /// The CLI's exchange as the scenario's log keeps it, so a failed CLI scenario's HAR file
 /// shows what the CLI sent (the proxy logs no header: the CLI's credential stays out).
-fn exchange_of(seen: &consumer::proxy::Seen) -> crate::http::Exchange {
+fn exchange_of(seen: &consumer::proxy::Seen) -> crate::exchange::Exchange {
     let request_body = (!seen.request_body.is_empty())
         .then(|| String::from_utf8_lossy(&seen.request_body).into_owned());
-    crate::http::Exchange {
+    crate::exchange::Exchange {
         method: seen.method.clone(),
         path: seen.path.clone(),
         status: seen.status,
         body: seen.body.clone(),
         json: serde_json::from_slice(&seen.body).ok(),
-        trace: crate::http::Trace {
+        trace: crate::exchange::Trace {
             url: seen.url.clone(),
             started_at: seen.started_at,
             elapsed_ms: seen.elapsed_ms,
@@ -70,9 +70,10 @@ fn exchange_of(seen: &consumer::proxy::Seen) -> crate::http::Exchange {
 fn note_exchanges(ctx: &crate::target::RunContext, ran: &Ran) {
     for seen in &ran.sent {
         let body: Option<serde_json::Value> = serde_json::from_slice(&seen.body).ok();
-        let answer = crate::report::endpoints::Answer::Status(seen.status, body.as_ref());
-        ctx.endpoints.record(&seen.method, &seen.path, answer);
+        let answer = crate::exchange::endpoints::Answer::Status(seen.status, body.as_ref());
+        ctx.http.endpoints.record(&seen.method, &seen.path, answer);
         if ctx
+            .http
             .endpoints
             .endpoint_of(&seen.method, &seen.path)
             .ends_with("(unlisted)")
@@ -163,7 +164,8 @@ async fn sent_and_got(world: &mut World, endpoint: String, status: u16) -> StepR
         .sent
         .iter()
         .filter(|s| {
-            ctx.endpoints
+            ctx.http
+                .endpoints
                 .endpoint_of(&s.method, &s.path)
                 .ends_with("(unlisted)")
         })

@@ -7,7 +7,7 @@ use har::v1_2::{
 };
 use har::{Har, Spec};
 
-use crate::http::Exchange;
+use crate::exchange::Exchange;
 use crate::report::summary::ScenarioReport;
 
 /// The file name of a scenario's HAR: `<feature file stem>-<line>-<name>.har`, safe anywhere.
@@ -182,7 +182,7 @@ fn status_text(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Trace;
+    use crate::exchange::Trace;
     use crate::report::summary::Status;
 
     fn scenario() -> ScenarioReport {

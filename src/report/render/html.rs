@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::http::Exchange;
+use crate::exchange::Exchange;
 use crate::report::history::Entry;
 use crate::report::summary::{Status, Summary};
 

@@ -4,52 +4,29 @@
 
 use serde_json::{json, Value};
 
-use super::credentials::Credential;
-use super::wallet::{login_message, Wallet};
-use crate::http::{self, Request};
-use crate::target::RunContext;
+use crate::auth::token::Token;
+use crate::auth::wallet::{login_message, Wallet};
+use crate::http::{self, Client, Request};
 
 /// A login that did not give a token: the exchange that refused it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
 pub struct LoginError(pub String);
 
-/// A session token and when it stops being accepted.
-#[derive(Debug, Clone)]
-pub struct Token {
-    pub credential: Credential,
-    /// Unix seconds (`exp`), when the token says.
-    pub expires_at: Option<i64>,
-}
-
-impl Token {
-    /// A token given ready-made (`--client-token`): its subject and expiry read from its claims.
-    pub fn given(token: &str) -> Self {
-        let (subject, expires_at) = super::token::read(token);
-        Self {
-            credential: Credential::Bearer {
-                token: token.to_string(),
-                subject: subject.unwrap_or_default(),
-            },
-            expires_at,
-        }
-    }
-}
-
 /// Logs `wallet` in at the coordinator `base`.
-pub async fn login(ctx: &RunContext, base: &str, wallet: &Wallet) -> Result<Token, LoginError> {
+pub async fn login(client: &Client, base: &str, wallet: &Wallet) -> Result<Token, LoginError> {
     let address = wallet.address();
     let nonce_body = json!({ "wallet_address": address });
-    let answer = post(ctx, base, "/v1/auth/nonce", &nonce_body).await?;
+    let answer = post(client, base, "/v1/auth/nonce", &nonce_body).await?;
     let nonce = text_field(&answer, "/v1/auth/nonce", "nonce")?;
     let signature = wallet.sign(&login_message(&address, &nonce));
     let login_body = json!({ "wallet_address": address, "nonce": nonce, "signature": signature });
-    let answer = post(ctx, base, "/v1/login", &login_body).await?;
+    let answer = post(client, base, "/v1/login", &login_body).await?;
     let token = text_field(&answer, "/v1/login", "session_token")?;
     Ok(Token::given(&token))
 }
 
-async fn post(ctx: &RunContext, base: &str, path: &str, body: &Value) -> Result<Value, LoginError> {
+async fn post(client: &Client, base: &str, path: &str, body: &Value) -> Result<Value, LoginError> {
     let request = Request {
         base,
         method: "POST",
@@ -59,7 +36,7 @@ async fn post(ctx: &RunContext, base: &str, path: &str, body: &Value) -> Result<
         record: false,
         fresh: false,
     };
-    let (exchange, _) = http::send(ctx, request)
+    let (exchange, _) = http::send(client, request)
         .await
         .map_err(|f| LoginError(f.message))?;
     match (exchange.status, &exchange.json) {

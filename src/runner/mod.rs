@@ -7,7 +7,11 @@ use cucumber::runner::basic::ScenarioType;
 use cucumber::{cli, parser, runner, World as _};
 use futures::FutureExt as _;
 
-use crate::report::collector::{Collector, Finished, Outcome};
+pub mod collector;
+pub mod outcome;
+
+use self::collector::Collector;
+use self::outcome::{Finished, Outcome};
 use crate::target::RunContext;
 use crate::world::ConformanceWorld;
 

@@ -3,52 +3,27 @@
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use cucumber::event::{self, Cucumber, HookType, Retries, RetryableScenario, StepError};
 use cucumber::gherkin;
 use cucumber::{cli, parser, writer, Event, Writer};
 
+use super::outcome::{Finished, Outcome, StepFailure};
 use crate::failure::FailureClass;
 use crate::world::ConformanceWorld;
-
-/// How one scenario ended.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub path: PathBuf,
-    pub line: usize,
-    pub duration: Duration,
-    /// `None` when every step passed.
-    pub failure: Option<StepFailure>,
-    /// Whether it passed only on a retry.
-    pub retried: bool,
-    /// The failed scenario's exchanges, for its HAR file (empty when it passed).
-    pub exchanges: Vec<crate::http::Exchange>,
-}
-
-/// The first failing step of a scenario.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StepFailure {
-    /// `When I send GET "/v1/jobs/{A}"`.
-    pub step: String,
-    pub class: FailureClass,
-    pub message: String,
-}
 
 #[derive(Debug)]
 struct Running {
     path: PathBuf,
     started: SystemTime,
     failure: Option<StepFailure>,
-    exchanges: Vec<crate::http::Exchange>,
+    exchanges: Vec<crate::exchange::Exchange>,
 }
 
 /// A running scenario: its feature (by the address of cucumber's shared copy, which every event
 /// of the feature points to) and its line. Cheap to hash, unlike a path.
 type RunKey = (usize, usize);
-
-/// Outcomes as they finish, readable by the run even when it is interrupted mid-way.
-pub type Finished = std::sync::Arc<std::sync::Mutex<Vec<Outcome>>>;
 
 /// Collects outcomes; prints a progress line on a terminal.
 #[derive(Debug)]

@@ -1,0 +1,33 @@
+//! What a run collected per scenario, as the reports read it: how each ended, the first
+//! failing step (typed), the exchanges of a failed one.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::failure::FailureClass;
+
+/// How one scenario ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub path: PathBuf,
+    pub line: usize,
+    pub duration: Duration,
+    /// `None` when every step passed.
+    pub failure: Option<StepFailure>,
+    /// Whether it passed only on a retry.
+    pub retried: bool,
+    /// The failed scenario's exchanges, for its HAR file (empty when it passed).
+    pub exchanges: Vec<crate::exchange::Exchange>,
+}
+
+/// The first failing step of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepFailure {
+    /// `When I send GET "/v1/jobs/{A}"`.
+    pub step: String,
+    pub class: FailureClass,
+    pub message: String,
+}
+
+/// Outcomes as they finish, readable by the run even when it is interrupted mid-way.
+pub type Finished = std::sync::Arc<std::sync::Mutex<Vec<Outcome>>>;
