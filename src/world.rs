@@ -109,6 +109,8 @@ pub struct ConformanceWorld {
     /// JWT era: the wallet this scenario logs in with, and the token its login earned.
     pub wallet: Option<crate::auth::wallet::Wallet>,
     pub own_token: Option<Credential>,
+    /// The failure of the step that failed, typed (see `steps::judged!`).
+    pub failure: Option<Failure>,
     /// A `@live-serial` scenario's turn: held from its start to its end, so no other such
     /// scenario (they share the one miner identity of the target) runs meanwhile.
     pub serial_turn: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -134,7 +136,26 @@ impl ConformanceWorld {
             placeholders: crate::snapshot::Placeholders::default(),
             degraded: false,
             serial_turn: None,
+            failure: None,
         }
+    }
+
+    /// Keeps a step's failure, typed, for the collector. A body check that failed on FastAPI's
+    /// route-level `404 Not Found` (or a 405) is a missing endpoint, not a contract mismatch:
+    /// the route is not there at all.
+    pub fn settle(&mut self, outcome: StepResult) -> StepResult {
+        let Err(mut failure) = outcome else {
+            return Ok(());
+        };
+        if let (FailureClass::Contract, Some(last)) = (failure.class, &self.last) {
+            if FailureClass::of_status(last.status, last.json.as_ref())
+                == FailureClass::MissingEndpoint
+            {
+                failure.class = FailureClass::MissingEndpoint;
+            }
+        }
+        self.failure = Some(failure.clone());
+        Err(failure)
     }
 
     /// Called by the runner's before-hook: binds the run context and opens a session; a

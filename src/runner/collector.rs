@@ -142,62 +142,42 @@ impl Collector {
 
 fn step_failure(step: &gherkin::Step, event: event::Step<ConformanceWorld>) -> Option<StepFailure> {
     let text = format!("{} {}", step.keyword.trim(), step.value);
+    let failure = |class: FailureClass, message: String| StepFailure {
+        step: text.clone(),
+        class,
+        message,
+    };
     match event {
-        event::Step::Failed(_, _, world, error) => {
-            // Steps return `Failure`, which cucumber renders as `[class] message`.
-            let (class, message) = match error {
-                StepError::Panic(info) => split_class(&panic_text(&info)),
-                StepError::NotFound => (
-                    FailureClass::Harness,
-                    "no step definition matches this step".to_string(),
-                ),
-                StepError::AmbiguousMatch(e) => (FailureClass::Harness, e.to_string()),
-            };
-            Some(StepFailure {
-                step: text,
-                class: refine(class, world.as_deref()),
-                message,
-            })
+        // A step's own failure travels typed on the World (`steps::judged!`); cucumber's
+        // rendering of it is not read back.
+        event::Step::Failed(_, _, Some(world), StepError::Panic(_)) if world.failure.is_some() => {
+            let typed = world.failure.clone()?;
+            Some(failure(typed.class, typed.message))
         }
-        event::Step::Skipped => Some(StepFailure {
-            step: text,
-            class: FailureClass::Harness,
-            message: "no step definition matches this step".to_string(),
-        }),
+        event::Step::Failed(_, _, _, StepError::Panic(info)) => Some(failure(
+            FailureClass::Harness,
+            format!(
+                "the step panicked (a bug of the harness): {}",
+                panic_text(&info)
+            ),
+        )),
+        event::Step::Failed(_, _, _, StepError::NotFound) | event::Step::Skipped => Some(failure(
+            FailureClass::Harness,
+            "no step definition matches this step".to_string(),
+        )),
+        event::Step::Failed(_, _, _, StepError::AmbiguousMatch(e)) => {
+            Some(failure(FailureClass::Harness, e.to_string()))
+        }
         _ => None,
     }
 }
 
-/// A body check that failed on FastAPI's route-level `404 Not Found` (or a 405) is a missing
-/// endpoint, not a contract mismatch: the route is not there at all.
-fn refine(class: FailureClass, world: Option<&ConformanceWorld>) -> FailureClass {
-    let last = world.and_then(|w| w.last.as_ref());
-    match (class, last) {
-        (FailureClass::Contract, Some(last))
-            if FailureClass::of_status(last.status, last.json.as_ref())
-                == FailureClass::MissingEndpoint =>
-        {
-            FailureClass::MissingEndpoint
-        }
-        _ => class,
-    }
-}
-
-/// Splits `[class] message` (see `Failure`'s Display) back into its parts.
-fn split_class(text: &str) -> (FailureClass, String) {
-    let parsed = text.strip_prefix('[').and_then(|rest| {
-        let (name, message) = rest.split_once("] ")?;
-        let class = FailureClass::parse(name)?;
-        Some((class, message.to_string()))
-    });
-    parsed.unwrap_or_else(|| (FailureClass::Harness, text.to_string()))
-}
-
+/// What a panic said, for a harness bug's message.
 fn panic_text(info: &event::Info) -> String {
     info.downcast_ref::<String>()
         .cloned()
         .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_string()))
-        .unwrap_or_else(|| "the step panicked".to_string())
+        .unwrap_or_default()
 }
 
 impl Writer<ConformanceWorld> for Collector {
@@ -222,21 +202,3 @@ impl Writer<ConformanceWorld> for Collector {
 
 // Outcomes are keyed by scenario, so the order of events does not matter to us.
 impl writer::Normalized for Collector {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_classed_message_splits_back() {
-        assert_eq!(
-            split_class("[missing_endpoint] expected status 201"),
-            (
-                FailureClass::MissingEndpoint,
-                "expected status 201".to_string()
-            )
-        );
-        assert_eq!(split_class("boom").0, FailureClass::Harness);
-        assert_eq!(split_class("[nope] x").0, FailureClass::Harness);
-    }
-}

@@ -17,28 +17,32 @@ async fn stats(world: &mut World) -> Result<Value, Failure> {
 
 #[given("I note the admin stats")]
 async fn note_stats(world: &mut World) -> StepResult {
-    let stats = stats(world).await?;
-    world.noted_stats = Some(stats);
-    Ok(())
+    judged!(world, {
+        let stats = stats(world).await?;
+        world.noted_stats = Some(stats);
+        Ok(())
+    })
 }
 
 #[then(expr = "the admin stat {string} grew by {int} since I noted them")]
 async fn stat_grew(world: &mut World, field: String, delta: i64) -> StepResult {
-    let before = world
-        .noted_stats
-        .clone()
-        .ok_or_else(|| Failure::harness("no admin stats were noted before this check"))?;
-    let after = stats(world).await?;
-    let number = |v: &Value| {
-        v.get(&field).and_then(Value::as_i64).ok_or_else(|| {
-            Failure::contract(format!("admin stats have no whole number {field:?}: {v}"))
-        })
-    };
-    let (was, now) = (number(&before)?, number(&after)?);
-    if now - was == delta {
-        return Ok(());
-    }
-    Err(Failure::contract(format!(
-        "admin stat {field:?} went from {was} to {now}, expected a change of {delta:+}"
-    )))
+    judged!(world, {
+        let before = world
+            .noted_stats
+            .clone()
+            .ok_or_else(|| Failure::harness("no admin stats were noted before this check"))?;
+        let after = stats(world).await?;
+        let number = |v: &Value| {
+            v.get(&field).and_then(Value::as_i64).ok_or_else(|| {
+                Failure::contract(format!("admin stats have no whole number {field:?}: {v}"))
+            })
+        };
+        let (was, now) = (number(&before)?, number(&after)?);
+        if now - was == delta {
+            return Ok(());
+        }
+        Err(Failure::contract(format!(
+            "admin stat {field:?} went from {was} to {now}, expected a change of {delta:+}"
+        )))
+    })
 }

@@ -21,15 +21,19 @@ async fn create(world: &mut World, caller: Caller, name: &str, public: bool) -> 
 
 #[given(expr = "a workflow {string} created by the admin")]
 async fn created_by_admin(world: &mut World, name: String) -> StepResult {
-    create(world, Caller::Admin, &name, false).await
+    judged!(world, { create(world, Caller::Admin, &name, false).await })
 }
 
 #[given(expr = "a public workflow {string} created by the other admin")]
 async fn public_by_other(world: &mut World, name: String) -> StepResult {
-    create(world, Caller::OtherAdmin, &name, true).await
+    judged!(world, {
+        create(world, Caller::OtherAdmin, &name, true).await
+    })
 }
 
 #[given(expr = "a private workflow {string} created by the other admin")]
 async fn private_by_other(world: &mut World, name: String) -> StepResult {
-    create(world, Caller::OtherAdmin, &name, false).await
+    judged!(world, {
+        create(world, Caller::OtherAdmin, &name, false).await
+    })
 }

@@ -96,46 +96,56 @@ pub async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> 
 
 #[given(expr = "I note the hash of block {int} as {string}")]
 async fn note_hash(world: &mut World, height: u64, name: String) -> StepResult {
-    world
-        .send_as(Caller::NoKey, "GET", &format!("/rpc/blocks/{height}"), None)
-        .await?;
-    world.expect_status(200)?;
-    world.save_string("hash", &name)
+    judged!(world, {
+        world
+            .send_as(Caller::NoKey, "GET", &format!("/rpc/blocks/{height}"), None)
+            .await?;
+        world.expect_status(200)?;
+        world.save_string("hash", &name)
+    })
 }
 
 #[given(expr = "I note the head as {string}")]
 async fn note_head(world: &mut World, name: String) -> StepResult {
-    world
-        .send_as(Caller::NoKey, "GET", "/rpc/head", None)
-        .await?;
-    world.expect_status(200)?;
-    let height = world.field("height")?.to_string();
-    world.vars.insert(format!("{name}_height"), height);
-    world.save_string("hash", &name)
+    judged!(world, {
+        world
+            .send_as(Caller::NoKey, "GET", "/rpc/head", None)
+            .await?;
+        world.expect_status(200)?;
+        let height = world.field("height")?.to_string();
+        world.vars.insert(format!("{name}_height"), height);
+        world.save_string("hash", &name)
+    })
 }
 
 #[given(expr = "the node does not serve {string}")]
 async fn node_lacks(world: &mut World, route: String) -> StepResult {
-    let session = world.session()?;
-    let double = session.double.as_ref().ok_or_else(|| {
-        Failure::harness("this step degrades the embedded double; tag the scenario @double-only")
-    })?;
-    if double.remove_route(&route).await {
-        world.degraded = true;
-        Ok(())
-    } else {
-        Err(Failure::harness(format!(
-            "the double has no route named {route:?}"
-        )))
-    }
+    judged!(world, {
+        let session = world.session()?;
+        let double = session.double.as_ref().ok_or_else(|| {
+            Failure::harness(
+                "this step degrades the embedded double; tag the scenario @double-only",
+            )
+        })?;
+        if double.remove_route(&route).await {
+            world.degraded = true;
+            Ok(())
+        } else {
+            Err(Failure::harness(format!(
+                "the double has no route named {route:?}"
+            )))
+        }
+    })
 }
 
 #[when(expr = "I look up block {string} the way the CLI does")]
 async fn look_up(world: &mut World, id: String) -> StepResult {
-    let id = world.expand(&id);
-    let lookup = cli_lookup(world, &id).await?;
-    world.lookup = Some(lookup);
-    Ok(())
+    judged!(world, {
+        let id = world.expand(&id);
+        let lookup = cli_lookup(world, &id).await?;
+        world.lookup = Some(lookup);
+        Ok(())
+    })
 }
 
 fn lookup(world: &World) -> Result<&Lookup, Failure> {
@@ -147,72 +157,81 @@ fn lookup(world: &World) -> Result<&Lookup, Failure> {
 
 #[then(expr = "the lookup found the block at height {word}")]
 async fn lookup_found(world: &mut World, height: String) -> StepResult {
-    let height: u64 = world
-        .expand(&height)
-        .parse()
-        .map_err(|_| Failure::harness(format!("{height:?} is not a height")))?;
-    let lookup = lookup(world)?;
-    let got = lookup
-        .found
-        .as_ref()
-        .and_then(|b| b.get("height"))
-        .and_then(Value::as_u64);
-    if got == Some(height) {
-        return Ok(());
-    }
-    Err(lookup_failure(
-        lookup,
-        format!(
-            "the lookup found {}, expected height {height}; requests: {}",
-            got.map_or("no block".to_string(), |h| format!("height {h}")),
-            lookup.trail.join(", ")
-        ),
-    ))
+    judged!(world, {
+        let height: u64 = world
+            .expand(&height)
+            .parse()
+            .map_err(|_| Failure::harness(format!("{height:?} is not a height")))?;
+        let lookup = lookup(world)?;
+        let got = lookup
+            .found
+            .as_ref()
+            .and_then(|b| b.get("height"))
+            .and_then(Value::as_u64);
+        if got == Some(height) {
+            return Ok(());
+        }
+        Err(lookup_failure(
+            lookup,
+            format!(
+                "the lookup found {}, expected height {height}; requests: {}",
+                got.map_or("no block".to_string(), |h| format!("height {h}")),
+                lookup.trail.join(", ")
+            ),
+        ))
+    })
 }
 
 #[then("the lookup reports \"Block not found\"")]
 async fn lookup_missed(world: &mut World) -> StepResult {
-    let lookup = lookup(world)?;
-    match &lookup.found {
-        None => Ok(()),
-        Some(block) => Err(Failure::contract(format!(
-            "the lookup found a block: {block}"
-        ))),
-    }
+    judged!(world, {
+        let lookup = lookup(world)?;
+        match &lookup.found {
+            None => Ok(()),
+            Some(block) => Err(Failure::contract(format!(
+                "the lookup found a block: {block}"
+            ))),
+        }
+    })
 }
 
 #[then(expr = "the lookup went through {string}")]
 async fn lookup_via(world: &mut World, via: String) -> StepResult {
-    let want = via_named(&via)
-        .ok_or_else(|| Failure::harness(format!("{via:?}: use by_hash, by height or head scan")))?;
-    let lookup = lookup(world)?;
-    if lookup.via == Some(want) {
-        return Ok(());
-    }
-    Err(lookup_failure(
-        lookup,
-        format!(
-            "the lookup went through {:?}, expected {via}; requests: {}",
-            lookup.via,
-            lookup.trail.join(", ")
-        ),
-    ))
+    judged!(world, {
+        let want = via_named(&via).ok_or_else(|| {
+            Failure::harness(format!("{via:?}: use by_hash, by height or head scan"))
+        })?;
+        let lookup = lookup(world)?;
+        if lookup.via == Some(want) {
+            return Ok(());
+        }
+        Err(lookup_failure(
+            lookup,
+            format!(
+                "the lookup went through {:?}, expected {via}; requests: {}",
+                lookup.via,
+                lookup.trail.join(", ")
+            ),
+        ))
+    })
 }
 
 #[then(expr = "the lookup made {int} request(s)")]
 async fn lookup_requests(world: &mut World, count: usize) -> StepResult {
-    let lookup = lookup(world)?;
-    if lookup.trail.len() == count {
-        return Ok(());
-    }
-    Err(lookup_failure(
-        lookup,
-        format!(
-            "the lookup made {} requests, expected {count}: {}",
-            lookup.trail.len(),
-            lookup.trail.join(", ")
-        ),
-    ))
+    judged!(world, {
+        let lookup = lookup(world)?;
+        if lookup.trail.len() == count {
+            return Ok(());
+        }
+        Err(lookup_failure(
+            lookup,
+            format!(
+                "the lookup made {} requests, expected {count}: {}",
+                lookup.trail.len(),
+                lookup.trail.join(", ")
+            ),
+        ))
+    })
 }
 
 /// The heights a bounded walk reads: the first `first` and the last `last` of `0..=top`.
@@ -228,29 +247,31 @@ pub fn walk_heights(top: u64, first: u64, last: u64) -> Vec<u64> {
 /// (genesis, head) in a bounded number of requests, whatever the chain's height.
 #[when(expr = "I walk the first {int} and the last {int} blocks of the chain")]
 async fn walk_chain(world: &mut World, first: u64, last: u64) -> StepResult {
-    world
-        .send_as(Caller::NoKey, "GET", "/rpc/head", None)
-        .await?;
-    world.expect_status(200)?;
-    let head = world.field("")?.clone();
-    let top = head
-        .get("height")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| Failure::contract(format!("head has no integer height: {head}")))?;
-    let mut blocks = Vec::new();
-    for height in walk_heights(top, first, last) {
+    judged!(world, {
         world
-            .send_as(Caller::NoKey, "GET", &format!("/rpc/blocks/{height}"), None)
+            .send_as(Caller::NoKey, "GET", "/rpc/head", None)
             .await?;
         world.expect_status(200)?;
-        blocks.push(world.field("")?.clone());
-    }
-    world.vars.insert(
-        "head_hash".into(),
-        head["hash"].as_str().unwrap_or_default().into(),
-    );
-    world.blocks = blocks;
-    Ok(())
+        let head = world.field("")?.clone();
+        let top = head
+            .get("height")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| Failure::contract(format!("head has no integer height: {head}")))?;
+        let mut blocks = Vec::new();
+        for height in walk_heights(top, first, last) {
+            world
+                .send_as(Caller::NoKey, "GET", &format!("/rpc/blocks/{height}"), None)
+                .await?;
+            world.expect_status(200)?;
+            blocks.push(world.field("")?.clone());
+        }
+        world.vars.insert(
+            "head_hash".into(),
+            head["hash"].as_str().unwrap_or_default().into(),
+        );
+        world.blocks = blocks;
+        Ok(())
+    })
 }
 
 /// Checks heights are contiguous from `first` and each `parent_hash` is the previous `hash`.
@@ -281,10 +302,12 @@ pub fn check_linked(blocks: &[Value], first: u64) -> Result<(), String> {
 
 #[then("the walked blocks are contiguous and linked by parent_hash")]
 async fn walked_linked(world: &mut World) -> StepResult {
-    if world.blocks.is_empty() {
-        return Err(Failure::harness("no chain walk was made before this check"));
-    }
-    check_windows(&world.blocks).map_err(|m| Failure::new(FailureClass::State, m))
+    judged!(world, {
+        if world.blocks.is_empty() {
+            return Err(Failure::harness("no chain walk was made before this check"));
+        }
+        check_windows(&world.blocks).map_err(|m| Failure::new(FailureClass::State, m))
+    })
 }
 
 /// `check_linked` on each run of consecutive heights (a bounded walk reads two windows).
@@ -305,40 +328,46 @@ pub fn check_windows(blocks: &[Value]) -> Result<(), String> {
 
 #[then(expr = "the genesis block's parent_hash is {string}")]
 async fn genesis_parent(world: &mut World, expected: String) -> StepResult {
-    let parent = world
-        .blocks
-        .first()
-        .and_then(|b| b.get("parent_hash"))
-        .and_then(Value::as_str);
-    if parent == Some(expected.as_str()) {
-        return Ok(());
-    }
-    Err(Failure::contract(format!(
-        "genesis parent_hash is {parent:?}, expected {expected:?}"
-    )))
+    judged!(world, {
+        let parent = world
+            .blocks
+            .first()
+            .and_then(|b| b.get("parent_hash"))
+            .and_then(Value::as_str);
+        if parent == Some(expected.as_str()) {
+            return Ok(());
+        }
+        Err(Failure::contract(format!(
+            "genesis parent_hash is {parent:?}, expected {expected:?}"
+        )))
+    })
 }
 
 #[then("the last walked block is the head")]
 async fn last_is_head(world: &mut World) -> StepResult {
-    let last = world
-        .blocks
-        .last()
-        .and_then(|b| b.get("hash"))
-        .and_then(Value::as_str);
-    let head = world.vars.get("head_hash").map(String::as_str);
-    if last.is_some() && last == head {
-        return Ok(());
-    }
-    Err(Failure::new(
-        FailureClass::State,
-        format!("the highest block is {last:?} but the head is {head:?}"),
-    ))
+    judged!(world, {
+        let last = world
+            .blocks
+            .last()
+            .and_then(|b| b.get("hash"))
+            .and_then(Value::as_str);
+        let head = world.vars.get("head_hash").map(String::as_str);
+        if last.is_some() && last == head {
+            return Ok(());
+        }
+        Err(Failure::new(
+            FailureClass::State,
+            format!("the highest block is {last:?} but the head is {head:?}"),
+        ))
+    })
 }
 
 #[then(expr = "the blocks in {string} are contiguous from height {int} and linked by parent_hash")]
 async fn range_linked(world: &mut World, field: String, first: u64) -> StepResult {
-    let blocks = world.field(&field)?.as_array().cloned().unwrap_or_default();
-    check_linked(&blocks, first).map_err(|m| Failure::new(FailureClass::State, m))
+    judged!(world, {
+        let blocks = world.field(&field)?.as_array().cloned().unwrap_or_default();
+        check_linked(&blocks, first).map_err(|m| Failure::new(FailureClass::State, m))
+    })
 }
 
 #[cfg(test)]

@@ -10,36 +10,38 @@ use crate::world::{Caller, ConformanceWorld as World, StepResult};
 
 #[when(expr = "I run aitbc {string} as {string}")]
 async fn run_aitbc(world: &mut World, args: String, role: String) -> StepResult {
-    let ctx = world.context()?;
-    let Some(cli) = ctx.cli.clone() else {
-        return Err(Failure::new(
-            FailureClass::NotApplicable,
-            "no --cli given: the user's aitbc CLI is not run",
-        ));
-    };
-    let caller =
-        Caller::parse(&role).ok_or_else(|| Failure::harness(format!("no role named {role:?}")))?;
-    let api_key = match world.credential_for(caller)? {
-        Some(Credential::ApiKey(key)) => key,
-        // The released CLI sends API keys only; a role without one runs with none.
-        _ => String::new(),
-    };
-    let args = world.expand(&args);
-    let session = world.session()?;
-    let endpoints = Endpoints {
-        coordinator: &session.coordinator_url,
-        node: &session.node_url,
-        api_key: &api_key,
-    };
-    let ran = consumer::invoke(&cli, &args, &endpoints, &ctx.http.pooled())
-        .await
-        .map_err(|e| Failure::harness(e.to_string()))?;
-    note_exchanges(&ctx, &ran);
-    for seen in &ran.sent {
-        world.keep(exchange_of(seen));
-    }
-    world.ran = Some(redacted(ran, &ctx.redactor));
-    Ok(())
+    judged!(world, {
+        let ctx = world.context()?;
+        let Some(cli) = ctx.cli.clone() else {
+            return Err(Failure::new(
+                FailureClass::NotApplicable,
+                "no --cli given: the user's aitbc CLI is not run",
+            ));
+        };
+        let caller = Caller::parse(&role)
+            .ok_or_else(|| Failure::harness(format!("no role named {role:?}")))?;
+        let api_key = match world.credential_for(caller)? {
+            Some(Credential::ApiKey(key)) => key,
+            // The released CLI sends API keys only; a role without one runs with none.
+            _ => String::new(),
+        };
+        let args = world.expand(&args);
+        let session = world.session()?;
+        let endpoints = Endpoints {
+            coordinator: &session.coordinator_url,
+            node: &session.node_url,
+            api_key: &api_key,
+        };
+        let ran = consumer::invoke(&cli, &args, &endpoints, &ctx.http.pooled())
+            .await
+            .map_err(|e| Failure::harness(e.to_string()))?;
+        note_exchanges(&ctx, &ran);
+        for seen in &ran.sent {
+            world.keep(exchange_of(seen));
+        }
+        world.ran = Some(redacted(ran, &ctx.redactor));
+        Ok(())
+    })
 }
 
 /// The CLI's exchange as the scenario's log keeps it, so a failed CLI scenario's HAR file
@@ -127,85 +129,89 @@ fn sent_list(ran: &Ran) -> String {
 
 #[then(expr = "aitbc sent {string} and got {int}")]
 async fn sent_and_got(world: &mut World, endpoint: String, status: u16) -> StepResult {
-    let ctx = world.context()?;
-    let ran = finished(ran(world)?)?;
-    let (method, template) = endpoint
-        .split_once(' ')
-        .ok_or_else(|| Failure::harness(format!("{endpoint:?} is not \"METHOD /path\"")))?;
-    let path_of = |p: &str| p.split('?').next().unwrap_or(p).to_string();
-    let hit = ran.sent.iter().find(|s| {
-        s.method.eq_ignore_ascii_case(method)
-            && crate::templates::template_matches(template, &path_of(&s.path))
-    });
-    if let Some(seen) = hit {
-        if seen.status == status {
-            return Ok(());
+    judged!(world, {
+        let ctx = world.context()?;
+        let ran = finished(ran(world)?)?;
+        let (method, template) = endpoint
+            .split_once(' ')
+            .ok_or_else(|| Failure::harness(format!("{endpoint:?} is not \"METHOD /path\"")))?;
+        let path_of = |p: &str| p.split('?').next().unwrap_or(p).to_string();
+        let hit = ran.sent.iter().find(|s| {
+            s.method.eq_ignore_ascii_case(method)
+                && crate::templates::template_matches(template, &path_of(&s.path))
+        });
+        if let Some(seen) = hit {
+            if seen.status == status {
+                return Ok(());
+            }
+            let body: Option<serde_json::Value> = serde_json::from_slice(&seen.body).ok();
+            // The right route, the wrong answer: classed by what the backend answered.
+            let class = FailureClass::of_status(seen.status, body.as_ref());
+            return Err(Failure::new(
+                class,
+                format!(
+                    "aitbc {} sent {} {} and got {}, expected {status}: {}",
+                    ran.args,
+                    seen.method,
+                    seen.path,
+                    seen.status,
+                    String::from_utf8_lossy(&seen.body)
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                ),
+            ));
         }
-        let body: Option<serde_json::Value> = serde_json::from_slice(&seen.body).ok();
-        // The right route, the wrong answer: classed by what the backend answered.
-        let class = FailureClass::of_status(seen.status, body.as_ref());
-        return Err(Failure::new(
-            class,
+        // Requests to routes the contract does not know are the CLI's drift, not the backend's.
+        let drift: Vec<String> = ran
+            .sent
+            .iter()
+            .filter(|s| {
+                ctx.http
+                    .endpoints
+                    .endpoint_of(&s.method, &s.path)
+                    .ends_with("(unlisted)")
+            })
+            .map(consumer::proxy::Seen::brief)
+            .collect();
+        if !drift.is_empty() {
+            return Err(Failure::new(
+                FailureClass::CliDrift,
+                format!(
+                    "aitbc {} called {}, a route the contract does not know, instead of {endpoint}",
+                    ran.args,
+                    drift.join(", ")
+                ),
+            ));
+        }
+        Err(Failure::new(
+            FailureClass::CliError,
             format!(
-                "aitbc {} sent {} {} and got {}, expected {status}: {}",
+                "aitbc {} never sent {endpoint} (it sent: {}; exit {}); it printed {}",
                 ran.args,
-                seen.method,
-                seen.path,
-                seen.status,
-                String::from_utf8_lossy(&seen.body)
-                    .chars()
-                    .take(200)
-                    .collect::<String>()
+                sent_list(ran),
+                ran.exit.map_or("none".into(), |c| c.to_string()),
+                ran.printed()
             ),
-        ));
-    }
-    // Requests to routes the contract does not know are the CLI's drift, not the backend's.
-    let drift: Vec<String> = ran
-        .sent
-        .iter()
-        .filter(|s| {
-            ctx.http
-                .endpoints
-                .endpoint_of(&s.method, &s.path)
-                .ends_with("(unlisted)")
-        })
-        .map(consumer::proxy::Seen::brief)
-        .collect();
-    if !drift.is_empty() {
-        return Err(Failure::new(
-            FailureClass::CliDrift,
-            format!(
-                "aitbc {} called {}, a route the contract does not know, instead of {endpoint}",
-                ran.args,
-                drift.join(", ")
-            ),
-        ));
-    }
-    Err(Failure::new(
-        FailureClass::CliError,
-        format!(
-            "aitbc {} never sent {endpoint} (it sent: {}; exit {}); it printed {}",
-            ran.args,
-            sent_list(ran),
-            ran.exit.map_or("none".into(), |c| c.to_string()),
-            ran.printed()
-        ),
-    ))
+        ))
+    })
 }
 
 #[then(expr = "aitbc's output has field {string}")]
 async fn output_has_field(world: &mut World, field: String) -> StepResult {
-    output_field(ran(world)?, &field).map(|_| ())
+    judged!(world, { output_field(ran(world)?, &field).map(|_| ()) })
 }
 
 #[then(expr = "I save aitbc's output field {string} as {string}")]
 async fn save_output_field(world: &mut World, field: String, name: String) -> StepResult {
-    let value = output_field(ran(world)?, &field)?;
-    let text = value
-        .as_str()
-        .map_or_else(|| value.to_string(), String::from);
-    world.vars.insert(name, text);
-    Ok(())
+    judged!(world, {
+        let value = output_field(ran(world)?, &field)?;
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), String::from);
+        world.vars.insert(name, text);
+        Ok(())
+    })
 }
 
 fn output_field(ran: &Ran, field: &str) -> Result<serde_json::Value, Failure> {
@@ -236,17 +242,19 @@ fn output_field(ran: &Ran, field: &str) -> Result<serde_json::Value, Failure> {
 
 #[then(expr = "aitbc exited {int}")]
 async fn exited(world: &mut World, code: i32) -> StepResult {
-    let ran = finished(ran(world)?)?;
-    if ran.exit == Some(code) {
-        return Ok(());
-    }
-    Err(Failure::new(
-        FailureClass::CliError,
-        format!(
-            "aitbc {} exited {}, expected {code}; it printed {}",
-            ran.args,
-            ran.exit.map_or("without a code".into(), |c| c.to_string()),
-            ran.printed()
-        ),
-    ))
+    judged!(world, {
+        let ran = finished(ran(world)?)?;
+        if ran.exit == Some(code) {
+            return Ok(());
+        }
+        Err(Failure::new(
+            FailureClass::CliError,
+            format!(
+                "aitbc {} exited {}, expected {code}; it printed {}",
+                ran.args,
+                ran.exit.map_or("without a code".into(), |c| c.to_string()),
+                ran.printed()
+            ),
+        ))
+    })
 }

@@ -34,8 +34,10 @@ async fn submit(world: &mut World, name: &str, body: Value) -> StepResult {
 
 #[given(expr = "a job {string} submitted by the client")]
 async fn job_submitted(world: &mut World, name: String) -> StepResult {
-    let body = default_job(&world.tag());
-    submit(world, &name, body).await
+    judged!(world, {
+        let body = default_job(&world.tag());
+        submit(world, &name, body).await
+    })
 }
 
 /// `Given the client's queued job "A"`: a QUEUED job of the client that the scenario only
@@ -44,40 +46,48 @@ async fn job_submitted(world: &mut World, name: String) -> StepResult {
 /// it asks for a region no miner serves, so it stays queued. The double is fresh per scenario.
 #[given(expr = "the client's queued job {string}")]
 async fn shared_queued_job(world: &mut World, name: String) -> StepResult {
-    let ctx = world.context()?;
-    if !ctx.target.is_live() {
-        return job_submitted(world, name).await;
-    }
-    let mut shared = ctx.shared_job.lock().await;
-    if let Some(id) = shared.as_ref() {
-        world.vars.insert(name, id.clone());
-        return Ok(());
-    }
-    let tag = world.tag();
-    let run = tag.rsplit_once('-').map_or(tag.as_str(), |(run, _)| run);
-    let body = json!({ "payload": { "type": "inference", "prompt": "hello", "model": "llama3" },
+    judged!(world, {
+        let ctx = world.context()?;
+        if !ctx.target.is_live() {
+            return job_submitted(world, name).await;
+        }
+        let mut shared = ctx.shared_job.lock().await;
+        if let Some(id) = shared.as_ref() {
+            world.vars.insert(name, id.clone());
+            return Ok(());
+        }
+        let tag = world.tag();
+        let run = tag.rsplit_once('-').map_or(tag.as_str(), |(run, _)| run);
+        let body = json!({ "payload": { "type": "inference", "prompt": "hello", "model": "llama3" },
                        "constraints": { "region": format!("{run}-unserved") }, "ttl_seconds": 900 });
-    submit(world, &name, body).await?;
-    *shared = world.vars.get(&name).cloned();
-    Ok(())
+        submit(world, &name, body).await?;
+        *shared = world.vars.get(&name).cloned();
+        Ok(())
+    })
 }
 
 #[given(expr = "a job {string} submitted by the client with body:")]
 async fn job_submitted_with(world: &mut World, step: &Step, name: String) -> StepResult {
-    let body = parse_json(&world.expand(docstring(step)?))?;
-    submit(world, &name, body).await
+    judged!(world, {
+        let body = parse_json(&world.expand(docstring(step)?))?;
+        submit(world, &name, body).await
+    })
 }
 
 #[given("the miner is registered")]
 async fn miner_registered(world: &mut World) -> StepResult {
-    let body = default_miner(&world.tag());
-    register(world, body).await
+    judged!(world, {
+        let body = default_miner(&world.tag());
+        register(world, body).await
+    })
 }
 
 #[given("the miner is registered with body:")]
 async fn miner_registered_with(world: &mut World, step: &Step) -> StepResult {
-    let body = parse_json(&world.expand(docstring(step)?))?;
-    register(world, body).await
+    judged!(world, {
+        let body = parse_json(&world.expand(docstring(step)?))?;
+        register(world, body).await
+    })
 }
 
 async fn register(world: &mut World, body: Value) -> StepResult {
@@ -89,12 +99,12 @@ async fn register(world: &mut World, body: Value) -> StepResult {
 
 #[given(expr = "the miner has taken job {string}")]
 async fn miner_took(world: &mut World, name: String) -> StepResult {
-    take(world, &name).await
+    judged!(world, { take(world, &name).await })
 }
 
 #[then(expr = "the miner is handed job {string}")]
 async fn miner_is_handed(world: &mut World, name: String) -> StepResult {
-    take(world, &name).await
+    judged!(world, { take(world, &name).await })
 }
 
 /// The miner polls and must be handed job `name`; no job at all (204) is a state failure.
@@ -130,25 +140,28 @@ async fn take(world: &mut World, name: &str) -> StepResult {
 
 #[given(expr = "the miner has completed job {string}")]
 async fn miner_completed(world: &mut World, name: String) -> StepResult {
-    let body = json!({ "result": { "output": "hi there", "tokens": 3 }, "metrics": { "duration_ms": 12 } });
-    let path = format!("/v1/miners/{{{name}}}/result");
-    world
-        .send_as(Caller::Miner, "POST", &path, Some(body))
-        .await?;
-    world.expect_status(200)?;
-    world.result_receipt = Some(world.field("receipt")?.clone());
-    Ok(())
+    judged!(world, {
+        let body = json!({ "result": { "output": "hi there", "tokens": 3 }, "metrics": { "duration_ms": 12 } });
+        let path = format!("/v1/miners/{{{name}}}/result");
+        world
+            .send_as(Caller::Miner, "POST", &path, Some(body))
+            .await?;
+        world.expect_status(200)?;
+        world.result_receipt = Some(world.field("receipt")?.clone());
+        Ok(())
+    })
 }
 
 /// Receipt checks apply only to a coordinator with a signing key, which its own result answer
 /// tells: `"receipt": null` there means none (contract §4), and the scenario does not apply.
 #[given("the coordinator signs receipts")]
 async fn signs_receipts(world: &mut World) -> StepResult {
-    let receipt = match world.result_receipt.clone() {
-        Some(receipt) => receipt,
-        None => world.field("receipt")?.clone(),
-    };
-    match receipt {
+    judged!(world, {
+        let receipt = match world.result_receipt.clone() {
+            Some(receipt) => receipt,
+            None => world.field("receipt")?.clone(),
+        };
+        match receipt {
         Value::Object(_) => Ok(()),
         Value::Null => Err(Failure::not_applicable(
             "this coordinator issues no receipts (its result answer said \"receipt\": null: no \
@@ -158,62 +171,69 @@ async fn signs_receipts(world: &mut World) -> StepResult {
             "\"receipt\" is neither a receipt nor null: {other}"
         ))),
     }
+    })
 }
 
 /// The miner says it is idle (`{}`: no job in flight), as after a job of its was cancelled. The
 /// answer is not judged here: `miner heartbeat` scenarios judge it.
 #[given("the miner reports it is idle")]
 async fn miner_idle(world: &mut World) -> StepResult {
-    world
-        .send_as(
-            Caller::Miner,
-            "POST",
-            "/v1/miners/heartbeat",
-            Some(json!({})),
-        )
-        .await
+    judged!(world, {
+        world
+            .send_as(
+                Caller::Miner,
+                "POST",
+                "/v1/miners/heartbeat",
+                Some(json!({})),
+            )
+            .await
+    })
 }
 
 /// Reads a job's status `times` times, each on a new connection (as separate CLI calls do);
 /// every read must give `state`. A mix means stale answers, e.g. from a response cache.
 #[then(expr = "job {string} reads {string} on each of {int} reads over fresh connections")]
 async fn reads_fresh(world: &mut World, name: String, state: String, times: usize) -> StepResult {
-    let path = format!("/v1/jobs/{{{name}}}");
-    let mut seen = Vec::with_capacity(times);
-    for _ in 0..times {
-        world
-            .send_over(Caller::Client, "GET", &path, None, true)
-            .await?;
-        world.expect_status(200)?;
-        seen.push(
+    judged!(world, {
+        let path = format!("/v1/jobs/{{{name}}}");
+        let mut seen = Vec::with_capacity(times);
+        for _ in 0..times {
             world
-                .field("state")?
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        );
-    }
-    match seen.iter().position(|s| *s != state) {
-        None => Ok(()),
-        Some(i) => Err(Failure::new(
-            FailureClass::State,
-            format!(
+                .send_over(Caller::Client, "GET", &path, None, true)
+                .await?;
+            world.expect_status(200)?;
+            seen.push(
+                world
+                    .field("state")?
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        }
+        match seen.iter().position(|s| *s != state) {
+            None => Ok(()),
+            Some(i) => Err(Failure::new(
+                FailureClass::State,
+                format!(
                 "read {} of {times} said {}, expected {state} (reads: {}): the job's status is \
                  served stale (a response cache?)",
                 i + 1,
                 seen[i],
                 seen.join(", ")
             ),
-        )),
-    }
+            )),
+        }
+    })
 }
 
 #[given(expr = "the miner has failed job {string}")]
 async fn miner_failed(world: &mut World, name: String) -> StepResult {
-    let body = json!({ "error_code": "OOM", "error_message": "out of memory" });
-    let path = format!("/v1/miners/{{{name}}}/fail");
-    world
-        .send_as(Caller::Miner, "POST", &path, Some(body))
-        .await?;
-    world.expect_status(200)
+    judged!(world, {
+        let body = json!({ "error_code": "OOM", "error_message": "out of memory" });
+        let path = format!("/v1/miners/{{{name}}}/fail");
+        world
+            .send_as(Caller::Miner, "POST", &path, Some(body))
+            .await?;
+        world.expect_status(200)
+    })
 }

@@ -19,16 +19,18 @@ fn wallet(world: &World) -> Result<Wallet, Failure> {
 
 #[when("a fresh wallet asks for a login nonce")]
 async fn ask_nonce(world: &mut World) -> StepResult {
-    let wallet = Wallet::random();
-    let body = json!({ "wallet_address": wallet.address() });
-    world.wallet = Some(wallet);
-    world
-        .send_as(Caller::NoKey, "POST", "/v1/auth/nonce", Some(body))
-        .await?;
-    if world.last()?.status == 200 {
-        world.save_string("nonce", "nonce")?;
-    }
-    Ok(())
+    judged!(world, {
+        let wallet = Wallet::random();
+        let body = json!({ "wallet_address": wallet.address() });
+        world.wallet = Some(wallet);
+        world
+            .send_as(Caller::NoKey, "POST", "/v1/auth/nonce", Some(body))
+            .await?;
+        if world.last()?.status == 200 {
+            world.save_string("nonce", "nonce")?;
+        }
+        Ok(())
+    })
 }
 
 /// Logs in as the scenario's wallet with `nonce`, signed by `signer` over `message`.
@@ -67,34 +69,42 @@ async fn log_in(world: &mut World, signer: &Wallet, message: &str) -> StepResult
 
 #[when("the wallet signs the nonce and logs in")]
 async fn sign_and_log_in(world: &mut World) -> StepResult {
-    let wallet = wallet(world)?;
-    let nonce = world.vars.get("nonce").cloned().unwrap_or_default();
-    let message = login_message(&wallet.address(), &nonce);
-    log_in(world, &wallet, &message).await
+    judged!(world, {
+        let wallet = wallet(world)?;
+        let nonce = world.vars.get("nonce").cloned().unwrap_or_default();
+        let message = login_message(&wallet.address(), &nonce);
+        log_in(world, &wallet, &message).await
+    })
 }
 
 #[when("the wallet logs in with a signature of another message")]
 async fn wrong_message(world: &mut World) -> StepResult {
-    let wallet = wallet(world)?;
-    let message = login_message(&wallet.address(), "not-the-nonce-it-was-given");
-    log_in(world, &wallet, &message).await
+    judged!(world, {
+        let wallet = wallet(world)?;
+        let message = login_message(&wallet.address(), "not-the-nonce-it-was-given");
+        log_in(world, &wallet, &message).await
+    })
 }
 
 #[when("another wallet signs the nonce and the first one logs in with it")]
 async fn other_signer(world: &mut World) -> StepResult {
-    let wallet = wallet(world)?;
-    let nonce = world.vars.get("nonce").cloned().unwrap_or_default();
-    let message = login_message(&wallet.address(), &nonce);
-    log_in(world, &Wallet::random(), &message).await
+    judged!(world, {
+        let wallet = wallet(world)?;
+        let nonce = world.vars.get("nonce").cloned().unwrap_or_default();
+        let message = login_message(&wallet.address(), &nonce);
+        log_in(world, &Wallet::random(), &message).await
+    })
 }
 
 #[given("I authenticate with the session token of that login")]
 async fn use_own_token(world: &mut World) -> StepResult {
-    if world.own_token.is_none() {
-        return Err(Failure::harness(
-            "no login of this scenario gave a session token",
-        ));
-    }
-    world.caller = Caller::Own;
-    Ok(())
+    judged!(world, {
+        if world.own_token.is_none() {
+            return Err(Failure::harness(
+                "no login of this scenario gave a session token",
+            ));
+        }
+        world.caller = Caller::Own;
+        Ok(())
+    })
 }

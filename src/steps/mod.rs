@@ -1,5 +1,14 @@
 //! Step definitions, registered on the World by cucumber's attribute macros.
 
+/// A step's body, its failure kept typed on the World (cucumber itself carries only its text):
+/// the collector reads the class and message from there, never from the text.
+macro_rules! judged {
+    ($world:ident, $body:block) => {{
+        let outcome: $crate::world::StepResult = async $body.await;
+        $world.settle(outcome)
+    }};
+}
+
 pub mod admin;
 pub mod agents;
 pub mod blocks;
