@@ -1,4 +1,4 @@
-//! Response snapshots (insta): a normalised response — status and JSON body with volatile values
+//! Response snapshots in insta's `.snap` format (reviewed with `cargo insta review`): a normalised response — status and JSON body with volatile values
 //! replaced by placeholders that keep their relations — compared with `snapshots/<feature>/`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -308,24 +308,6 @@ pub fn render(
     redactor.apply(&text)
 }
 
-/// Points insta at our folder and mode; called once, before any thread exists.
-pub fn configure_insta(mode: Mode, workspace: &Path) {
-    // insta reads these once, at its first assertion.
-    let update = if mode == Mode::Update {
-        "always"
-    } else {
-        "auto"
-    };
-    std::env::set_var("INSTA_UPDATE", update);
-    std::env::set_var("INSTA_OUTPUT", "none");
-    std::env::set_var("INSTA_FORCE_PASS", "0");
-    std::env::set_var("INSTA_REQUIRE_FULL_MATCH", "0");
-    std::env::set_var("INSTA_WORKSPACE_ROOT", workspace);
-    std::env::remove_var("INSTA_PENDING_DIR");
-    std::env::remove_var("INSTA_FORCE_UPDATE");
-}
-
-/// Compares (or writes) one snapshot through insta, turning its verdict into ours.
 /// Checks `text` against the era's snapshot: the JWT era's own file where it has one; else the
 /// shared one, which the JWT era may only match — where its answer differs by design, its own
 /// file is recorded (`update`, or pending review) and the shared contract stays as it is.
@@ -376,38 +358,71 @@ pub fn assert(
     let old = std::fs::read_to_string(&file)
         .ok()
         .map(|s| stored_contents(&s));
-    let existed = old.is_some();
-    // Fast path: an identical stored snapshot needs no trip through insta (about 0.3 ms each).
     if old.as_deref() == Some(text.trim_end()) {
         return Ok(Verdict::Matched);
     }
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(folder);
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.set_description(description);
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        settings.bind(|| insta::assert_snapshot!(name, text));
-    }));
-    match (outcome, run.mode, existed) {
-        (Ok(()), Mode::Update, _) => Ok(Verdict::Written),
-        (Ok(()), _, _) => Ok(Verdict::Matched),
-        (Err(_), _, false) if !is_ci() => {
+    match (run.mode, old) {
+        (Mode::Update, _) => {
+            write_snap(&file, description, text)?;
+            Ok(Verdict::Written)
+        }
+        (_, None) if !is_ci() => {
             let new = file.with_extension("snap.new");
+            write_snap(&new, description, text)?;
             if let Ok(mut pending) = run.pending.lock() {
                 pending.push(new.clone());
             }
             Ok(Verdict::Pending(new))
         }
-        (Err(_), _, false) => Err(Failure::contract(format!(
+        (_, None) => Err(Failure::contract(format!(
             "no snapshot {} (under CI nothing is written; run `--snapshots update` locally and commit it)",
             file.display()
         ))),
-        (Err(_), _, true) => Err(Failure::contract(format!(
-            "the response differs from snapshot {}:\n{}",
-            file.display(),
-            diff(old.as_deref().unwrap_or(""), text)
-        ))),
+        (_, Some(old)) => {
+            // Outside CI the new answer waits beside the old for `cargo insta review`.
+            if !is_ci() {
+                write_snap(&file.with_extension("snap.new"), description, text)?;
+            }
+            Err(Failure::contract(format!(
+                "the response differs from snapshot {}:\n{}",
+                file.display(),
+                diff(&old, text)
+            )))
+        }
+    }
+}
+
+/// Writes a snapshot in insta's `.snap` format (a YAML header between `---` lines, then the
+/// contents), which `cargo insta review` reads: insta's own API writes files only from inside
+/// its panicking assertion, which a run must not drive.
+fn write_snap(path: &Path, description: &str, text: &str) -> Result<(), Failure> {
+    let contents = format!(
+        "---\nsource: src/snapshot.rs\ndescription: {}\n---\n{}\n",
+        yaml_scalar(description),
+        text.trim_end()
+    );
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| crate::atomic::write_atomic(path, contents.as_bytes()));
+    written.map_err(|e| Failure::harness(format!("cannot write {}: {e}", path.display())))
+}
+
+/// A YAML scalar as insta writes one: plain when YAML reads it back as the same string,
+/// double-quoted (JSON escapes are YAML's) otherwise.
+fn yaml_scalar(text: &str) -> String {
+    let special_start = text
+        .chars()
+        .next()
+        .is_none_or(|c| "&*!|>'\"%@`-?:,[]{}# ".contains(c));
+    let special_inside = [": ", " #", "[", "]", "{", "}", ",", "\"", "\\", "\n", "\t"]
+        .iter()
+        .any(|s| text.contains(s));
+    let looks_typed = matches!(text, "true" | "false" | "null" | "~") || text.parse::<f64>().is_ok();
+    if special_start || special_inside || looks_typed || text.ends_with(' ') {
+        serde_json::to_string(text).unwrap_or_default()
+    } else {
+        text.to_string()
     }
 }
 
@@ -486,6 +501,33 @@ fn is_ci() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_are_quoted_where_yaml_needs_it_as_insta_does() {
+        assert_eq!(yaml_scalar("GET /rpc/head"), "GET /rpc/head");
+        assert_eq!(
+            yaml_scalar("GET /rpc/blocks-range?start=0&end=0"),
+            "GET /rpc/blocks-range?start=0&end=0"
+        );
+        assert_eq!(
+            yaml_scalar("GET /v1/jobs/[job_id#1]"),
+            "\"GET /v1/jobs/[job_id#1]\""
+        );
+        assert_eq!(yaml_scalar(""), "\"\"");
+        assert_eq!(yaml_scalar("true"), "\"true\"");
+    }
+
+    #[test]
+    fn a_written_snapshot_reads_back_the_same_and_in_insta_s_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x").join("a.snap");
+        write_snap(&path, "GET /v1/jobs/[job_id#1]", "{\n  \"status\": 200\n}\n").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("---\nsource: src/snapshot.rs\ndescription: \"GET /v1/jobs/[job_id#1]\"\n---\n"));
+        assert_eq!(stored_contents(&text), "{\n  \"status\": 200\n}");
+        let parsed = insta::Snapshot::from_file(&path).unwrap();
+        assert_eq!(parsed.metadata().description(), Some("GET /v1/jobs/[job_id#1]"));
+    }
 
     fn fields() -> VolatileFields {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/snapshots.yaml");

@@ -314,7 +314,6 @@ fn snapshot_run(args: &RunArgs) -> Result<snapshot::SnapshotRun, InputError> {
         snapshot::Mode::Off => snapshot::VolatileFields::default(),
         _ => snapshot::VolatileFields::load(&args.suite.fixtures.join("snapshots.yaml"))?,
     };
-    snapshot::configure_insta(args.snapshots, &cwd);
     let features_root = if args.suite.features.is_dir() {
         args.suite.features.clone()
     } else {
