@@ -67,109 +67,115 @@ def module_of(path):
         rel = rel[:-1]
     return rel  # e.g. ["report", "render", "har"]
 
-edges = {}  # (from_path tuple) -> set of target paths (tuple of up to 2)
-for root, _, files in os.walk(SRC):
-    for f in files:
-        if not f.endswith(".rs") or f in ("main.rs", "lib.rs"):
-            continue
-        path = os.path.join(root, f)
-        mod = module_of(path)
-        if mod and mod[-1] == "tests":
-            continue
-        text = strip(open(path).read())
-        targets = set()
-        for a, b in PATH.findall(text):
-            targets.add((a, b) if b else (a,))
-        for group in GROUP.findall(text):
-            for item in re.split(r"[,\s]+", group):
-                parts = [p for p in item.split("::") if re.fullmatch(r"[a-z_][a-z0-9_]*", p)]
-                if parts:
-                    targets.add(tuple(parts[:2]))
-        for a in SUPER.findall(text):
-            # `super` of a module is its parent: a sibling `a`, or a top-level one from mod.rs.
-            full = list(mod[:-1]) + [a]
-            targets.add(tuple(full[:2]))
-        edges[tuple(mod)] = targets
+def main():
+    global edges
+    edges = {}  # (from_path tuple) -> set of target paths (tuple of up to 2)
+    for root, _, files in os.walk(SRC):
+        for f in files:
+            if not f.endswith(".rs") or f in ("main.rs", "lib.rs"):
+                continue
+            path = os.path.join(root, f)
+            mod = module_of(path)
+            if mod and mod[-1] == "tests":
+                continue
+            text = strip(open(path).read())
+            targets = set()
+            for a, b in PATH.findall(text):
+                targets.add((a, b) if b else (a,))
+            for group in GROUP.findall(text):
+                for item in re.split(r"[,\s]+", group):
+                    parts = [p for p in item.split("::") if re.fullmatch(r"[a-z_][a-z0-9_]*", p)]
+                    if parts:
+                        targets.add(tuple(parts[:2]))
+            for a in SUPER.findall(text):
+                # `super` of a module is its parent: a sibling `a`, or a top-level one from mod.rs.
+                full = list(mod[:-1]) + [a]
+                targets.add(tuple(full[:2]))
+            edges[tuple(mod)] = targets
 
-def graph(level):
-    """Edges between modules at `level` (1: top; 2: inside one top-level module)."""
-    g = {}
-    for src, targets in edges.items():
-        for t in targets:
-            if level == 1:
-                a, b = src[0], t[0]
-            else:
-                if len(src) < 2 or len(t) < 2 or src[0] != t[0]:
-                    continue
-                a, b = f"{src[0]}::{src[1]}", f"{t[0]}::{t[1]}"
-            if a != b:
-                g.setdefault(a, set()).add(b)
-    return g
+    def graph(level):
+        """Edges between modules at `level` (1: top; 2: inside one top-level module)."""
+        g = {}
+        for src, targets in edges.items():
+            for t in targets:
+                if level == 1:
+                    a, b = src[0], t[0]
+                else:
+                    if len(src) < 2 or len(t) < 2 or src[0] != t[0]:
+                        continue
+                    a, b = f"{src[0]}::{src[1]}", f"{t[0]}::{t[1]}"
+                if a != b:
+                    g.setdefault(a, set()).add(b)
+        return g
 
-def cycles(g):
-    """Strongly connected components with more than one module (Tarjan)."""
-    index, low, stack, on, out, n = {}, {}, [], set(), [], [0]
-    def visit(v):
-        index[v] = low[v] = n[0]; n[0] += 1; stack.append(v); on.add(v)
-        for w in g.get(v, ()):
-            if w not in index:
-                visit(w); low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop(); on.discard(w); comp.append(w)
-                if w == v: break
-            if len(comp) > 1: out.append(sorted(comp))
-    sys.setrecursionlimit(10000)
-    for v in list(g):
-        if v not in index: visit(v)
-    return out
+    def cycles(g):
+        """Strongly connected components with more than one module (Tarjan)."""
+        index, low, stack, on, out, n = {}, {}, [], set(), [], [0]
+        def visit(v):
+            index[v] = low[v] = n[0]; n[0] += 1; stack.append(v); on.add(v)
+            for w in g.get(v, ()):
+                if w not in index:
+                    visit(w); low[v] = min(low[v], low[w])
+                elif w in on:
+                    low[v] = min(low[v], index[w])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop(); on.discard(w); comp.append(w)
+                    if w == v: break
+                if len(comp) > 1: out.append(sorted(comp))
+        sys.setrecursionlimit(10000)
+        for v in list(g):
+            if v not in index: visit(v)
+        return out
 
-# The layers, lowest first (README, "Architecture"): a module may use its own layer and those below.
-LAYERS = [
-    # 0 leaves: data and units, no I/O of their own but files
-    ["units", "clock", "ids", "json_path", "templates", "redact", "yaml", "error", "exit",
-     "failure", "exchange", "atomic", "auth", "pacing", "envfile", "tls"],
-    # 1 parse: the catalog, the feature files, the services' documents
-    ["catalog", "suite", "openapi"],
-    # 2 transport and the double: a client value sends; the double serves
-    ["http", "login", "double", "consumer", "snapshot"],
-    # 3 session: the run's context, each scenario's session, the preflight
-    ["target", "preflight"],
-    # 4 execute and collect: the World, the steps, cucumber's runner and its collector
-    ["world", "steps", "runner"],
-    # 5 report: summaries and their renderings, from data only
-    ["report"],
-    # 6 the command line and the commands that wire the layers together
-    ["config", "cli", "commands"],
-]
-RANK = {m: i for i, layer in enumerate(LAYERS) for m in layer}
+    # The layers, lowest first (README, "Architecture"): a module may use its own layer and those below.
+    LAYERS = [
+        # 0 leaves: data and units, no I/O of their own but files
+        ["units", "clock", "ids", "json_path", "templates", "redact", "yaml", "error", "exit",
+         "failure", "exchange", "atomic", "auth", "pacing", "envfile", "tls"],
+        # 1 parse: the catalog, the feature files, the services' documents
+        ["catalog", "suite", "openapi"],
+        # 2 transport and the double: a client value sends; the double serves
+        ["http", "login", "double", "consumer", "snapshot"],
+        # 3 session: the run's context, each scenario's session, the preflight
+        ["target", "preflight"],
+        # 4 execute and collect: the World, the steps, cucumber's runner and its collector
+        ["world", "steps", "runner"],
+        # 5 report: summaries and their renderings, from data only
+        ["report"],
+        # 6 the command line and the commands that wire the layers together
+        ["config", "cli", "commands"],
+    ]
+    RANK = {m: i for i, layer in enumerate(LAYERS) for m in layer}
 
-status = 0
-for level in (1, 2):
-    g = graph(level)
-    for comp in cycles(g):
-        status = 1
-        print(f"cycle at level {level}: {' <-> '.join(comp)}")
-        for a in comp:
-            for b in sorted(g.get(a, ())):
-                if b in comp:
-                    print(f"    {a} -> {b}")
-g1 = graph(1)
-for a in sorted(g1):
-    for b in sorted(g1[a]):
-        if a in RANK and b in RANK and RANK[b] > RANK[a]:
+    status = 0
+    for level in (1, 2):
+        g = graph(level)
+        for comp in cycles(g):
             status = 1
-            print(f"upward: {a} (layer {RANK[a]}) uses {b} (layer {RANK[b]})")
-        if a not in RANK or b not in RANK:
-            missing = a if a not in RANK else b
-            status = 1
-            print(f"no layer for module {missing}: add it to LAYERS")
-if GRAPH:
+            print(f"cycle at level {level}: {' <-> '.join(comp)}")
+            for a in comp:
+                for b in sorted(g.get(a, ())):
+                    if b in comp:
+                        print(f"    {a} -> {b}")
+    g1 = graph(1)
     for a in sorted(g1):
-        print(a, "->", ", ".join(sorted(g1[a])))
-if status == 0:
-    print("layers: no cycle at either level, no upward edge")
-sys.exit(status)
+        for b in sorted(g1[a]):
+            if a in RANK and b in RANK and RANK[b] > RANK[a]:
+                status = 1
+                print(f"upward: {a} (layer {RANK[a]}) uses {b} (layer {RANK[b]})")
+            if a not in RANK or b not in RANK:
+                missing = a if a not in RANK else b
+                status = 1
+                print(f"no layer for module {missing}: add it to LAYERS")
+    if GRAPH:
+        for a in sorted(g1):
+            print(a, "->", ", ".join(sorted(g1[a])))
+    if status == 0:
+        print("layers: no cycle at either level, no upward edge")
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()

@@ -207,25 +207,8 @@ async fn settle_credentials(
     coordinator: &str,
     era: Era,
     wallet_login: bool,
-) -> (
-    Credentials,
-    Vec<(&'static str, Wallet, Option<i64>)>,
-    Blocked,
-) {
-    let (given, wallets) = match &ctx.target {
-        Target::Double { seed, .. } => {
-            let wallets = ["client", "other-client", "admin", "other-admin"]
-                .into_iter()
-                .filter_map(|r| seed_wallet(&seed.jwt, r).map(|w| (r, w)))
-                .collect();
-            (seed_keys(seed), wallets)
-        }
-        Target::Live {
-            credentials,
-            wallets,
-            ..
-        } => (credentials.clone(), wallets.clone()),
-    };
+) -> (Credentials, Vec<Login>, Blocked) {
+    let (given, wallets) = given_credentials(&ctx.target);
     let mut blocked = Blocked::new();
     if era == Era::ApiKey {
         // Every credential given is used as it is: a ready token too, never dropped.
@@ -240,49 +223,85 @@ async fn settle_credentials(
     };
     let mut logins = Vec::new();
     for role in ["client", "other-client", "admin", "other-admin"] {
-        let token = given.by_role().into_iter().find(|(r, _)| *r == role);
-        if let Some((_, Some(Credential::Bearer { token, .. }))) = token {
-            let token = Token::given(token);
-            *credentials.slot(role).expect("a known role") = Some(token.credential);
-            continue;
-        }
-        let given_wallet = wallets
+        let given_one = given
+            .by_role()
+            .into_iter()
+            .find(|(r, _)| *r == role)
+            .and_then(|(_, c)| c.cloned());
+        let wallet = wallets
             .iter()
             .find(|(r, _)| *r == role)
             .map(|(_, w)| w.clone());
-        // Any wallet logs in as a client: a fresh one serves when none is given, where the
-        // coordinator has wallet login.
-        let fresh = (wallet_login && role.ends_with("client")).then(Wallet::random);
-        let Some(wallet) = given_wallet.or(fresh) else {
-            // No wallet login on the target: a key given for the role is tried as it is (the
-            // target's answer to it decides); else the role has no credential.
-            let key = token
-                .and_then(|(_, c)| c.cloned())
-                .filter(|_| !wallet_login);
-            *credentials.slot(role).expect("a known role") = key.clone();
-            if key.is_none() && !wallet_login {
-                blocked.insert(
-                    role,
-                    format!(
-                        "no {role} token given, and the coordinator has no wallet login \
-                         (POST /v1/auth/nonce answers as no route does): give --{role}-token"
-                    ),
-                );
-            }
-            continue;
-        };
-        match login::login(&ctx.http, coordinator, &wallet).await {
-            Ok(token) => {
-                ctx.redactor.add(token.credential.secret());
-                logins.push((role, wallet, token.expires_at));
-                *credentials.slot(role).expect("a known role") = Some(token.credential);
-            }
-            Err(why) => {
-                blocked.insert(role, format!("the {role} wallet could not log in: {why}"));
-            }
+        let (credential, login, refused) =
+            role_credential(ctx, coordinator, role, given_one, wallet, wallet_login).await;
+        *credentials.slot(role).expect("a known role") = credential;
+        logins.extend(login);
+        if let Some(why) = refused {
+            blocked.insert(role, why);
         }
     }
     (credentials, logins, blocked)
+}
+
+/// A role that logged in: its wallet (to renew with) and its token's expiry.
+type Login = (&'static str, Wallet, Option<i64>);
+
+/// The credentials and wallets the target was given: the double's own, or the flags'.
+fn given_credentials(target: &Target) -> (Credentials, Vec<(&'static str, Wallet)>) {
+    match target {
+        Target::Double { seed, .. } => {
+            let wallets = ["client", "other-client", "admin", "other-admin"]
+                .into_iter()
+                .filter_map(|r| seed_wallet(&seed.jwt, r).map(|w| (r, w)))
+                .collect();
+            (seed_keys(seed), wallets)
+        }
+        Target::Live {
+            credentials,
+            wallets,
+            ..
+        } => (credentials.clone(), wallets.clone()),
+    }
+}
+
+/// One JWT-era role's credential: a ready token as it is; else a wallet's login (the one given,
+/// or a fresh one for a client where the coordinator has wallet login); else, where it has
+/// none, a key given for the role as it is. With it, the login made, or why the role has none.
+async fn role_credential(
+    ctx: &RunContext,
+    coordinator: &str,
+    role: &'static str,
+    given: Option<Credential>,
+    wallet: Option<Wallet>,
+    wallet_login: bool,
+) -> (Option<Credential>, Option<Login>, Option<String>) {
+    if let Some(Credential::Bearer { token, .. }) = &given {
+        return (Some(Token::given(token).credential), None, None);
+    }
+    // Any wallet logs in as a client: a fresh one serves when none is given.
+    let fresh = (wallet_login && role.ends_with("client")).then(Wallet::random);
+    let Some(wallet) = wallet.or(fresh) else {
+        let key = given.filter(|_| !wallet_login);
+        let why = (key.is_none() && !wallet_login).then(|| {
+            format!(
+                "no {role} token given, and the coordinator has no wallet login \
+                 (POST /v1/auth/nonce answers as no route does): give --{role}-token"
+            )
+        });
+        return (key, None, why);
+    };
+    match login::login(&ctx.http, coordinator, &wallet).await {
+        Ok(token) => {
+            ctx.redactor.add(token.credential.secret());
+            let login = (role, wallet, token.expires_at);
+            (Some(token.credential), Some(login), None)
+        }
+        Err(why) => (
+            None,
+            None,
+            Some(format!("the {role} wallet could not log in: {why}")),
+        ),
+    }
 }
 
 async fn answer(

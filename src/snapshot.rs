@@ -418,7 +418,8 @@ fn yaml_scalar(text: &str) -> String {
     let special_inside = [": ", " #", "[", "]", "{", "}", ",", "\"", "\\", "\n", "\t"]
         .iter()
         .any(|s| text.contains(s));
-    let looks_typed = matches!(text, "true" | "false" | "null" | "~") || text.parse::<f64>().is_ok();
+    let looks_typed =
+        matches!(text, "true" | "false" | "null" | "~") || text.parse::<f64>().is_ok();
     if special_start || special_inside || looks_typed || text.ends_with(' ') {
         serde_json::to_string(text).unwrap_or_default()
     } else {
@@ -521,12 +522,22 @@ mod tests {
     fn a_written_snapshot_reads_back_the_same_and_in_insta_s_format() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x").join("a.snap");
-        write_snap(&path, "GET /v1/jobs/[job_id#1]", "{\n  \"status\": 200\n}\n").unwrap();
+        write_snap(
+            &path,
+            "GET /v1/jobs/[job_id#1]",
+            "{\n  \"status\": 200\n}\n",
+        )
+        .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("---\nsource: src/snapshot.rs\ndescription: \"GET /v1/jobs/[job_id#1]\"\n---\n"));
+        assert!(text.starts_with(
+            "---\nsource: src/snapshot.rs\ndescription: \"GET /v1/jobs/[job_id#1]\"\n---\n"
+        ));
         assert_eq!(stored_contents(&text), "{\n  \"status\": 200\n}");
         let parsed = insta::Snapshot::from_file(&path).unwrap();
-        assert_eq!(parsed.metadata().description(), Some("GET /v1/jobs/[job_id#1]"));
+        assert_eq!(
+            parsed.metadata().description(),
+            Some("GET /v1/jobs/[job_id#1]")
+        );
     }
 
     fn fields() -> VolatileFields {

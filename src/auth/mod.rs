@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod era;
+pub mod hs256;
 pub mod token;
 pub mod wallet;
 

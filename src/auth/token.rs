@@ -31,6 +31,7 @@ impl Claims {
 
 /// `claims` signed with `secret`.
 pub fn sign(secret: &str, claims: &Claims) -> String {
+    super::hs256::install();
     let key = EncodingKey::from_secret(secret.as_bytes());
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key)
         .expect("HS256 encoding of plain claims cannot fail")
@@ -38,6 +39,7 @@ pub fn sign(secret: &str, claims: &Claims) -> String {
 
 /// The claims of a token signed with `secret`, unexpired and of type `access`.
 pub fn verify(secret: &str, token: &str) -> Option<Claims> {
+    super::hs256::install();
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.set_required_spec_claims(&["exp", "sub"]);

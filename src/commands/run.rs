@@ -21,46 +21,10 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     let started = Instant::now();
     let (catalog, suite) = load_inputs(&args.suite)?;
     let target = config::target(args)?;
-    let selected: Vec<&ScenarioMeta> = suite
-        .select(args.tags.as_ref())
-        .filter(|meta| args.shard.is_none_or(|shard| shard.contains(meta)))
-        .collect();
-    if selected.is_empty() && args.shard.is_some() {
-        // A slice of a small selection can be empty: a shard with nothing to do has passed.
-        say("this shard holds none of the selected scenarios\n");
-    } else if selected.is_empty() {
-        return Err(InputError::Flag {
-            flag: "--tags",
-            message: "the expression selects no scenario (see `aitbc-conformance list`)".into(),
-        }
-        .into());
-    }
+    let selected = select(&suite, args)?;
     let redactor = redact::Redactor::new(target.secrets());
-    let live = target.is_live();
-    let description = target.describe();
-    let endpoints = crate::exchange::endpoints::EndpointLog::new(
-        known_endpoints(&catalog).iter().map(String::as_str),
-    );
-    let retries = args.retries.unwrap_or(if live { 2 } else { 0 });
-    let concurrency = usize::from(args.concurrency);
-    if args.live.insecure && live {
-        tell("WARNING: --insecure: the target's TLS certificate is not verified (recorded in summary.json)\n");
-    }
-    let mut ctx = RunContext::new(target, args.timeout, retries, endpoints, concurrency)?;
-    ctx.redactor = redactor.clone();
-    ctx.http.max_body = args.max_body;
-    let limits = args.rate_limits.clone().unwrap_or_else(|| {
-        if live {
-            RateLimits::contract()
-        } else {
-            RateLimits::none()
-        }
-    });
-    ctx.http.pacer = Pacer::new(&limits);
-    ctx.snapshots = Some(snapshot_run(args)?);
-    ctx.cli = args.cli.as_deref().and_then(|command| {
-        crate::consumer::Cli::parse(command, &args.suite.fixtures.join("cli"), args.cli_timeout)
-    });
+    let (live, description) = (target.is_live(), target.describe());
+    let mut ctx = context(args, target, &catalog, &redactor)?;
     // One thread is enough for the harness side (it mostly waits; each double serves on threads
     // of its own) and halves the CPU per request: no cross-thread wake-ups (scripts/bench.py).
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -81,17 +45,120 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         say("interrupted during the preflight: no scenario ran, no report written\n");
         return Ok(exit::INTERRUPTED);
     };
-    let preflight::Settled {
-        era,
-        evidence,
-        warning,
-        wallet_login,
-        blocked,
-    } = settled?;
-    if let Some(warning) = &warning {
+    let settled = settled?;
+    settle(&mut ctx, &settled, args, &runtime);
+    let ctx = Arc::new(ctx);
+    let here = Here {
+        live,
+        era: settled.era,
+        cli: args.cli.is_some(),
+        wallet_login: settled.wallet_login,
+    };
+    let planned = plan(&selected, &catalog, &settled.blocked, here);
+    let (mut outcomes, interrupted) = execute(&runtime, &mut stop, &suite, &planned, &ctx, args)?;
+    for failure in outcomes.iter_mut().filter_map(|o| o.failure.as_mut()) {
+        failure.message = redactor.apply(&failure.message);
+        failure.step = redactor.apply(&failure.step);
+    }
+    let facts = RunFacts {
+        target: report::summary::TargetReport {
+            description,
+            era: settled.era,
+            insecure: args.live.insecure && live,
+        },
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        endpoints: ctx.http.endpoints.rows(),
+        flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
+    };
+    let mut summary = summarise(&catalog, &suite, &planned, &outcomes, facts, &ctx, args);
+    summary.interrupted = interrupted;
+    let gated = super::apply_gate(&mut summary, &args.gate)?;
+    write(args, &summary, outcomes, &ctx, &redactor)?;
+    let rejected = args.reject_unreferenced
+        && summary
+            .snapshots
+            .as_ref()
+            .is_some_and(|s| !s.unreferenced.is_empty());
+    Ok(if interrupted {
+        exit::INTERRUPTED
+    } else if super::passed(&summary, gated) && !rejected {
+        exit::SUCCESS
+    } else {
+        exit::SCENARIO_FAILED
+    })
+}
+
+/// The scenarios `--tags` and `--shard` select; none at all is an input error (a shard may be
+/// empty).
+fn select<'s>(
+    suite: &'s suite::Suite,
+    args: &'s RunArgs,
+) -> Result<Vec<&'s ScenarioMeta>, RunError> {
+    let selected: Vec<&ScenarioMeta> = suite
+        .select(args.tags.as_ref())
+        .filter(|meta| args.shard.is_none_or(|shard| shard.contains(meta)))
+        .collect();
+    if selected.is_empty() && args.shard.is_some() {
+        // A slice of a small selection can be empty: a shard with nothing to do has passed.
+        say("this shard holds none of the selected scenarios\n");
+    } else if selected.is_empty() {
+        return Err(InputError::Flag {
+            flag: "--tags",
+            message: "the expression selects no scenario (see `aitbc-conformance list`)".into(),
+        }
+        .into());
+    }
+    Ok(selected)
+}
+
+/// The run's context from its flags: the HTTP client (retries, body bound, pacing), the
+/// snapshots, the user's CLI.
+fn context(
+    args: &RunArgs,
+    target: crate::target::Target,
+    catalog: &Catalog,
+    redactor: &redact::Redactor,
+) -> Result<RunContext, RunError> {
+    let live = target.is_live();
+    let endpoints = crate::exchange::endpoints::EndpointLog::new(
+        known_endpoints(catalog).iter().map(String::as_str),
+    );
+    let retries = args.retries.unwrap_or(if live { 2 } else { 0 });
+    if args.live.insecure && live {
+        tell("WARNING: --insecure: the target's TLS certificate is not verified (recorded in summary.json)\n");
+    }
+    let concurrency = usize::from(args.concurrency);
+    let mut ctx = RunContext::new(target, args.timeout, retries, endpoints, concurrency)?;
+    ctx.redactor = redactor.clone();
+    ctx.http.max_body = args.max_body;
+    let limits = args.rate_limits.clone().unwrap_or_else(|| {
+        if live {
+            RateLimits::contract()
+        } else {
+            RateLimits::none()
+        }
+    });
+    ctx.http.pacer = Pacer::new(&limits);
+    ctx.snapshots = Some(snapshot_run(args)?);
+    ctx.cli = args.cli.as_deref().and_then(|command| {
+        crate::consumer::Cli::parse(command, &args.suite.fixtures.join("cli"), args.cli_timeout)
+    });
+    Ok(ctx)
+}
+
+/// What the preflight settled, told and applied: the warning and the era's evidence on the
+/// terminal, the era in the snapshots and the pacer, the services' documents loaded.
+fn settle(
+    ctx: &mut RunContext,
+    settled: &preflight::Settled,
+    args: &RunArgs,
+    runtime: &tokio::runtime::Runtime,
+) {
+    let era = settled.era;
+    if let Some(warning) = &settled.warning {
         tell(&format!("WARNING: {warning}\n"));
     }
-    if let (Some(seen), false) = (evidence, args.quiet) {
+    if let (Some(seen), false) = (&settled.evidence, args.quiet) {
         say(&format!(
             "era: {era} (the coordinator's own answers: {seen})\n"
         ));
@@ -101,52 +168,60 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     }
     ctx.http.pacer.adopt_era(era);
     if !args.no_schema {
-        let spec = runtime.block_on(super::documents::load(&ctx, &args.openapi));
+        let spec = runtime.block_on(super::documents::load(ctx, &args.openapi));
         for why in spec.coverage().unavailable {
             tell(&format!("schema checks off for {why}\n"));
         }
         ctx.spec = Some(Arc::new(spec));
     }
-    let ctx = Arc::new(ctx);
-    let planned: Vec<Planned> = selected
+}
+
+/// Each selected scenario's disposition here: run, blocked or skipped.
+fn plan<'m>(
+    selected: &[&'m ScenarioMeta],
+    catalog: &Catalog,
+    blocked: &preflight::Blocked,
+    here: Here,
+) -> Vec<Planned<'m>> {
+    selected
         .iter()
         .map(|meta| Planned {
             meta,
-            disposition: disposition(
-                meta,
-                &catalog,
-                &blocked,
-                Here {
-                    live,
-                    era,
-                    cli: args.cli.is_some(),
-                    wallet_login,
-                },
-            ),
+            disposition: disposition(meta, catalog, blocked, here),
         })
-        .collect();
+        .collect()
+}
+
+/// Runs the runnable scenarios; the first SIGINT or SIGTERM stops the run where it is
+/// (in-flight requests and waits are dropped): what finished is kept, the rest is `not_run`.
+fn execute(
+    runtime: &tokio::runtime::Runtime,
+    stop: &mut Interruption,
+    suite: &suite::Suite,
+    planned: &[Planned],
+    ctx: &Arc<RunContext>,
+    args: &RunArgs,
+) -> Result<(Vec<crate::runner::outcome::Outcome>, bool), RunError> {
     let runnable: HashSet<_> = planned
         .iter()
         .filter(|p| p.disposition == Disposition::Run)
         .map(|p| p.meta.key())
         .collect();
     let options = runner::ExecOptions {
-        concurrency,
+        concurrency: usize::from(args.concurrency),
         fail_fast: args.fail_fast,
-        live,
+        live: ctx.target.is_live(),
     };
     let features = suite.features_for(&runnable);
     let finished = crate::runner::outcome::Finished::default();
     let execution = runner::execute(
         features,
         runnable.len(),
-        Arc::clone(&ctx),
+        Arc::clone(ctx),
         &options,
         Arc::clone(&finished),
     );
-    // The first SIGINT or SIGTERM stops the run where it is (in-flight requests and waits are
-    // dropped); what finished is reported, the rest is `not_run`.
-    let (mut outcomes, parse_errors, interrupted) = runtime.block_on(async {
+    let (outcomes, parse_errors, interrupted) = runtime.block_on(async {
         tokio::select! {
             (outcomes, errors) = execution => (outcomes, errors, false),
             () = stop.next() => {
@@ -165,22 +240,20 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         }
         .into());
     }
-    for failure in outcomes.iter_mut().filter_map(|o| o.failure.as_mut()) {
-        failure.message = redactor.apply(&failure.message);
-        failure.step = redactor.apply(&failure.step);
-    }
-    let facts = RunFacts {
-        target: report::summary::TargetReport {
-            description,
-            era,
-            insecure: args.live.insecure && live,
-        },
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        endpoints: ctx.http.endpoints.rows(),
-        flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
-    };
-    let mut summary = Summary::build(&catalog, &planned, &outcomes, facts);
-    summary.interrupted = interrupted;
+    Ok((outcomes, interrupted))
+}
+
+/// The summary of what ran, with what the run's context gathered besides.
+fn summarise(
+    catalog: &Catalog,
+    suite: &suite::Suite,
+    planned: &[Planned],
+    outcomes: &[crate::runner::outcome::Outcome],
+    facts: RunFacts,
+    ctx: &RunContext,
+    args: &RunArgs,
+) -> Summary {
+    let mut summary = Summary::build(catalog, planned, outcomes, facts);
     summary.rate_limit_waits = ctx
         .http
         .rate_waits
@@ -198,9 +271,19 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
     summary.snapshots = ctx
         .snapshots
         .as_ref()
-        .map(|run| snapshot_report(run, &suite));
-    let gated = super::apply_gate(&mut summary, &args.gate)?;
-    // Reports first: a closed stdout (`| head`) must not cost the files.
+        .map(|run| snapshot_report(run, suite));
+    summary
+}
+
+/// The report files (first: a closed stdout, `| head`, must not cost them), the table, and the
+/// last check of the snapshot files the run wrote or read for secrets.
+fn write(
+    args: &RunArgs,
+    summary: &Summary,
+    outcomes: Vec<crate::runner::outcome::Outcome>,
+    ctx: &RunContext,
+    redactor: &redact::Redactor,
+) -> Result<(), RunError> {
     let exchanges: HashMap<(String, usize), Vec<crate::exchange::Exchange>> = outcomes
         .into_iter()
         .filter(|o| o.failure.is_some() && !o.exchanges.is_empty())
@@ -214,7 +297,7 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
         record: true,
         exchanges: Some(&exchanges),
     };
-    super::write_reports(&output, &summary, &redactor, args.quiet)?;
+    super::write_reports(&output, summary, redactor, args.quiet)?;
     if let Some(run) = ctx.snapshots.as_ref() {
         let mut written: Vec<std::path::PathBuf> =
             run.pending.lock().map(|p| p.clone()).unwrap_or_default();
@@ -224,20 +307,9 @@ pub fn run(args: &RunArgs) -> Result<u8, RunError> {
                 .map(|r| r.iter().cloned().collect::<Vec<_>>())
                 .unwrap_or_default(),
         );
-        report::files::check_written(written.iter().map(|p| p.as_path()), &redactor)?;
+        report::files::check_written(written.iter().map(|p| p.as_path()), redactor)?;
     }
-    let rejected = args.reject_unreferenced
-        && summary
-            .snapshots
-            .as_ref()
-            .is_some_and(|s| !s.unreferenced.is_empty());
-    Ok(if interrupted {
-        exit::INTERRUPTED
-    } else if super::passed(&summary, gated) && !rejected {
-        exit::SUCCESS
-    } else {
-        exit::SCENARIO_FAILED
-    })
+    Ok(())
 }
 
 /// `--revision`, else `GITHUB_SHA`, else the working directory's git commit (when git is there).

@@ -18,29 +18,7 @@ pub fn merge(shards: Vec<(PathBuf, Summary)>) -> Result<Summary, InputError> {
     let mut scenarios = Vec::new();
     let mut endpoints: BTreeMap<String, EndpointReport> = BTreeMap::new();
     for (path, shard) in &shards {
-        if shard.target.era != first.target.era {
-            return Err(invalid(
-                path,
-                format!(
-                    "judged the {} era, {} the {} era: shards of one run share an era",
-                    shard.target.era,
-                    first_path.display(),
-                    first.target.era
-                ),
-            ));
-        }
-        let names = |s: &Summary| {
-            s.commands
-                .iter()
-                .map(|c| c.command.clone())
-                .collect::<Vec<_>>()
-        };
-        if names(shard) != names(first) {
-            return Err(invalid(
-                path,
-                format!("has another command catalog than {}", first_path.display()),
-            ));
-        }
+        belongs_with((path, shard), (first_path, first))?;
         for s in &shard.scenarios {
             if !seen.insert((s.file.clone(), s.line)) {
                 return Err(invalid(
@@ -50,17 +28,7 @@ pub fn merge(shards: Vec<(PathBuf, Summary)>) -> Result<Summary, InputError> {
             }
             scenarios.push(s.clone());
         }
-        for e in &shard.endpoints {
-            let row = endpoints
-                .entry(e.endpoint.clone())
-                .or_insert_with(|| EndpointReport {
-                    endpoint: e.endpoint.clone(),
-                    ..EndpointReport::default()
-                });
-            row.exchanges += e.exchanges;
-            row.successes += e.successes;
-            row.class = row.class.max(e.class);
-        }
+        add_endpoints(&mut endpoints, &shard.endpoints);
     }
     scenarios.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     let facts = RunFacts {
@@ -89,7 +57,55 @@ pub fn merge(shards: Vec<(PathBuf, Summary)>) -> Result<Summary, InputError> {
     unknown.sort();
     unknown.dedup();
     merged.cli_unknown_routes = unknown;
+    merged.rate_limit_waits = shards
+        .iter()
+        .flat_map(|(_, s)| s.rate_limit_waits.iter().cloned())
+        .collect();
     Ok(merged)
+}
+
+/// A shard belongs with the first one: the same era and the same command catalog.
+fn belongs_with(shard: (&Path, &Summary), first: (&Path, &Summary)) -> Result<(), InputError> {
+    let ((path, shard), (first_path, first)) = (shard, first);
+    if shard.target.era != first.target.era {
+        return Err(invalid(
+            path,
+            format!(
+                "judged the {} era, {} the {} era: shards of one run share an era",
+                shard.target.era,
+                first_path.display(),
+                first.target.era
+            ),
+        ));
+    }
+    let names = |s: &Summary| {
+        s.commands
+            .iter()
+            .map(|c| c.command.clone())
+            .collect::<Vec<_>>()
+    };
+    if names(shard) != names(first) {
+        return Err(invalid(
+            path,
+            format!("has another command catalog than {}", first_path.display()),
+        ));
+    }
+    Ok(())
+}
+
+/// Adds a shard's endpoint rows: counts summed, the worst class kept.
+fn add_endpoints(endpoints: &mut BTreeMap<String, EndpointReport>, rows: &[EndpointReport]) {
+    for e in rows {
+        let row = endpoints
+            .entry(e.endpoint.clone())
+            .or_insert_with(|| EndpointReport {
+                endpoint: e.endpoint.clone(),
+                ..EndpointReport::default()
+            });
+        row.exchanges += e.exchanges;
+        row.successes += e.successes;
+        row.class = row.class.max(e.class);
+    }
 }
 
 /// Snapshot bookkeeping summed; unreferenced files are judged by every shard alike (from the

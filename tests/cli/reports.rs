@@ -190,6 +190,20 @@ fn summary_md_of_the_released_backend_is_the_reviewed_one() {
     assert_eq!(run(dir.path(), &["--profile", "aitbc-35a546ee0"]), 1);
     let markdown = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
     insta::assert_snapshot!("summary_md_35a546ee0", normalised(&markdown));
+    // Every failed scenario's HAR file is HAR 1.2 as the har crate reads it.
+    let hars: Vec<_> = std::fs::read_dir(dir.path().join("exchanges"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(hars.len() > 10, "{hars:?}");
+    for path in hars {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let parsed = har::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let har::Spec::V1_2(log) = parsed.log else {
+            panic!("{}: not HAR 1.2", path.display())
+        };
+        assert!(!log.entries.is_empty(), "{}", path.display());
+    }
 }
 
 /// A tiny HTTP server on loopback serving `page` at `/index.html`; every request it got, as

@@ -1,11 +1,9 @@
-//! `exchanges/<scenario>.har`: a failed scenario's HTTP exchanges as HAR 1.2 (the `har` crate's
-//! types), for a browser's network panel or any HAR viewer. Credentials are masked when an
-//! exchange is captured; the file is redacted again before it is written.
+//! `exchanges/<scenario>.har`: a failed scenario's HTTP exchanges as HAR 1.2, for a browser's
+//! network panel or any HAR viewer. Credentials are masked when an exchange is captured; the
+//! file is redacted again before it is written. The fields written are HAR 1.2's required ones
+//! plus the bodies; the `har` crate (a dev-dependency) reads every file back in the tests.
 
-use har::v1_2::{
-    Content, Creator, Entries, Headers, Log, PostData, QueryString, Request, Response, Timings,
-};
-use har::{Har, Spec};
+use serde::Serialize;
 
 use crate::exchange::Exchange;
 use crate::report::summary::ScenarioReport;
@@ -49,55 +47,145 @@ fn slug(text: &str) -> String {
         .collect()
 }
 
-/// The HAR document of one scenario's exchanges, as JSON.
-pub fn render(scenario: &ScenarioReport, exchanges: &[Exchange]) -> String {
-    let log = Log {
-        creator: Creator {
-            name: "aitbc-conformance".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            comment: None,
-        },
-        entries: exchanges.iter().map(entry).collect(),
-        comment: Some(format!(
-            "{}:{} {} ({})",
-            scenario.file, scenario.line, scenario.name, scenario.command
-        )),
-        ..Log::default()
-    };
-    har::to_json(&Har {
-        log: Spec::V1_2(log),
-    })
-    .unwrap_or_default()
+/// HAR 1.2's document: one log.
+#[derive(Serialize)]
+struct Har {
+    log: Log,
 }
 
-fn entry(exchange: &Exchange) -> Entries {
-    let trace = &exchange.trace;
-    let headers = |pairs: &[(String, String)]| -> Vec<Headers> {
-        pairs
-            .iter()
-            .map(|(name, value)| Headers {
-                name: name.clone(),
-                value: value.clone(),
-                comment: None,
-            })
-            .collect()
+#[derive(Serialize)]
+struct Log {
+    version: &'static str,
+    creator: Creator,
+    entries: Vec<Entry>,
+    comment: String,
+}
+
+#[derive(Serialize)]
+struct Creator {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry {
+    started_date_time: String,
+    time: f64,
+    request: Request,
+    response: Response,
+    cache: serde_json::Map<String, serde_json::Value>,
+    timings: Timings,
+}
+
+/// A header or a query parameter.
+#[derive(Serialize)]
+struct Pair {
+    name: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Request {
+    method: String,
+    url: String,
+    http_version: &'static str,
+    cookies: Vec<Pair>,
+    headers: Vec<Pair>,
+    query_string: Vec<Pair>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    post_data: Option<PostData>,
+    headers_size: i64,
+    body_size: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PostData {
+    mime_type: &'static str,
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Response {
+    status: u16,
+    status_text: &'static str,
+    http_version: String,
+    cookies: Vec<Pair>,
+    headers: Vec<Pair>,
+    content: Content,
+    #[serde(rename = "redirectURL")]
+    redirect_url: &'static str,
+    headers_size: i64,
+    body_size: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Content {
+    size: usize,
+    mime_type: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Timings {
+    send: f64,
+    wait: f64,
+    receive: f64,
+}
+
+/// The HAR document of one scenario's exchanges, as JSON.
+pub fn render(scenario: &ScenarioReport, exchanges: &[Exchange]) -> String {
+    let har = Har {
+        log: Log {
+            version: "1.2",
+            creator: Creator {
+                name: "aitbc-conformance",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            entries: exchanges.iter().map(entry).collect(),
+            comment: format!(
+                "{}:{} {} ({})",
+                scenario.file, scenario.line, scenario.name, scenario.command
+            ),
+        },
     };
-    let query_string = exchange
-        .path
-        .split_once('?')
-        .map(|(_, query)| query)
-        .unwrap_or("")
+    serde_json::to_string_pretty(&har).unwrap_or_default()
+}
+
+fn pairs(pairs: &[(String, String)]) -> Vec<Pair> {
+    pairs
+        .iter()
+        .map(|(name, value)| Pair {
+            name: name.clone(),
+            value: value.clone(),
+        })
+        .collect()
+}
+
+/// `?a=1&b=2` as HAR's query string.
+fn query_string(path: &str) -> Vec<Pair> {
+    let query = path.split_once('?').map_or("", |(_, query)| query);
+    query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            QueryString {
+            Pair {
                 name: name.into(),
                 value: value.into(),
-                comment: None,
             }
         })
-        .collect();
+        .collect()
+}
+
+fn entry(exchange: &Exchange) -> Entry {
+    let trace = &exchange.trace;
     let request_body = trace.request_body.as_deref();
     let answered = exchange.status != 0;
     let mime_type = trace
@@ -105,53 +193,49 @@ fn entry(exchange: &Exchange) -> Entries {
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
         .map_or("", |(_, value)| value.as_str());
-    let text = String::from_utf8_lossy(&exchange.body).into_owned();
-    Entries {
+    Entry {
         started_date_time: crate::clock::iso_utc(trace.started_at),
         time: trace.elapsed_ms,
         request: Request {
             method: exchange.method.clone(),
             url: trace.url.clone(),
-            http_version: "HTTP/1.1".into(),
-            headers: headers(&trace.request_headers),
-            query_string,
+            http_version: "HTTP/1.1",
+            cookies: Vec::new(),
+            headers: pairs(&trace.request_headers),
+            query_string: query_string(&exchange.path),
             post_data: request_body.map(|body| PostData {
-                mime_type: "application/json".into(),
-                text: Some(body.to_string()),
-                ..PostData::default()
+                mime_type: "application/json",
+                text: body.to_string(),
             }),
             headers_size: -1,
             body_size: request_body.map_or(0, |b| b.len() as i64),
-            ..Request::default()
         },
         response: Response {
-            status: i64::from(exchange.status),
-            status_text: status_text(exchange.status).into(),
+            status: exchange.status,
+            status_text: status_text(exchange.status),
             http_version: trace.http_version.clone(),
-            headers: headers(&trace.response_headers),
+            cookies: Vec::new(),
+            headers: pairs(&trace.response_headers),
             content: Content {
-                size: exchange.body.len() as i64,
-                mime_type: Some(mime_type.into()),
-                text: Some(text),
-                ..Content::default()
+                size: exchange.body.len(),
+                mime_type: mime_type.to_string(),
+                text: String::from_utf8_lossy(&exchange.body).into_owned(),
             },
-            redirect_url: Some(String::new()),
+            redirect_url: "",
             headers_size: -1,
             body_size: if answered {
                 exchange.body.len() as i64
             } else {
                 -1
             },
-            comment: (!answered).then(|| "no answer: the body is why".to_string()),
-            ..Response::default()
+            comment: (!answered).then_some("no answer: the body is why"),
         },
+        cache: serde_json::Map::new(),
         timings: Timings {
             send: 0.0,
             wait: trace.elapsed_ms,
             receive: 0.0,
-            ..Timings::default()
         },
-        ..Entries::default()
     }
 }
 
@@ -220,7 +304,7 @@ mod tests {
         };
         let text = render(&scenario(), &[exchange]);
         let parsed = har::from_str(&text).expect("the har crate reads it back");
-        let Spec::V1_2(log) = parsed.log else {
+        let har::Spec::V1_2(log) = parsed.log else {
             panic!("not HAR 1.2")
         };
         let entry = &log.entries[0];
