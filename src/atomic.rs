@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Writes to a temporary file beside `path`, syncs it, then renames it over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -26,7 +26,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Appends one line with a single `write` on an append-only handle, holding an exclusive
 /// advisory lock meanwhile: nothing is rewritten, and writers appending at the same moment
 /// (two runs to one history, or to GitHub's step summary) each land whole.
-pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
+pub(crate) fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

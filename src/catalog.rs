@@ -9,33 +9,33 @@ use crate::error::InputError;
 use crate::yaml;
 
 /// The tag prefix that ties a scenario to a command: `@command:client-submit`.
-pub const TAG_PREFIX: &str = "command:";
+pub(crate) const TAG_PREFIX: &str = "command:";
 
 /// The roles a coordinator key can have.
-pub const ROLES: [&str; 3] = ["client", "miner", "admin"];
+pub(crate) const ROLES: [&str; 3] = ["client", "miner", "admin"];
 
 /// One CLI command whose pass rate is reported.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Command {
     /// Tag id, as in `@command:<id>`.
-    pub id: String,
+    pub(crate) id: String,
     /// The CLI spelling, e.g. `client submit`.
     pub cli: String,
     /// `METHOD /path/{param}` templates this command calls.
     pub endpoints: Vec<String>,
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     /// Endpoints among `endpoints` the command can do without: its documented fallback serves
     /// it when they are missing (`blockchain block` without `by_hash`, contract §9).
     #[serde(default)]
-    pub optional: Vec<String>,
+    pub(crate) optional: Vec<String>,
     /// Why the user's `aitbc` CLI has no command for it, when it has none.
     #[serde(default)]
-    pub no_cli: Option<String>,
+    pub(crate) no_cli: Option<String>,
     /// Roles whose keys the command needs (`client`, `miner`, `admin`); a refused key blocks it.
     #[serde(default)]
-    pub roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +58,7 @@ impl Catalog {
     }
 
     /// Parses catalog text that came from `path`.
-    pub fn parse(path: &Path, text: &str) -> Result<Self, InputError> {
+    pub(crate) fn parse(path: &Path, text: &str) -> Result<Self, InputError> {
         let file: CatalogFile = yaml::parse(path, text)?;
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for command in &file.commands {
@@ -101,7 +101,7 @@ impl Catalog {
     }
 
     /// The command with this tag id.
-    pub fn get(&self, id: &str) -> Option<&Command> {
+    pub(crate) fn get(&self, id: &str) -> Option<&Command> {
         self.commands.iter().find(|c| c.id == id)
     }
 }

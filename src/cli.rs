@@ -20,13 +20,13 @@ use cucumber::gherkin::tagexpr::TagOperation;
 /// a secret reached one); 130 interrupted.
 #[derive(Debug, Parser)]
 #[command(name = "aitbc-conformance", version, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run the scenarios and write reports (summary.json, junit.xml, summary.md, index.html,
     /// exchanges/*.har of failures) and append the run to history.jsonl.
     Run(Box<RunArgs>),
@@ -53,7 +53,7 @@ pub enum Command {
 
 /// Where the reports and the run history are.
 #[derive(Debug, Clone, Args)]
-pub struct ReportPlace {
+pub(crate) struct ReportPlace {
     /// Where the report files go: summary.json, junit.xml, summary.md, index.html,
     /// exchanges/*.har (and history.jsonl, unless --history says otherwise).
     #[arg(
@@ -62,17 +62,17 @@ pub struct ReportPlace {
         default_value = "reports",
         value_name = "DIR"
     )]
-    pub report_dir: PathBuf,
+    pub(crate) report_dir: PathBuf,
 
     /// The run history: appended to by each run, charted in index.html (default:
     /// history.jsonl in the report directory).
     #[arg(long, env = "AITBC_CONFORMANCE_HISTORY", value_name = "FILE")]
-    pub history: Option<PathBuf>,
+    pub(crate) history: Option<PathBuf>,
 }
 
 impl ReportPlace {
     /// `--history`, or `history.jsonl` in the report directory.
-    pub fn history_path(&self) -> PathBuf {
+    pub(crate) fn history_path(&self) -> PathBuf {
         self.history
             .clone()
             .unwrap_or_else(|| self.report_dir.join("history.jsonl"))
@@ -82,9 +82,9 @@ impl ReportPlace {
 /// Where the reports go and which are written.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Reports")]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     #[command(flatten)]
-    pub place: ReportPlace,
+    pub(crate) place: ReportPlace,
 
     /// Which report files to write, comma-separated: json, junit, md, html, har.
     #[arg(
@@ -95,35 +95,35 @@ pub struct ReportArgs {
         default_value = "json,junit,md,html,har",
         value_name = "LIST"
     )]
-    pub format: Vec<crate::report::render::Format>,
+    pub(crate) format: Vec<crate::report::render::Format>,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct HistoryArgs {
+pub(crate) struct HistoryArgs {
     #[command(flatten)]
-    pub place: ReportPlace,
+    pub(crate) place: ReportPlace,
 
     /// Only the last N runs.
     #[arg(long, default_value_t = 20, value_name = "N")]
-    pub last: usize,
+    pub(crate) last: usize,
 }
 
 #[derive(Debug, Clone, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-pub struct ReportCommandArgs {
+pub(crate) struct ReportCommandArgs {
     #[command(subcommand)]
-    pub merge: Option<ReportSubcommand>,
+    pub(crate) merge: Option<ReportSubcommand>,
 
     /// The summary.json to render (HAR files come only from a run: they need the exchanges).
     #[arg(long, value_name = "FILE", required = true)]
-    pub from: Option<PathBuf>,
+    pub(crate) from: Option<PathBuf>,
 
     #[command(flatten)]
-    pub report: ReportArgs,
+    pub(crate) report: ReportArgs,
 }
 
 #[derive(Debug, Clone, Subcommand)]
-pub enum ReportSubcommand {
+pub(crate) enum ReportSubcommand {
     /// Join the summary.json files of `run --shard 1/N` … `N/N` into one summary (verdicts
     /// judged over all their scenarios, as one run would), render every report, append it to
     /// the history, and exit as that run would (the gate flags apply).
@@ -131,32 +131,32 @@ pub enum ReportSubcommand {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// The shards' summary.json files.
     #[arg(required = true, num_args = 1.., value_name = "SUMMARY")]
-    pub summaries: Vec<PathBuf>,
+    pub(crate) summaries: Vec<PathBuf>,
 
     #[command(flatten)]
-    pub report: ReportArgs,
+    pub(crate) report: ReportArgs,
 
     #[command(flatten)]
-    pub gate: GateArgs,
+    pub(crate) gate: GateArgs,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct CompareArgs {
+pub(crate) struct CompareArgs {
     /// The earlier summary.json.
-    pub old: PathBuf,
+    pub(crate) old: PathBuf,
     /// The later summary.json.
-    pub new: PathBuf,
+    pub(crate) new: PathBuf,
 }
 
 /// The CI gate: without any of these flags the exit codes are as documented for `run`.
 #[derive(Debug, Clone, Args)]
-pub struct GateArgs {
+pub(crate) struct GateArgs {
     /// An earlier summary.json to compare with (e.g. the main branch's last run).
     #[arg(long, env = "AITBC_CONFORMANCE_BASELINE", value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
 
     /// With --baseline: fail (exit 1) only when a command that worked in the baseline does not
     /// now, or a scenario that passed now fails; known breakages do not fail the run.
@@ -165,12 +165,12 @@ pub struct GateArgs {
         env = "AITBC_CONFORMANCE_FAIL_ON_REGRESSION",
         requires = "baseline"
     )]
-    pub fail_on_regression: bool,
+    pub(crate) fail_on_regression: bool,
 
     /// Fail (exit 1) when fewer than R percent of the commands work (the headline's rate).
     #[arg(long, env = "AITBC_CONFORMANCE_MIN_PASS_RATE", value_name = "R",
           value_parser = parse_percent)]
-    pub min_pass_rate: Option<f64>,
+    pub(crate) min_pass_rate: Option<f64>,
 
     /// Commands known to be broken, comma-separated in CLI spelling ("agent create,agent
     /// list"): they fail neither the gate nor hide a regression elsewhere; one that starts
@@ -181,7 +181,7 @@ pub struct GateArgs {
         value_name = "LIST",
         value_delimiter = ','
     )]
-    pub allow_failing: Vec<String>,
+    pub(crate) allow_failing: Vec<String>,
 
     /// The same list in a file: one command a line, `#` starts a comment.
     #[arg(
@@ -189,13 +189,13 @@ pub struct GateArgs {
         env = "AITBC_CONFORMANCE_ALLOW_FAILING_FILE",
         value_name = "FILE"
     )]
-    pub allow_failing_file: Option<PathBuf>,
+    pub(crate) allow_failing_file: Option<PathBuf>,
 
     /// Count scenarios that could not run for lack of a credential (blocked, reported as
     /// untested) as failures: the run exits 1 while any is left. Off by default: with one
     /// credential per role, the scenarios that need a second one do not make the gate red.
     #[arg(long, env = "AITBC_CONFORMANCE_STRICT")]
-    pub strict: bool,
+    pub(crate) strict: bool,
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {
@@ -213,7 +213,7 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 
 /// Where the suite and its data live.
 #[derive(Debug, Clone, Args)]
-pub struct SuiteArgs {
+pub(crate) struct SuiteArgs {
     /// Folder of .feature files (searched recursively), or one .feature file.
     #[arg(
         long,
@@ -221,7 +221,7 @@ pub struct SuiteArgs {
         default_value = "features",
         value_name = "DIR"
     )]
-    pub features: PathBuf,
+    pub(crate) features: PathBuf,
 
     /// Folder holding commands.yaml (the command catalog) and double.yaml (the double's seed).
     #[arg(
@@ -230,29 +230,32 @@ pub struct SuiteArgs {
         default_value = "fixtures",
         value_name = "DIR"
     )]
-    pub fixtures: PathBuf,
+    pub(crate) fixtures: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     #[command(flatten)]
-    pub suite: SuiteArgs,
+    pub(crate) suite: SuiteArgs,
 
     /// Only scenarios matching this cucumber tag expression, e.g. "@command:client-submit or @blocks".
     #[arg(long, env = "AITBC_CONFORMANCE_TAGS", value_name = "EXPR", value_parser = parse_tags)]
-    pub tags: Option<TagOperation>,
+    pub(crate) tags: Option<TagOperation>,
 
     /// How many scenarios run at once.
     #[arg(long, env = "AITBC_CONFORMANCE_CONCURRENCY", default_value_t = 32, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub concurrency: u16,
+    pub(crate) concurrency: u16,
 
     /// Stop starting new scenarios after the first failure.
     #[arg(long, env = "AITBC_CONFORMANCE_FAIL_FAST")]
-    pub fail_fast: bool,
+    pub(crate) fail_fast: bool,
 
     #[command(flatten)]
-    pub report: ReportArgs,
+    pub(crate) report: ReportArgs,
+
+    #[command(flatten)]
+    pub(crate) judge: JudgeArgs,
 
     /// Run only the K-th of N deterministic slices of the selected scenarios (e.g. 2/4), for a
     /// CI matrix; `report merge` joins the shards' summary.json files into one verdict. A
@@ -260,32 +263,17 @@ pub struct RunArgs {
     /// moves no other.
     #[arg(long, env = "AITBC_CONFORMANCE_SHARD", value_name = "K/N",
           value_parser = crate::suite::Shard::parse)]
-    pub shard: Option<crate::suite::Shard>,
-
-    /// Per-request timeout, e.g. 5s, 800ms.
-    #[arg(long, env = "AITBC_CONFORMANCE_TIMEOUT", default_value = "5s", value_name = "DURATION",
-          value_parser = parse_duration)]
-    pub timeout: Duration,
+    pub(crate) shard: Option<crate::suite::Shard>,
 
     /// The largest answer body read (e.g. 2MB, 512KB, 1048576): beyond it reading stops and the
     /// exchange fails with class too_large, so memory stays bounded whatever a target sends.
     #[arg(long, env = "AITBC_CONFORMANCE_MAX_BODY", default_value = "2MB", value_name = "SIZE",
           value_parser = parse_size)]
-    pub max_body: usize,
+    pub(crate) max_body: usize,
 
     /// Print only the headline, not the table.
     #[arg(long, short, env = "AITBC_CONFORMANCE_QUIET")]
-    pub quiet: bool,
-
-    /// Degrade the embedded double: a profile name from <fixtures>/profiles/ (healthy,
-    /// keys-unset, routes-missing, no-by-hash, server-errors, flaky, slow, drift) or a YAML file.
-    #[arg(
-        long,
-        env = "AITBC_CONFORMANCE_PROFILE",
-        default_value = "healthy",
-        value_name = "NAME"
-    )]
-    pub profile: String,
+    pub(crate) quiet: bool,
 
     /// Retry a request after a transport error, 503 or 429 up to N times: backoff from 25 ms,
     /// honouring Retry-After up to 60 s. A scenario that passes only thanks to a retry after a
@@ -293,18 +281,7 @@ pub struct RunArgs {
     /// Default: 2 against a live target, 0 against the double.
     #[arg(long, env = "AITBC_CONFORMANCE_RETRIES", value_name = "N",
           value_parser = clap::value_parser!(u32).range(0..=10))]
-    pub retries: Option<u32>,
-
-    /// Which generation of the coordinator to judge: api-key (contract §2), jwt (§12), or auto:
-    /// a live target is told by its own answers (an explicit era it contradicts is an error,
-    /// exit 2); the embedded double is api-key unless --era jwt.
-    #[arg(
-        long,
-        env = "AITBC_CONFORMANCE_ERA",
-        value_enum,
-        default_value = "auto"
-    )]
-    pub era: crate::auth::EraChoice,
+    pub(crate) retries: Option<u32>,
 
     /// Client-side rate limits, so a live run meets no 429 of its own making: `contract` (the
     /// default on a live target: POST /v1/jobs 100/min, register 30/min, heartbeat 60/min,
@@ -312,7 +289,7 @@ pub struct RunArgs {
     /// double), or overrides such as `node=100/60s,submit=50/1m`.
     #[arg(long, env = "AITBC_CONFORMANCE_RATE_LIMITS", value_name = "SPEC",
           value_parser = crate::pacing::RateLimits::parse)]
-    pub rate_limits: Option<crate::pacing::RateLimits>,
+    pub(crate) rate_limits: Option<crate::pacing::RateLimits>,
 
     /// Response snapshots: check (default; a mismatch fails and, outside CI, leaves a
     /// .snap.new for `cargo insta review`), update (write them), off.
@@ -322,7 +299,7 @@ pub struct RunArgs {
         value_enum,
         default_value = "check"
     )]
-    pub snapshots: crate::snapshot::Mode,
+    pub(crate) snapshots: crate::snapshot::Mode,
 
     /// Where the snapshots live (one folder per feature file).
     #[arg(
@@ -331,70 +308,88 @@ pub struct RunArgs {
         default_value = "snapshots",
         value_name = "DIR"
     )]
-    pub snapshots_dir: PathBuf,
+    pub(crate) snapshots_dir: PathBuf,
 
     /// After a full run, fail (exit 1) when a snapshot file was referenced by no scenario.
     #[arg(long, env = "AITBC_CONFORMANCE_REJECT_UNREFERENCED")]
-    pub reject_unreferenced: bool,
+    pub(crate) reject_unreferenced: bool,
 
     #[command(flatten)]
-    pub live: LiveArgs,
+    pub(crate) live: LiveArgs,
 
     #[command(flatten)]
-    pub openapi: OpenApiArgs,
+    pub(crate) openapi: OpenApiArgs,
 
     /// The user's aitbc CLI, to run the @cli scenarios with: `aitbc`, `python3 -m aitbc_cli`, or
     /// a path (split on whitespace). Without it those scenarios are skipped, not failed.
     #[arg(long, env = "AITBC_CONFORMANCE_CLI", value_name = "COMMAND")]
-    pub cli: Option<String>,
+    pub(crate) cli: Option<String>,
 
     /// How long one CLI invocation may take before it is killed (`miner mine` on an empty
     /// queue never returns).
     #[arg(long, env = "AITBC_CONFORMANCE_CLI_TIMEOUT", default_value = "10s", value_name = "DURATION",
           value_parser = parse_duration)]
-    pub cli_timeout: Duration,
+    pub(crate) cli_timeout: Duration,
 
     /// Do not validate answers against the services' OpenAPI documents.
     #[arg(long, env = "AITBC_CONFORMANCE_NO_SCHEMA")]
-    pub no_schema: bool,
+    pub(crate) no_schema: bool,
 
     #[command(flatten)]
-    pub gate: GateArgs,
+    pub(crate) gate: GateArgs,
 
     /// The revision the run is filed under in the reports and history (default: GITHUB_SHA,
     /// else the working directory's git commit, if any).
     #[arg(long, env = "AITBC_CONFORMANCE_REVISION", value_name = "REV")]
-    pub revision: Option<String>,
+    pub(crate) revision: Option<String>,
 }
 
+/// What is judged and how patiently, shared by `run` and `check`.
 #[derive(Debug, Clone, Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub suite: SuiteArgs,
-
-    #[command(flatten)]
-    pub live: LiveArgs,
-
-    #[command(flatten)]
-    pub openapi: OpenApiArgs,
-
-    /// Without a live URL: check the embedded double degraded by this profile.
+pub(crate) struct JudgeArgs {
+    /// Without a live URL: degrade the embedded double with a profile name from
+    /// <fixtures>/profiles/ (healthy, keys-unset, routes-missing, no-by-hash, server-errors,
+    /// flaky, slow, drift, tokens-only, aitbc-35a546ee0, aitbc-c27c6545b) or a YAML file.
     #[arg(
         long,
         env = "AITBC_CONFORMANCE_PROFILE",
         default_value = "healthy",
         value_name = "NAME"
     )]
-    pub profile: String,
+    pub(crate) profile: String,
 
-    /// The era whose default ports fill in a URL not given, and the embedded double's era.
+    /// Which generation of the coordinator to judge: api-key (contract §2), jwt (§12), or auto
+    /// (a live target is told by its own answers; ready tokens or wallet keys for clients or
+    /// admins mean jwt). A given era is judged even where the target's answers disagree (a
+    /// warning says so, with the evidence); it also picks the default ports of a URL not given.
+    /// The embedded double is api-key unless --era jwt.
     #[arg(
         long,
         env = "AITBC_CONFORMANCE_ERA",
         value_enum,
         default_value = "auto"
     )]
-    pub era: crate::auth::EraChoice,
+    pub(crate) era: crate::auth::EraChoice,
+
+    /// Per-request timeout covering the whole body, e.g. 5s, 800ms, 2m.
+    #[arg(long, env = "AITBC_CONFORMANCE_TIMEOUT", default_value = "5s", value_name = "DURATION",
+          value_parser = parse_duration)]
+    pub(crate) timeout: Duration,
+}
+
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub(crate) suite: SuiteArgs,
+
+    #[command(flatten)]
+    pub(crate) live: LiveArgs,
+
+    #[command(flatten)]
+    pub(crate) openapi: OpenApiArgs,
+
+    #[command(flatten)]
+    pub(crate) judge: JudgeArgs,
 
     /// Where check.json and check.md go.
     #[arg(
@@ -403,18 +398,13 @@ pub struct CheckArgs {
         default_value = "reports",
         value_name = "DIR"
     )]
-    pub report_dir: PathBuf,
-
-    /// Per-request timeout for the documents and the probes.
-    #[arg(long, env = "AITBC_CONFORMANCE_TIMEOUT", default_value = "5s", value_name = "DURATION",
-          value_parser = parse_duration)]
-    pub timeout: Duration,
+    pub(crate) report_dir: PathBuf,
 }
 
 /// Where the services' OpenAPI documents come from.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "OpenAPI documents")]
-pub struct OpenApiArgs {
+pub(crate) struct OpenApiArgs {
     /// The coordinator's document: a file (JSON or YAML) or a URL (default: its /openapi.json;
     /// the embedded double's is the contract's own).
     #[arg(
@@ -422,16 +412,16 @@ pub struct OpenApiArgs {
         env = "AITBC_CONFORMANCE_OPENAPI_COORDINATOR",
         value_name = "FILE|URL"
     )]
-    pub openapi_coordinator: Option<String>,
+    pub(crate) openapi_coordinator: Option<String>,
 
     /// The node's document: a file or a URL (default: its /openapi.json).
     #[arg(long, env = "AITBC_CONFORMANCE_OPENAPI_NODE", value_name = "FILE|URL")]
-    pub openapi_node: Option<String>,
+    pub(crate) openapi_node: Option<String>,
 }
 
 impl OpenApiArgs {
     /// Where a service's document is: the flag, else `<base URL>/openapi.json`.
-    pub fn source(
+    pub(crate) fn source(
         &self,
         service: crate::openapi::Service,
         base: &str,
@@ -455,29 +445,29 @@ impl OpenApiArgs {
 /// A live coordinator and node. Given either URL the run is live; given none it uses the double.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Live target")]
-pub struct LiveArgs {
+pub(crate) struct LiveArgs {
     /// Coordinator base URL, e.g. http://127.0.0.1:8000 (also read from AITBC_URL, the CLI's own).
     #[arg(long, env = "AITBC_COORDINATOR_URL", value_name = "URL")]
-    pub coordinator_url: Option<String>,
+    pub(crate) coordinator_url: Option<String>,
 
     /// Node RPC base URL, e.g. http://127.0.0.1:8082.
     #[arg(long, env = "AITBC_NODE_URL", value_name = "URL")]
-    pub node_url: Option<String>,
+    pub(crate) node_url: Option<String>,
 
     /// A PEM file of the CA that signed an https target's certificate (a private CA), trusted
     /// besides the system's roots.
     #[arg(long, env = "AITBC_CONFORMANCE_CACERT", value_name = "FILE")]
-    pub cacert: Option<std::path::PathBuf>,
+    pub(crate) cacert: Option<std::path::PathBuf>,
 
     /// Do not verify an https target's certificate (a self-signed staging server). Said loudly
     /// in the output and recorded in summary.json.
     #[arg(long, env = "AITBC_CONFORMANCE_INSECURE")]
-    pub insecure: bool,
+    pub(crate) insecure: bool,
 
     /// The coordinator's .env: CLIENT_API_KEYS, MINER_API_KEYS, ADMIN_API_KEYS (JSON arrays)
     /// supply any key not given by a flag (first = the role's key, second = the "other" one).
     #[arg(long, env = "AITBC_ENV_FILE", value_name = "PATH")]
-    pub env_file: Option<std::path::PathBuf>,
+    pub(crate) env_file: Option<std::path::PathBuf>,
 
     /// Client API key.
     #[arg(
@@ -486,7 +476,7 @@ pub struct LiveArgs {
         value_name = "KEY",
         hide_env_values = true
     )]
-    pub client_key: Option<String>,
+    pub(crate) client_key: Option<String>,
 
     /// A second client key, for the isolation scenarios.
     #[arg(
@@ -495,7 +485,7 @@ pub struct LiveArgs {
         value_name = "KEY",
         hide_env_values = true
     )]
-    pub other_client_key: Option<String>,
+    pub(crate) other_client_key: Option<String>,
 
     /// Miner API key (the key is the miner's id).
     #[arg(
@@ -504,7 +494,7 @@ pub struct LiveArgs {
         value_name = "KEY",
         hide_env_values = true
     )]
-    pub miner_key: Option<String>,
+    pub(crate) miner_key: Option<String>,
 
     /// Admin API key.
     #[arg(
@@ -513,7 +503,7 @@ pub struct LiveArgs {
         value_name = "KEY",
         hide_env_values = true
     )]
-    pub admin_key: Option<String>,
+    pub(crate) admin_key: Option<String>,
 
     /// A second admin key, for the workflow ownership scenarios.
     #[arg(
@@ -522,7 +512,7 @@ pub struct LiveArgs {
         value_name = "KEY",
         hide_env_values = true
     )]
-    pub other_admin_key: Option<String>,
+    pub(crate) other_admin_key: Option<String>,
 
     /// JWT era: a client session token, used as it is (instead of a wallet login).
     #[arg(
@@ -531,7 +521,7 @@ pub struct LiveArgs {
         value_name = "TOKEN",
         hide_env_values = true
     )]
-    pub client_token: Option<String>,
+    pub(crate) client_token: Option<String>,
 
     /// JWT era: a second client's session token.
     #[arg(
@@ -540,7 +530,7 @@ pub struct LiveArgs {
         value_name = "TOKEN",
         hide_env_values = true
     )]
-    pub other_client_token: Option<String>,
+    pub(crate) other_client_token: Option<String>,
 
     /// JWT era: an admin session token.
     #[arg(
@@ -549,7 +539,7 @@ pub struct LiveArgs {
         value_name = "TOKEN",
         hide_env_values = true
     )]
-    pub admin_token: Option<String>,
+    pub(crate) admin_token: Option<String>,
 
     /// JWT era: a second admin's session token.
     #[arg(
@@ -558,7 +548,7 @@ pub struct LiveArgs {
         value_name = "TOKEN",
         hide_env_values = true
     )]
-    pub other_admin_token: Option<String>,
+    pub(crate) other_admin_token: Option<String>,
 
     /// JWT era: the client's wallet private key; the harness logs in with it (without one it logs in a fresh random wallet: any wallet is a client).
     #[arg(
@@ -567,7 +557,7 @@ pub struct LiveArgs {
         value_name = "HEX",
         hide_env_values = true
     )]
-    pub client_wallet_key: Option<String>,
+    pub(crate) client_wallet_key: Option<String>,
 
     /// JWT era: a second client's wallet private key (default: another fresh wallet).
     #[arg(
@@ -576,7 +566,7 @@ pub struct LiveArgs {
         value_name = "HEX",
         hide_env_values = true
     )]
-    pub other_client_wallet_key: Option<String>,
+    pub(crate) other_client_wallet_key: Option<String>,
 
     /// JWT era: the private key of a wallet the coordinator lists as admin.
     #[arg(
@@ -585,7 +575,7 @@ pub struct LiveArgs {
         value_name = "HEX",
         hide_env_values = true
     )]
-    pub admin_wallet_key: Option<String>,
+    pub(crate) admin_wallet_key: Option<String>,
 
     /// JWT era: a second admin wallet's private key.
     #[arg(
@@ -594,11 +584,11 @@ pub struct LiveArgs {
         value_name = "HEX",
         hide_env_values = true
     )]
-    pub other_admin_wallet_key: Option<String>,
+    pub(crate) other_admin_wallet_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct DoubleArgs {
+pub(crate) struct DoubleArgs {
     /// Folder holding double.yaml and profiles/.
     #[arg(
         long,
@@ -606,15 +596,15 @@ pub struct DoubleArgs {
         default_value = "fixtures",
         value_name = "DIR"
     )]
-    pub fixtures: PathBuf,
+    pub(crate) fixtures: PathBuf,
 
     /// Coordinator port on 127.0.0.1 (0 picks a free one).
     #[arg(long, env = "AITBC_CONFORMANCE_PORT", default_value_t = 8000)]
-    pub port: u16,
+    pub(crate) port: u16,
 
     /// Node port on 127.0.0.1 (0 picks a free one).
     #[arg(long, env = "AITBC_CONFORMANCE_NODE_PORT", default_value_t = 8082)]
-    pub node_port: u16,
+    pub(crate) node_port: u16,
 
     /// A profile name from <fixtures>/profiles/ or a YAML file.
     #[arg(
@@ -623,7 +613,7 @@ pub struct DoubleArgs {
         default_value = "healthy",
         value_name = "NAME"
     )]
-    pub profile: String,
+    pub(crate) profile: String,
 
     /// Instead of the double, serve a hostile target on both ports: every request answered with
     /// a 60 MB body (huge-body), not HTTP (garbage), a TCP reset (reset), a cut answer
@@ -634,7 +624,7 @@ pub struct DoubleArgs {
         value_enum,
         value_name = "MODE"
     )]
-    pub hostile: Option<crate::double::hostile::Hostile>,
+    pub(crate) hostile: Option<crate::double::hostile::Hostile>,
 
     /// The era the double plays: api-key (contract §2) or jwt (§12).
     #[arg(
@@ -643,18 +633,18 @@ pub struct DoubleArgs {
         value_enum,
         default_value = "api-key"
     )]
-    pub era: crate::auth::EraChoice,
+    pub(crate) era: crate::auth::EraChoice,
 
     /// Serve both services over HTTPS, with a CA and certificate generated at start (for
     /// 127.0.0.1 and localhost); the CA's PEM file is printed (`ca PATH`) for `--cacert`.
     #[arg(long, env = "AITBC_CONFORMANCE_DOUBLE_TLS", conflicts_with = "hostile")]
-    pub tls: bool,
+    pub(crate) tls: bool,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     #[command(flatten)]
-    pub suite: SuiteArgs,
+    pub(crate) suite: SuiteArgs,
 }
 
 fn parse_tags(text: &str) -> Result<TagOperation, String> {

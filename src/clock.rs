@@ -3,7 +3,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Microseconds since the Unix epoch, now.
-pub fn now_micros() -> i64 {
+pub(crate) fn now_micros() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
@@ -11,7 +11,7 @@ pub fn now_micros() -> i64 {
 }
 
 /// `2026-11-24T21:04:09.989672`: naive ISO-8601 with microseconds, as FastAPI renders a naive datetime.
-pub fn iso_naive(micros: i64) -> String {
+pub(crate) fn iso_naive(micros: i64) -> String {
     let secs = micros.div_euclid(1_000_000);
     let frac = micros.rem_euclid(1_000_000);
     let days = secs.div_euclid(86_400);
@@ -26,12 +26,12 @@ pub fn iso_naive(micros: i64) -> String {
 }
 
 /// The same instant with a trailing `Z`, as the error envelopes and the marketplace write it.
-pub fn iso_utc(micros: i64) -> String {
+pub(crate) fn iso_utc(micros: i64) -> String {
     format!("{}Z", iso_naive(micros))
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+00:00]` into microseconds; `None` when it is not one.
-pub fn parse_iso(text: &str) -> Option<i64> {
+pub(crate) fn parse_iso(text: &str) -> Option<i64> {
     let text = text
         .strip_suffix('Z')
         .or_else(|| text.strip_suffix("+00:00"))

@@ -14,12 +14,17 @@ use crate::error::InputError;
 use crate::target::{Credential, Credentials, Target};
 
 /// The target a run uses: live when a URL is given (flag, env or `AITBC_URL`), else the double.
-pub fn target(args: &RunArgs) -> Result<Target, InputError> {
-    target_of(&args.suite.fixtures, &args.live, &args.profile, args.era)
+pub(crate) fn target(args: &RunArgs) -> Result<Target, InputError> {
+    target_of(
+        &args.suite.fixtures,
+        &args.live,
+        &args.judge.profile,
+        args.judge.era,
+    )
 }
 
 /// The target the live flags name, else the embedded double of `profile` (also for `check`).
-pub fn target_of(
+pub(crate) fn target_of(
     fixtures: &Path,
     live: &LiveArgs,
     profile: &str,
@@ -63,7 +68,7 @@ pub fn target_of(
 }
 
 /// The embedded double plays the API-key era unless `--era jwt`.
-pub fn double_era(choice: EraChoice) -> Era {
+pub(crate) fn double_era(choice: EraChoice) -> Era {
     match choice {
         EraChoice::Jwt => Era::Jwt,
         EraChoice::ApiKey | EraChoice::Auto => Era::ApiKey,
@@ -90,7 +95,7 @@ fn default_era(choice: EraChoice, coordinator: Option<&str>) -> Era {
 }
 
 /// The embedded double with its seed, profile and era.
-pub fn double(fixtures: &Path, profile_name: &str, era: Era) -> Result<Target, InputError> {
+pub(crate) fn double(fixtures: &Path, profile_name: &str, era: Era) -> Result<Target, InputError> {
     let (seed, profile) = double_setup(fixtures, profile_name)?;
     Ok(Target::Double {
         seed,
@@ -101,7 +106,10 @@ pub fn double(fixtures: &Path, profile_name: &str, era: Era) -> Result<Target, I
 }
 
 /// The double's seed (`double.yaml`) and a profile (`profiles/NAME.yaml`, or built-in healthy).
-pub fn double_setup(fixtures: &Path, profile_name: &str) -> Result<(Seed, Profile), InputError> {
+pub(crate) fn double_setup(
+    fixtures: &Path,
+    profile_name: &str,
+) -> Result<(Seed, Profile), InputError> {
     let seed = Seed::load(&fixtures.join("double.yaml"))?;
     let profile = if profile_name == "healthy" && !fixtures.join("profiles/healthy.yaml").is_file()
     {
@@ -172,7 +180,7 @@ fn wallets(live: &LiveArgs) -> Result<Vec<(&'static str, Wallet)>, InputError> {
 }
 
 /// An `http://host[:port]` base without a trailing slash; anything else is a flag error.
-pub fn base_url(flag: &'static str, text: &str) -> Result<String, InputError> {
+pub(crate) fn base_url(flag: &'static str, text: &str) -> Result<String, InputError> {
     let bad = |message: String| InputError::Flag { flag, message };
     let url = reqwest::Url::parse(text).map_err(|e| {
         bad(format!(

@@ -6,21 +6,21 @@ use crate::error::InputError;
 
 /// The keys a coordinator `.env` configures, per role, in file order.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct EnvKeys {
-    pub client: Vec<String>,
-    pub miner: Vec<String>,
-    pub admin: Vec<String>,
+pub(crate) struct EnvKeys {
+    pub(crate) client: Vec<String>,
+    pub(crate) miner: Vec<String>,
+    pub(crate) admin: Vec<String>,
 }
 
 impl EnvKeys {
     /// Reads `path`; a malformed key list names the file and line.
-    pub fn load(path: &Path) -> Result<Self, InputError> {
+    pub(crate) fn load(path: &Path) -> Result<Self, InputError> {
         let text = crate::error::read_input(path)?;
         Self::parse(path, &text)
     }
 
     /// Parses `.env` text; lines other than the three key lists are ignored.
-    pub fn parse(path: &Path, text: &str) -> Result<Self, InputError> {
+    pub(crate) fn parse(path: &Path, text: &str) -> Result<Self, InputError> {
         let mut keys = Self::default();
         for (index, raw) in text.lines().enumerate() {
             let line = raw.trim();

@@ -40,7 +40,7 @@ pub enum InputError {
 }
 
 /// Reads an input file; failure names it.
-pub fn read_input(path: &std::path::Path) -> Result<String, InputError> {
+pub(crate) fn read_input(path: &std::path::Path) -> Result<String, InputError> {
     std::fs::read_to_string(path).map_err(|source| InputError::Read {
         path: path.to_path_buf(),
         source,
@@ -49,7 +49,7 @@ pub fn read_input(path: &std::path::Path) -> Result<String, InputError> {
 
 /// Anything that stops a run before it can report a verdict.
 #[derive(Debug, thiserror::Error)]
-pub enum RunError {
+pub(crate) enum RunError {
     #[error(transparent)]
     Input(#[from] InputError),
     #[error("{path}: a configured secret reached this report (masked in it now); this is a bug of the harness, please report it")]
@@ -71,17 +71,17 @@ pub enum RunError {
 /// A base URL nothing answers on, or nothing answers complete HTTP on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("the {what} at {url} {}: {reason}", if *.answered { "does not answer with complete HTTP" } else { "is unreachable" })]
-pub struct Unreachable {
-    pub what: &'static str,
-    pub url: String,
-    pub reason: String,
+pub(crate) struct Unreachable {
+    pub(crate) what: &'static str,
+    pub(crate) url: String,
+    pub(crate) reason: String,
     /// Something answered, but not with a complete HTTP answer (reset, cut short, not HTTP).
-    pub answered: bool,
+    pub(crate) answered: bool,
 }
 
 impl RunError {
     /// The documented exit code for this error.
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             RunError::Input(_) => exit::INPUT_ERROR,
             RunError::Unreachable(_) => exit::UNREACHABLE,

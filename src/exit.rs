@@ -1,14 +1,14 @@
 //! The process exit codes, one documented constant each (README: "Exit codes").
 
 /// Every selected scenario passed.
-pub const SUCCESS: u8 = 0;
+pub(crate) const SUCCESS: u8 = 0;
 /// The harness ran and at least one scenario failed: the target broke the contract.
-pub const SCENARIO_FAILED: u8 = 1;
+pub(crate) const SCENARIO_FAILED: u8 = 1;
 /// Usage or input error: a bad flag, or an unreadable or malformed feature file or fixture.
-pub const INPUT_ERROR: u8 = 2;
+pub(crate) const INPUT_ERROR: u8 = 2;
 /// A live target could not be reached (reserved for live runs).
-pub const UNREACHABLE: u8 = 3;
+pub(crate) const UNREACHABLE: u8 = 3;
 /// The harness itself could not finish, e.g. reports could not be written.
-pub const RUNTIME_ERROR: u8 = 4;
+pub(crate) const RUNTIME_ERROR: u8 = 4;
 /// The run was interrupted (SIGINT or SIGTERM); the reports hold what ran (the shell's 128 + 2).
-pub const INTERRUPTED: u8 = 130;
+pub(crate) const INTERRUPTED: u8 = 130;

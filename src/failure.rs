@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// The class of a failure (README: "Failure classes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
-pub enum FailureClass {
+pub(crate) enum FailureClass {
     /// 401/403 where success was expected.
     Auth,
     /// A route-level 404/405 (`{"detail":"Not Found"}`), not a domain 404.
@@ -40,30 +40,7 @@ pub enum FailureClass {
 }
 
 impl FailureClass {
-    /// Every class, in declaration order.
-    pub const ALL: [FailureClass; 14] = [
-        FailureClass::Auth,
-        FailureClass::MissingEndpoint,
-        FailureClass::ServerError,
-        FailureClass::Contract,
-        FailureClass::State,
-        FailureClass::RateLimited,
-        FailureClass::Timeout,
-        FailureClass::Unreachable,
-        FailureClass::Transport,
-        FailureClass::TooLarge,
-        FailureClass::Harness,
-        FailureClass::CliDrift,
-        FailureClass::CliError,
-        FailureClass::NotApplicable,
-    ];
-
-    /// The class with this name (`"missing_endpoint"`), as `as_str` spells it.
-    pub fn parse(name: &str) -> Option<FailureClass> {
-        Self::ALL.into_iter().find(|c| c.as_str() == name)
-    }
-
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FailureClass::Auth => "auth",
             FailureClass::MissingEndpoint => "missing_endpoint",
@@ -83,7 +60,7 @@ impl FailureClass {
     }
 
     /// The class of an unexpected status with this body, when the status itself says why.
-    pub fn of_status(status: u16, body: Option<&serde_json::Value>) -> FailureClass {
+    pub(crate) fn of_status(status: u16, body: Option<&serde_json::Value>) -> FailureClass {
         let detail = body
             .and_then(|b| b.get("detail"))
             .and_then(serde_json::Value::as_str);
@@ -106,29 +83,29 @@ impl std::fmt::Display for FailureClass {
 
 /// A step failure: its class and a one-paragraph message.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    pub class: FailureClass,
-    pub message: String,
+pub(crate) struct Failure {
+    pub(crate) class: FailureClass,
+    pub(crate) message: String,
 }
 
 impl Failure {
-    pub fn new(class: FailureClass, message: impl Into<String>) -> Self {
+    pub(crate) fn new(class: FailureClass, message: impl Into<String>) -> Self {
         Self {
             class,
             message: message.into(),
         }
     }
 
-    pub fn contract(message: impl Into<String>) -> Self {
+    pub(crate) fn contract(message: impl Into<String>) -> Self {
         Self::new(FailureClass::Contract, message)
     }
 
-    pub fn harness(message: impl Into<String>) -> Self {
+    pub(crate) fn harness(message: impl Into<String>) -> Self {
         Self::new(FailureClass::Harness, message)
     }
 
     /// Ends the scenario as not applicable to this target (reported `skipped`, not failed).
-    pub fn not_applicable(reason: impl Into<String>) -> Self {
+    pub(crate) fn not_applicable(reason: impl Into<String>) -> Self {
         Self::new(FailureClass::NotApplicable, reason)
     }
 }

@@ -7,11 +7,11 @@ use serde_json::Value;
 
 use crate::exchange::body::{error_chain, read_body, BodyError};
 use crate::exchange::endpoints::Answer;
-pub use crate::exchange::{Exchange, Trace};
+pub(crate) use crate::exchange::{Exchange, Trace};
 use crate::failure::{Failure, FailureClass};
 
 /// The longest `Retry-After` we wait for before a retry (the coordinator's windows are a minute).
-pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
+pub(crate) const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
 
 /// The request as it is about to go: its URL, masked credential and JSON body.
 fn trace_of(r: &Request<'_>) -> Trace {
@@ -34,7 +34,7 @@ fn trace_of(r: &Request<'_>) -> Trace {
 
 /// A request that got no answer, as the HAR of its scenario shows it (status 0, the reason as
 /// the body).
-pub fn unanswered(r: &Request<'_>, failure: &Failure, elapsed: Duration) -> Exchange {
+pub(crate) fn unanswered(r: &Request<'_>, failure: &Failure, elapsed: Duration) -> Exchange {
     let mut trace = trace_of(r);
     trace.elapsed_ms = elapsed.as_secs_f64() * 1000.0;
     Exchange {
@@ -49,51 +49,51 @@ pub fn unanswered(r: &Request<'_>, failure: &Failure, elapsed: Duration) -> Exch
 
 /// What to send.
 #[derive(Debug, Clone, Copy)]
-pub struct Request<'a> {
-    pub base: &'a str,
-    pub method: &'a str,
-    pub path: &'a str,
+pub(crate) struct Request<'a> {
+    pub(crate) base: &'a str,
+    pub(crate) method: &'a str,
+    pub(crate) path: &'a str,
     /// The credential header to send, if any.
-    pub credential: Option<&'a crate::auth::Credential>,
-    pub body: Option<&'a Value>,
+    pub(crate) credential: Option<&'a crate::auth::Credential>,
+    pub(crate) body: Option<&'a Value>,
     /// Count this exchange in the endpoint table (not when the scenario degraded its double).
-    pub record: bool,
+    pub(crate) record: bool,
     /// Send it on a new connection, closed afterwards (as a fresh CLI process would).
-    pub fresh: bool,
+    pub(crate) fresh: bool,
 }
 
 /// How long a pooled connection may idle before it is dropped: under uvicorn's 5 s keep-alive,
 /// so the harness never sends on a connection the server is about to close.
-pub const POOL_IDLE: Duration = Duration::from_secs(3);
+pub(crate) const POOL_IDLE: Duration = Duration::from_secs(3);
 
 /// `--max-body`'s default: the largest real AITBC answer is a ~740 KB OpenAPI document.
-pub const DEFAULT_MAX_BODY: usize = 2 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// What every request of a run goes through: the pooled and the fresh connections, retries,
 /// the pacer that keeps a live run under the target's limits, the body bound, and the tallies
 /// (the endpoint table, the waits the target imposed). Transport and login take this, not the
 /// run's whole context.
 #[derive(Debug)]
-pub struct Client {
+pub(crate) struct Client {
     pool: Pool,
     /// A client that keeps no connection: each request on a new one.
     fresh: reqwest::Client,
     /// Retries after a transport error, 429 or 503.
-    pub retries: u32,
+    pub(crate) retries: u32,
     /// Keeps a live run under the target's rate limits.
-    pub pacer: crate::pacing::Pacer,
+    pub(crate) pacer: crate::pacing::Pacer,
     /// The largest answer body read, in bytes (`--max-body`).
-    pub max_body: usize,
+    pub(crate) max_body: usize,
     /// Every exchange, per endpoint.
-    pub endpoints: crate::exchange::endpoints::EndpointLog,
+    pub(crate) endpoints: crate::exchange::endpoints::EndpointLog,
     /// The waits the target imposed (429s), for the summary.
-    pub rate_waits: std::sync::Mutex<Vec<crate::pacing::RateWait>>,
+    pub(crate) rate_waits: std::sync::Mutex<Vec<crate::pacing::RateWait>>,
 }
 
 impl Client {
     /// One pooled client for the whole run (keep-alive, per-request timeout), keeping up to
     /// `in_flight` idle connections per host: one per scenario that may run at once.
-    pub fn new(
+    pub(crate) fn new(
         trust: &crate::tls::Trust,
         timeout: Duration,
         retries: u32,
@@ -125,7 +125,7 @@ impl Client {
     }
 
     /// The pooled client as it is now (for loading documents and the CLI's proxies).
-    pub fn pooled(&self) -> reqwest::Client {
+    pub(crate) fn pooled(&self) -> reqwest::Client {
         self.pool.client()
     }
 }
@@ -133,7 +133,7 @@ impl Client {
 /// The run's kept-alive connections. A server may close a connection right after a 5xx
 /// answer without saying `Connection: close` (uvicorn after an unhandled exception): after any
 /// 5xx the pool is replaced, so no later request is sent on that connection.
-pub struct Pool {
+pub(crate) struct Pool {
     current: std::sync::RwLock<reqwest::Client>,
     build: Box<dyn Fn() -> Option<reqwest::Client> + Send + Sync>,
 }
@@ -146,7 +146,7 @@ impl std::fmt::Debug for Pool {
 
 impl Pool {
     /// A pool from a client and the way to build another like it.
-    pub fn new(
+    pub(crate) fn new(
         first: reqwest::Client,
         build: impl Fn() -> Option<reqwest::Client> + Send + Sync + 'static,
     ) -> Self {
@@ -157,7 +157,7 @@ impl Pool {
     }
 
     /// The client to send on now (a cheap handle).
-    pub fn client(&self) -> reqwest::Client {
+    pub(crate) fn client(&self) -> reqwest::Client {
         self.current
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -165,7 +165,7 @@ impl Pool {
     }
 
     /// Leaves every idle connection of the current pool behind: later requests open new ones.
-    pub fn renew(&self) {
+    pub(crate) fn renew(&self) {
         if let Some(next) = (self.build)() {
             *self
                 .current
@@ -181,7 +181,10 @@ impl Pool {
 /// answer arrived (reset, closed: the server had given that connection up) is sent again once,
 /// at once, on a fresh connection, whatever its method: the harness's problem, not the
 /// target's, so neither a retry nor flaky. The same on a fresh connection is the target's.
-pub async fn send(client: &Client, request: Request<'_>) -> Result<(Exchange, bool), Failure> {
+pub(crate) async fn send(
+    client: &Client,
+    request: Request<'_>,
+) -> Result<(Exchange, bool), Failure> {
     let (mut attempt, mut flaky, mut request) = (0, false, request);
     loop {
         let outcome = match send_once(client, request).await {
@@ -416,7 +419,7 @@ fn transport_failure(method: &str, path: &str, err: &reqwest::Error) -> Failure 
 }
 
 /// What a person would call an answer that is not a complete HTTP answer.
-pub fn transport_cause(err: &reqwest::Error) -> &'static str {
+pub(crate) fn transport_cause(err: &reqwest::Error) -> &'static str {
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {

@@ -2,23 +2,23 @@
 
 /// A small seeded generator of hex ids.
 #[derive(Debug, Clone)]
-pub struct IdGen {
+pub(crate) struct IdGen {
     state: u64,
 }
 
 impl IdGen {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self { state: seed }
     }
 
     /// The next 64 pseudo-random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix(self.state)
     }
 
     /// `n` lower-case hex characters.
-    pub fn hex(&mut self, n: usize) -> String {
+    pub(crate) fn hex(&mut self, n: usize) -> String {
         let mut out = String::with_capacity(n + 16);
         while out.len() < n {
             out.push_str(&format!("{:016x}", self.next_u64()));
@@ -28,7 +28,7 @@ impl IdGen {
     }
 
     /// `n` characters of the URL-safe base64 alphabet (a login nonce's spelling).
-    pub fn urlsafe(&mut self, n: usize) -> String {
+    pub(crate) fn urlsafe(&mut self, n: usize) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         (0..n)
             .map(|_| ALPHABET[(self.next_u64() % 64) as usize] as char)
@@ -36,20 +36,20 @@ impl IdGen {
     }
 
     /// A float in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
 /// The SplitMix64 finaliser: a good 64-bit mixing function.
-pub fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
 
 /// 64 hex characters derived from a list of words: stable for the same input.
-pub fn digest_hex(words: &[u64]) -> String {
+pub(crate) fn digest_hex(words: &[u64]) -> String {
     let mut acc = 0x6A09_E667_F3BC_C908u64;
     for w in words {
         acc = mix(acc ^ w);

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 /// The value at `path`, where numeric segments index arrays; `""` is the root.
-pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
+pub(crate) fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
     if path.is_empty() {
         return Some(root);
     }
@@ -16,7 +16,7 @@ pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
 
 /// Whether `actual` contains `expected`: objects by key subset, arrays element-wise with equal
 /// length, scalars by equality (numbers compared as f64 so `1` matches `1.0`).
-pub fn contains(actual: &Value, expected: &Value) -> bool {
+pub(crate) fn contains(actual: &Value, expected: &Value) -> bool {
     match (actual, expected) {
         (Value::Object(a), Value::Object(e)) => e
             .iter()
@@ -30,7 +30,7 @@ pub fn contains(actual: &Value, expected: &Value) -> bool {
 }
 
 /// Equality where numbers compare by value (`1 == 1.0`), recursively.
-pub fn equals(actual: &Value, expected: &Value) -> bool {
+pub(crate) fn equals(actual: &Value, expected: &Value) -> bool {
     match (actual, expected) {
         (Value::Object(a), Value::Object(e)) => {
             a.len() == e.len()
@@ -46,7 +46,7 @@ pub fn equals(actual: &Value, expected: &Value) -> bool {
 }
 
 /// A short rendering for failure messages (at most `max` characters).
-pub fn brief(value: &Value, max: usize) -> String {
+pub(crate) fn brief(value: &Value, max: usize) -> String {
     let text = value.to_string();
     if text.chars().count() <= max {
         text

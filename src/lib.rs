@@ -3,39 +3,39 @@
 //! and node (or a live target) → collect one outcome per scenario → report pass rates per CLI
 //! command in the terminal and under `reports/`, and exit with a documented code.
 
-pub mod atomic;
+pub(crate) mod atomic;
 pub mod auth;
 pub mod catalog;
-pub mod cli;
-pub mod clock;
-pub mod commands;
-pub mod config;
-pub mod consumer;
+pub(crate) mod cli;
+pub(crate) mod clock;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod consumer;
 pub mod double;
-pub mod envfile;
+pub(crate) mod envfile;
 pub mod error;
-pub mod exchange;
-pub mod exit;
-pub mod failure;
-pub mod http;
-pub mod ids;
-pub mod json_path;
-pub mod login;
-pub mod openapi;
-pub mod pacing;
-pub mod preflight;
-pub mod redact;
-pub mod report;
-pub mod runner;
+pub(crate) mod exchange;
+pub(crate) mod exit;
+pub(crate) mod failure;
+pub(crate) mod http;
+pub(crate) mod ids;
+pub(crate) mod json_path;
+pub(crate) mod login;
+pub(crate) mod openapi;
+pub(crate) mod pacing;
+pub(crate) mod preflight;
+pub(crate) mod redact;
+pub(crate) mod report;
+pub(crate) mod runner;
 pub mod snapshot;
-pub mod steps;
-pub mod suite;
-pub mod target;
-pub mod templates;
+pub(crate) mod steps;
+pub(crate) mod suite;
+pub(crate) mod target;
+pub(crate) mod templates;
 pub mod tls;
-pub mod units;
-pub mod world;
-pub mod yaml;
+pub(crate) mod units;
+pub(crate) mod world;
+pub(crate) mod yaml;
 
 use clap::Parser as _;
 

@@ -11,10 +11,14 @@ use crate::http::{self, Client, Request};
 /// A login that did not give a token: the exchange that refused it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
-pub struct LoginError(pub String);
+pub(crate) struct LoginError(pub String);
 
 /// Logs `wallet` in at the coordinator `base`.
-pub async fn login(client: &Client, base: &str, wallet: &Wallet) -> Result<Token, LoginError> {
+pub(crate) async fn login(
+    client: &Client,
+    base: &str,
+    wallet: &Wallet,
+) -> Result<Token, LoginError> {
     let address = wallet.address();
     let nonce_body = json!({ "wallet_address": address });
     let answer = post(client, base, "/v1/auth/nonce", &nonce_body).await?;

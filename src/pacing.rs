@@ -11,20 +11,20 @@ use tokio::time::Instant;
 
 /// A wait the target imposed (a 429 with its `Retry-After`), as `summary.json` records it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RateWait {
+pub(crate) struct RateWait {
     /// `coordinator` or `node`.
-    pub service: String,
+    pub(crate) service: String,
     /// What the target limits: `POST /v1/jobs`.
-    pub endpoint: String,
+    pub(crate) endpoint: String,
     /// The `Retry-After` it sent, in seconds, if any.
-    pub retry_after_s: Option<u64>,
+    pub(crate) retry_after_s: Option<u64>,
     /// How long the run held such requests back, in seconds.
-    pub waited_s: f64,
+    pub(crate) waited_s: f64,
 }
 
 impl RateWait {
     /// `waiting 58 s: the coordinator limits POST /v1/jobs (429, Retry-After 60)`.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let after = self
             .retry_after_s
             .map_or_else(String::new, |s| format!(", Retry-After {s}"));
@@ -37,7 +37,7 @@ impl RateWait {
 
 /// A group of requests the target counts together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RouteClass {
+pub(crate) enum RouteClass {
     /// `POST /v1/jobs`.
     Submit,
     /// `POST /v1/miners/register`.
@@ -55,7 +55,7 @@ pub enum RouteClass {
 }
 
 impl RouteClass {
-    pub const ALL: [RouteClass; 7] = [
+    pub(crate) const ALL: [RouteClass; 7] = [
         RouteClass::Submit,
         RouteClass::Register,
         RouteClass::Heartbeat,
@@ -66,7 +66,7 @@ impl RouteClass {
     ];
 
     /// The name used by `--rate-limits`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             RouteClass::Submit => "submit",
             RouteClass::Register => "register",
@@ -79,7 +79,7 @@ impl RouteClass {
     }
 
     /// The class of a request, if the target limits it.
-    pub fn of(method: &str, path: &str) -> Option<RouteClass> {
+    pub(crate) fn of(method: &str, path: &str) -> Option<RouteClass> {
         let path = path.split('?').next().unwrap_or(path);
         match (method, path) {
             (_, p) if p.starts_with("/rpc") => Some(RouteClass::Node),
@@ -94,7 +94,7 @@ impl RouteClass {
     }
 
     /// The contract's limit for this class, per minute.
-    pub fn contract_limit(self) -> u32 {
+    pub(crate) fn contract_limit(self) -> u32 {
         match self {
             RouteClass::Submit => 100,
             RouteClass::Register => 30,
@@ -107,23 +107,23 @@ impl RouteClass {
 }
 
 /// `POST /v1/jobs` per minute in the JWT era (c27c6545b).
-pub const JWT_SUBMIT_LIMIT: u32 = 50;
+pub(crate) const JWT_SUBMIT_LIMIT: u32 = 50;
 
 /// At most `max` requests in any `window`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub class: RouteClass,
-    pub max: u32,
-    pub window: Duration,
+pub(crate) struct RateLimit {
+    pub(crate) class: RouteClass,
+    pub(crate) max: u32,
+    pub(crate) window: Duration,
 }
 
 /// The limits of a run: the contract's by default, `none` to send as fast as possible.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RateLimits(pub Vec<RateLimit>);
+pub(crate) struct RateLimits(pub Vec<RateLimit>);
 
 impl RateLimits {
     /// The contract's limits (contract §3, §13).
-    pub fn contract() -> Self {
+    pub(crate) fn contract() -> Self {
         Self(
             RouteClass::ALL
                 .iter()
@@ -136,14 +136,14 @@ impl RateLimits {
         )
     }
 
-    pub fn none() -> Self {
+    pub(crate) fn none() -> Self {
         Self(Vec::new())
     }
 
     /// `contract`, `none`, or overrides of the contract's limits:
     /// `node=100/60s,submit=50/1m` (classes: submit, register, heartbeat, admin-stats, node,
     /// nonce, login).
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         match text.trim() {
             "contract" => return Ok(Self::contract()),
             "none" | "off" => return Ok(Self::none()),
@@ -184,7 +184,7 @@ fn parse_one(part: &str) -> Result<RateLimit, String> {
 /// Hands out send times so that no class exceeds its limit in any window (a sliding window,
 /// which also keeps under fixed windows such as slowapi's).
 #[derive(Debug)]
-pub struct Pacer {
+pub(crate) struct Pacer {
     classes: Vec<(RateLimit, Mutex<VecDeque<Instant>>)>,
     /// Requests held back after the target answered 429: by what it limits, until when.
     holds: Mutex<Vec<(String, Instant)>>,
@@ -199,7 +199,7 @@ fn hold_key(method: &str, path: &str) -> String {
 }
 
 impl Pacer {
-    pub fn new(limits: &RateLimits) -> Self {
+    pub(crate) fn new(limits: &RateLimits) -> Self {
         Self {
             classes: limits
                 .0
@@ -212,7 +212,7 @@ impl Pacer {
 
     /// Holds back every request like this one until `until` (the target answered 429 and
     /// said when its window ends); whether it was not held already, so the wait is told once.
-    pub fn hold(&self, method: &str, path: &str, until: Instant) -> bool {
+    pub(crate) fn hold(&self, method: &str, path: &str, until: Instant) -> bool {
         let key = hold_key(method, path);
         let mut holds = self
             .holds
@@ -245,7 +245,7 @@ impl Pacer {
     /// The JWT era's coordinator allows 50 `POST /v1/jobs` a minute, not the contract's 100
     /// (c27c6545b: `@rate_limit(rate=50, per=60)`): with the contract's limits in force, pace
     /// submissions under it once the era is known.
-    pub fn adopt_era(&mut self, era: crate::auth::Era) {
+    pub(crate) fn adopt_era(&mut self, era: crate::auth::Era) {
         if era != crate::auth::Era::Jwt {
             return;
         }
@@ -258,7 +258,7 @@ impl Pacer {
     }
 
     /// Waits until this request may be sent, then counts it.
-    pub async fn wait(&self, method: &str, path: &str) {
+    pub(crate) async fn wait(&self, method: &str, path: &str) {
         if let Some(end) = self.held_until(method, path) {
             if end > Instant::now() {
                 tokio::time::sleep_until(end).await;

@@ -19,7 +19,7 @@ use crate::login;
 use crate::target::{seed_keys, RunAuth, RunContext, Target};
 
 /// Roles whose commands cannot be tested, with the reason.
-pub type Blocked = BTreeMap<&'static str, String>;
+pub(crate) type Blocked = BTreeMap<&'static str, String>;
 
 /// A route of each role that a valid credential passes (any answer but 401/403) without
 /// changing state.
@@ -34,7 +34,7 @@ fn probe(role: &str) -> (&'static str, &'static str, Option<serde_json::Value>) 
 /// Runs the checks on a session of the target (for the embedded double, a double of its own
 /// with the run's profile), settles the era and credentials in `ctx.auth`, and lists the
 /// blocked roles.
-pub async fn check(ctx: &RunContext) -> Result<Settled, RunError> {
+pub(crate) async fn check(ctx: &RunContext) -> Result<Settled, RunError> {
     let session = ctx.session().await;
     let (coordinator, node) = (&session.coordinator_url, &session.node_url);
     reachable(
@@ -89,16 +89,16 @@ pub async fn check(ctx: &RunContext) -> Result<Settled, RunError> {
 
 /// What the preflight settled.
 #[derive(Debug)]
-pub struct Settled {
-    pub era: Era,
+pub(crate) struct Settled {
+    pub(crate) era: Era,
     /// How a live target's era was told (its own answers), for the one line that says so.
-    pub evidence: Option<String>,
+    pub(crate) evidence: Option<String>,
     /// The era given (by `--era` or by the credentials) disagrees with the target's answers:
     /// the given one is judged, and the evidence is told.
-    pub warning: Option<String>,
+    pub(crate) warning: Option<String>,
     /// The coordinator serves wallet login (`POST /v1/auth/nonce` answers as a route does).
-    pub wallet_login: bool,
-    pub blocked: Blocked,
+    pub(crate) wallet_login: bool,
+    pub(crate) blocked: Blocked,
 }
 
 /// What the coordinator answers, without credentials, to the two requests that tell the eras

@@ -3,16 +3,16 @@
 /// Replaces every configured secret in a text. Clones share their list: a token earned later
 /// (a JWT-era login) is masked everywhere from then on.
 #[derive(Debug, Clone, Default)]
-pub struct Redactor {
+pub(crate) struct Redactor {
     /// Longest first, so a key that contains another is replaced whole.
     secrets: std::sync::Arc<std::sync::RwLock<Vec<String>>>,
 }
 
 /// What a secret is replaced with.
-pub const MASK: &str = "***";
+pub(crate) const MASK: &str = "***";
 
 impl Redactor {
-    pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
+    pub(crate) fn new(secrets: impl IntoIterator<Item = String>) -> Self {
         let redactor = Self::default();
         for secret in secrets {
             redactor.add(&secret);
@@ -21,7 +21,7 @@ impl Redactor {
     }
 
     /// Masks `secret` from now on (in this redactor and its clones).
-    pub fn add(&self, secret: &str) {
+    pub(crate) fn add(&self, secret: &str) {
         if secret.is_empty() {
             return;
         }
@@ -36,7 +36,7 @@ impl Redactor {
     }
 
     /// Whether `text` holds any secret.
-    pub fn finds(&self, text: &str) -> bool {
+    pub(crate) fn finds(&self, text: &str) -> bool {
         let secrets = self
             .secrets
             .read()
@@ -45,7 +45,7 @@ impl Redactor {
     }
 
     /// `text` with every secret masked.
-    pub fn apply(&self, text: &str) -> String {
+    pub(crate) fn apply(&self, text: &str) -> String {
         let secrets = self
             .secrets
             .read()

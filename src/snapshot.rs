@@ -16,7 +16,7 @@ use crate::redact::Redactor;
 
 /// `--snapshots`: what a snapshot step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Compare; a mismatch fails the step and (outside CI) leaves a `.snap.new` for review.
     Check,
     /// Write the new snapshots in place.
@@ -26,7 +26,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Mode::Check => "check",
             Mode::Update => "update",
@@ -38,20 +38,20 @@ impl Mode {
 /// `fixtures/snapshots.yaml`: which fields are volatile, in one place.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct VolatileFields {
+pub(crate) struct VolatileFields {
     /// Field name → placeholder kind (`job_id: job_id`, `requested_at: time`).
-    pub volatile: BTreeMap<String, String>,
+    pub(crate) volatile: BTreeMap<String, String>,
     /// Fields whose values are identities (the API key is the identity): always placeholders.
     #[serde(default)]
-    pub identity: Vec<String>,
+    pub(crate) identity: Vec<String>,
     /// Kinds whose equal values mean nothing (two times in the same second): one placeholder
     /// each, `[time]`, never numbered and never matched elsewhere.
     #[serde(default)]
-    pub unnumbered: Vec<String>,
+    pub(crate) unnumbered: Vec<String>,
 }
 
 impl VolatileFields {
-    pub fn load(path: &Path) -> Result<Self, InputError> {
+    pub(crate) fn load(path: &Path) -> Result<Self, InputError> {
         crate::yaml::load(path)
     }
 
@@ -69,7 +69,7 @@ impl VolatileFields {
 
 /// Per-scenario placeholders: the same value gets the same placeholder in every snapshot.
 #[derive(Debug, Default)]
-pub struct Placeholders {
+pub(crate) struct Placeholders {
     by_value: HashMap<String, String>,
     counters: HashMap<String, usize>,
 }
@@ -99,14 +99,14 @@ impl Placeholders {
 
     /// Replaces volatile values in `value`: configured fields by their kind, then any other
     /// string equal to a value already numbered (that is how relations are kept).
-    pub fn normalise(&mut self, fields: &VolatileFields, value: &Value) -> Value {
+    pub(crate) fn normalise(&mut self, fields: &VolatileFields, value: &Value) -> Value {
         self.assign(fields, value);
         self.replace(fields, value)
     }
 
     /// A request path with its volatile segments and query values as placeholders
     /// (`/v1/jobs/[job_id#1]`, `/v1/explorer/receipts?job_id=[job_id#1]`).
-    pub fn in_path(&self, path: &str) -> String {
+    pub(crate) fn in_path(&self, path: &str) -> String {
         map_path_tokens(path, |token| {
             self.by_value
                 .get(&Value::String(token.to_string()).to_string())
@@ -116,14 +116,14 @@ impl Placeholders {
 
     /// Names a known value for the whole scenario, e.g. a role's key (the identity in this era)
     /// as `[identity:miner]`: stable whatever order the responses show it in.
-    pub fn name(&mut self, value: &str, placeholder: String) {
+    pub(crate) fn name(&mut self, value: &str, placeholder: String) {
         self.by_value
             .insert(Value::String(value.to_string()).to_string(), placeholder);
     }
 
     /// Numbers the volatile values of a response the scenario saw, snapshotted or not, so later
     /// snapshots relate to it (`pub` for the world, which calls it on every exchange).
-    pub fn observe(&mut self, fields: &VolatileFields, value: &Value) {
+    pub(crate) fn observe(&mut self, fields: &VolatileFields, value: &Value) {
         self.assign(fields, value);
     }
 
@@ -198,23 +198,23 @@ pub fn map_path_tokens(path: &str, replace: impl Fn(&str) -> Option<String>) -> 
 
 /// Shared by a run: mode, where snapshots live, the volatile fields, what was referenced.
 #[derive(Debug)]
-pub struct SnapshotRun {
-    pub mode: Mode,
+pub(crate) struct SnapshotRun {
+    pub(crate) mode: Mode,
     /// Absolute `snapshots/` folder.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The features root, to name each feature's folder.
-    pub features_root: PathBuf,
-    pub fields: VolatileFields,
-    pub referenced: Mutex<HashSet<PathBuf>>,
-    pub pending: Mutex<Vec<PathBuf>>,
+    pub(crate) features_root: PathBuf,
+    pub(crate) fields: VolatileFields,
+    pub(crate) referenced: Mutex<HashSet<PathBuf>>,
+    pub(crate) pending: Mutex<Vec<PathBuf>>,
     /// The era the run judges: the JWT era may keep its own snapshot where its answer differs.
-    pub era: Era,
+    pub(crate) era: Era,
 }
 
 impl SnapshotRun {
     /// Where the era keeps the snapshots in which it differs from the shared ones
     /// (`snapshots/jwt/jobs/submit`), or `None` for the API-key era, whose are the shared ones.
-    pub fn override_folder_for(&self, feature: &Path) -> Option<PathBuf> {
+    pub(crate) fn override_folder_for(&self, feature: &Path) -> Option<PathBuf> {
         (self.era == Era::Jwt).then(|| {
             let shared = self.folder_for(feature);
             let relative = shared.strip_prefix(&self.dir).unwrap_or(&shared);
@@ -223,7 +223,7 @@ impl SnapshotRun {
     }
 
     /// `snapshots/jobs/submit` for `features/jobs/submit.feature`.
-    pub fn folder_for(&self, feature: &Path) -> PathBuf {
+    pub(crate) fn folder_for(&self, feature: &Path) -> PathBuf {
         let relative = feature
             .strip_prefix(&self.features_root)
             .ok()
@@ -238,7 +238,11 @@ impl SnapshotRun {
     /// Snapshot files in the folders of `features` that no scenario names: `named` holds each
     /// scenario's feature file and snapshot names, read from the steps themselves, so the
     /// answer does not depend on which scenarios ran or how far they got.
-    pub fn unreferenced(&self, features: &[PathBuf], named: &[(PathBuf, String)]) -> Vec<PathBuf> {
+    pub(crate) fn unreferenced(
+        &self,
+        features: &[PathBuf],
+        named: &[(PathBuf, String)],
+    ) -> Vec<PathBuf> {
         let era_folder = |f: &Path| {
             let shared = self.folder_for(f);
             let relative = shared
@@ -276,7 +280,7 @@ impl SnapshotRun {
 
 /// What a snapshot step concluded.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Matched,
     /// No snapshot existed; a `.snap.new` was left for review (outside CI).
     Pending(PathBuf),
@@ -286,7 +290,7 @@ pub enum Verdict {
 
 /// The text stored for one exchange: status and normalised body, keys sorted, the scenario's
 /// `tag` as `[tag]`, secrets masked.
-pub fn render(
+pub(crate) fn render(
     exchange: &Exchange,
     placeholders: &mut Placeholders,
     fields: &VolatileFields,
@@ -311,7 +315,7 @@ pub fn render(
 /// Checks `text` against the era's snapshot: the JWT era's own file where it has one; else the
 /// shared one, which the JWT era may only match — where its answer differs by design, its own
 /// file is recorded (`update`, or pending review) and the shared contract stays as it is.
-pub fn assert_in_era(
+pub(crate) fn assert_in_era(
     run: &SnapshotRun,
     feature: &Path,
     name: &str,
@@ -340,7 +344,7 @@ pub fn assert_in_era(
     }
 }
 
-pub fn assert(
+pub(crate) fn assert(
     run: &SnapshotRun,
     folder: &Path,
     name: &str,
@@ -451,7 +455,7 @@ fn stored_contents(file: &str) -> String {
 }
 
 /// A line diff (`-` old, `+` new) with one line of context, for failure messages.
-pub fn diff(old: &str, new: &str) -> String {
+pub(crate) fn diff(old: &str, new: &str) -> String {
     let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
     let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {

@@ -13,48 +13,48 @@ use crate::error::InputError;
 
 /// Scenarios with this tag only run against the embedded double (they degrade it on purpose,
 /// or need a target nobody else uses).
-pub const DOUBLE_ONLY_TAG: &str = "double-only";
+pub(crate) const DOUBLE_ONLY_TAG: &str = "double-only";
 
 /// Scenarios that run the user's `aitbc` CLI (`run --cli`); they give the command's CLI verdict.
-pub const CLI_TAG: &str = "cli";
+pub(crate) const CLI_TAG: &str = "cli";
 /// Scenarios that log a wallet in themselves: not applicable where the coordinator has no
 /// wallet login (a backend between the eras, whose tokens are issued elsewhere).
-pub const WALLET_LOGIN_TAG: &str = "wallet-login";
+pub(crate) const WALLET_LOGIN_TAG: &str = "wallet-login";
 
 /// Scenarios with this tag check an endpoint directly that their command can do without
 /// (it has a documented fallback): when only they fail, with a missing endpoint, the command
 /// still works for its user, and its verdict says "via fallback".
-pub const DIRECT_TAG: &str = "direct";
+pub(crate) const DIRECT_TAG: &str = "direct";
 
 /// One scenario (an outline's example row counts as one), as the report names it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ScenarioMeta {
+pub(crate) struct ScenarioMeta {
     /// The feature file, as given (relative to where the run started).
-    pub path: PathBuf,
-    pub feature: String,
-    pub name: String,
-    pub line: usize,
+    pub(crate) path: PathBuf,
+    pub(crate) feature: String,
+    pub(crate) name: String,
+    pub(crate) line: usize,
     /// The catalog command id it covers.
-    pub command: String,
+    pub(crate) command: String,
     /// All tags that apply: feature, rule and scenario.
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// The roles its steps authenticate as (`client`, `other-admin`, …): without their
     /// credentials it cannot run.
-    pub callers: Vec<&'static str>,
+    pub(crate) callers: Vec<&'static str>,
     /// The snapshots its steps name (`the response matches the snapshot "NAME"`).
-    pub snapshots: Vec<String>,
+    pub(crate) snapshots: Vec<String>,
 }
 
 /// The parsed features plus one `ScenarioMeta` per scenario.
 #[derive(Debug, Clone)]
-pub struct Suite {
-    pub features: Vec<gherkin::Feature>,
-    pub scenarios: Vec<ScenarioMeta>,
+pub(crate) struct Suite {
+    pub(crate) features: Vec<gherkin::Feature>,
+    pub(crate) scenarios: Vec<ScenarioMeta>,
 }
 
 impl Suite {
     /// Parses every `.feature` under `dir` (or the one file `dir` names) and checks its tags.
-    pub fn load(dir: &Path, catalog: &Catalog) -> Result<Self, InputError> {
+    pub(crate) fn load(dir: &Path, catalog: &Catalog) -> Result<Self, InputError> {
         let files = feature_files(dir)?;
         let mut features = Vec::with_capacity(files.len());
         let mut scenarios = Vec::new();
@@ -70,7 +70,7 @@ impl Suite {
     }
 
     /// The scenarios a tag expression selects (all when `None`).
-    pub fn select<'s>(
+    pub(crate) fn select<'s>(
         &'s self,
         tags: Option<&'s gherkin::tagexpr::TagOperation>,
     ) -> impl Iterator<Item = &'s ScenarioMeta> + 's {
@@ -82,7 +82,7 @@ impl Suite {
 
 impl Suite {
     /// The features cut down to the scenarios in `keep` (by file and line); empty ones dropped.
-    pub fn features_for(&self, keep: &HashSet<(PathBuf, usize)>) -> Vec<gherkin::Feature> {
+    pub(crate) fn features_for(&self, keep: &HashSet<(PathBuf, usize)>) -> Vec<gherkin::Feature> {
         self.features
             .iter()
             .cloned()
@@ -104,26 +104,26 @@ impl Suite {
 
 impl ScenarioMeta {
     /// The report's key for this scenario.
-    pub fn key(&self) -> (PathBuf, usize) {
+    pub(crate) fn key(&self) -> (PathBuf, usize) {
         (self.path.clone(), self.line)
     }
 
-    pub fn has_tag(&self, tag: &str) -> bool {
+    pub(crate) fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)
     }
 }
 
 /// One of N deterministic slices of a suite (`run --shard K/N`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
+pub(crate) struct Shard {
     /// 1-based.
-    pub index: u32,
-    pub count: u32,
+    pub(crate) index: u32,
+    pub(crate) count: u32,
 }
 
 impl Shard {
     /// `K/N` with 1 ≤ K ≤ N.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let bad = || format!("{text:?} is not a shard: K/N with 1 <= K <= N, e.g. 2/4");
         let (k, n) = text.trim().split_once('/').ok_or_else(bad)?;
         let (index, count): (u32, u32) = (
@@ -138,7 +138,7 @@ impl Shard {
 
     /// Whether the scenario falls in this slice: SHA3 of its file and name, so its slice never
     /// depends on the other scenarios of the suite.
-    pub fn contains(&self, meta: &ScenarioMeta) -> bool {
+    pub(crate) fn contains(&self, meta: &ScenarioMeta) -> bool {
         use sha3::{Digest, Sha3_256};
         let mut hash = Sha3_256::new();
         hash.update(meta.path.to_string_lossy().as_bytes());
@@ -193,7 +193,7 @@ fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
 }
 
 /// Parses one file and expands its outlines; errors carry `file:line:column`.
-pub fn parse_feature(path: &Path) -> Result<gherkin::Feature, InputError> {
+pub(crate) fn parse_feature(path: &Path) -> Result<gherkin::Feature, InputError> {
     let feature =
         gherkin::Feature::parse_path(path, GherkinEnv::default()).map_err(|err| match err {
             gherkin::ParseFileError::Reading { source, .. } => InputError::Read {

@@ -15,10 +15,10 @@ use crate::exchange::endpoints::EndpointLog;
 use crate::redact::Redactor;
 use crate::snapshot::SnapshotRun;
 
-pub use crate::auth::{Credential, Credentials};
+pub(crate) use crate::auth::{Credential, Credentials};
 
 /// The double's own credentials in the API-key era: the first (and second) key of each role.
-pub fn seed_keys(seed: &Seed) -> Credentials {
+pub(crate) fn seed_keys(seed: &Seed) -> Credentials {
     let key = |keys: &[String], i: usize| keys.get(i).cloned().map(Credential::ApiKey);
     Credentials {
         client: key(&seed.keys.client, 0),
@@ -31,7 +31,7 @@ pub fn seed_keys(seed: &Seed) -> Credentials {
 
 /// Where scenarios send their requests.
 #[derive(Debug, Clone)]
-pub enum Target {
+pub(crate) enum Target {
     /// A fresh embedded double of `era` per scenario, degraded as `profile` says.
     Double {
         seed: Seed,
@@ -57,7 +57,7 @@ pub enum Target {
 impl Target {
     /// Every secret this target's credentials hold, for redaction (tokens earned by logging
     /// in are added when they are).
-    pub fn secrets(&self) -> Vec<String> {
+    pub(crate) fn secrets(&self) -> Vec<String> {
         match self {
             Target::Double { seed, .. } => {
                 let keys = &seed.keys;
@@ -84,7 +84,7 @@ impl Target {
     }
 
     /// A one-word description for reports.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Target::Double { profile_name, .. } if profile_name == "healthy" => {
                 "embedded double".to_string()
@@ -96,12 +96,12 @@ impl Target {
         }
     }
 
-    pub fn is_live(&self) -> bool {
+    pub(crate) fn is_live(&self) -> bool {
         matches!(self, Target::Live { .. })
     }
 
     /// How the target's certificate is trusted (the embedded double speaks plain http).
-    pub fn trust(&self) -> crate::tls::Trust {
+    pub(crate) fn trust(&self) -> crate::tls::Trust {
         match self {
             Target::Live { trust, .. } => trust.clone(),
             Target::Double { .. } => crate::tls::Trust::default(),
@@ -111,59 +111,59 @@ impl Target {
 
 /// Shared by every scenario of a run: the pooled HTTP client and the target.
 #[derive(Debug)]
-pub struct RunContext {
+pub(crate) struct RunContext {
     /// What every request goes through (connections, retries, pacing, tallies).
-    pub http: crate::http::Client,
-    pub target: Target,
+    pub(crate) http: crate::http::Client,
+    pub(crate) target: Target,
     /// Scenarios (file, line) that needed a retry: reported `flaky`.
-    pub flaky: Mutex<HashSet<(PathBuf, usize)>>,
+    pub(crate) flaky: Mutex<HashSet<(PathBuf, usize)>>,
     /// Response snapshots, when the run takes them.
-    pub snapshots: Option<SnapshotRun>,
+    pub(crate) snapshots: Option<SnapshotRun>,
     /// Masks the target's keys in anything written.
-    pub redactor: Redactor,
+    pub(crate) redactor: Redactor,
     /// Held by the running `@live-serial` scenario: cucumber's `Serial` keeps serial scenarios
     /// from starting together only while no concurrent one runs, which a long wait (a 429)
     /// breaks; this makes them exclusive of each other always.
-    pub serial: Arc<tokio::sync::Mutex<()>>,
+    pub(crate) serial: Arc<tokio::sync::Mutex<()>>,
     /// A live run's one QUEUED job for the scenarios that only read one.
-    pub shared_job: tokio::sync::Mutex<Option<String>>,
+    pub(crate) shared_job: tokio::sync::Mutex<Option<String>>,
     /// The era and each role's credential, settled by the preflight; tokens renewed here.
-    pub auth: tokio::sync::Mutex<RunAuth>,
+    pub(crate) auth: tokio::sync::Mutex<RunAuth>,
     /// The user's CLI, for the `@cli` scenarios (`--cli`).
-    pub cli: Option<crate::consumer::Cli>,
+    pub(crate) cli: Option<crate::consumer::UserCli>,
     /// Routes the CLI called that the contract does not know (`GET /api/v1/agents/workflows`).
-    pub cli_unknown_routes: Mutex<std::collections::BTreeSet<String>>,
+    pub(crate) cli_unknown_routes: Mutex<std::collections::BTreeSet<String>>,
     /// The services' OpenAPI documents, when schema checks are on and they could be had.
-    pub spec: Option<Arc<crate::openapi::validate::Spec>>,
+    pub(crate) spec: Option<Arc<crate::openapi::validate::Spec>>,
     salt: AtomicU64,
 }
 
 /// What the preflight settled about who the harness is on this target.
 #[derive(Debug, Clone)]
-pub struct RunAuth {
-    pub era: Era,
-    pub credentials: Credentials,
+pub(crate) struct RunAuth {
+    pub(crate) era: Era,
+    pub(crate) credentials: Credentials,
     /// JWT era: the wallet each logged-in role renews its token with, and its token's expiry.
-    pub logins: Vec<(&'static str, Wallet, Option<i64>)>,
+    pub(crate) logins: Vec<(&'static str, Wallet, Option<i64>)>,
 }
 
 /// The base URLs and credentials one scenario uses; owns its double, if any.
 #[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     /// Unique per scenario and run: names what the scenario creates on a shared target.
-    pub tag: String,
-    pub coordinator_url: String,
-    pub node_url: String,
-    pub credentials: Credentials,
-    pub double: Option<Double>,
+    pub(crate) tag: String,
+    pub(crate) coordinator_url: String,
+    pub(crate) node_url: String,
+    pub(crate) credentials: Credentials,
+    pub(crate) double: Option<Double>,
     /// The era the run judges.
-    pub era: Era,
+    pub(crate) era: Era,
 }
 
 impl RunContext {
     /// One pooled client for the whole run (keep-alive, per-request timeout), keeping up to
     /// `in_flight` idle connections per host: one per scenario that may run at once.
-    pub fn new(
+    pub(crate) fn new(
         target: Target,
         timeout: Duration,
         retries: u32,
@@ -194,7 +194,7 @@ impl RunContext {
 
     /// A session for one scenario: a fresh double when the target is the double; credentials
     /// as the preflight settled them, a token renewed first when it is about to expire.
-    pub async fn session(&self) -> Session {
+    pub(crate) async fn session(&self) -> Session {
         let salt = self.salt.fetch_add(1, Ordering::Relaxed);
         let tag = format!("conf-{:06x}-{salt}", crate::clock::now_micros() & 0xff_ffff);
         let (double, coordinator_url, node_url) = match &self.target {

@@ -1,7 +1,7 @@
 //! Path templates (`/v1/jobs/{job_id}`): matching request paths, and as wiremock regexes.
 
 /// `^/v1/jobs/[^/]+/result$` for `/v1/jobs/{job_id}/result`.
-pub fn template_regex(template: &str) -> String {
+pub(crate) fn template_regex(template: &str) -> String {
     let body: Vec<String> = template
         .split('/')
         .map(|seg| {
@@ -27,13 +27,13 @@ fn regex_escape(text: &str) -> String {
         .collect()
 }
 
-pub fn template_matches(template: &str, path: &str) -> bool {
+pub(crate) fn template_matches(template: &str, path: &str) -> bool {
     segments_match(template.split('/'), path)
 }
 
 /// Whether `path` fits template segments: as many segments, `{param}` matching any non-empty
 /// one, literals equal. Allocation-free, so the endpoint table can call it per request.
-pub fn segments_match<'t>(template: impl IntoIterator<Item = &'t str>, path: &str) -> bool {
+pub(crate) fn segments_match<'t>(template: impl IntoIterator<Item = &'t str>, path: &str) -> bool {
     let mut actual = path.split('/');
     let same = template.into_iter().all(|t| match actual.next() {
         Some(p) if t.starts_with('{') => !p.is_empty(),

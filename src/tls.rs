@@ -7,11 +7,11 @@ use crate::error::InputError;
 
 /// How the harness trusts an https target.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Trust {
+pub(crate) struct Trust {
     /// PEM file of a CA to trust besides the system's.
-    pub cacert: Option<PathBuf>,
+    pub(crate) cacert: Option<PathBuf>,
     /// Accept any certificate (a self-signed staging server).
-    pub insecure: bool,
+    pub(crate) insecure: bool,
 }
 
 /// Makes ring the process's rustls provider (once; later calls are no-ops).
@@ -21,7 +21,7 @@ pub fn install_provider() {
 
 impl Trust {
     /// Applies the trust to a client builder; an unreadable or non-PEM `--cacert` is bad input.
-    pub fn apply(
+    pub(crate) fn apply(
         &self,
         builder: reqwest::ClientBuilder,
     ) -> Result<reqwest::ClientBuilder, InputError> {
@@ -41,7 +41,7 @@ impl Trust {
 
 /// Says what to do when a request failed because the target's certificate is not trusted
 /// (the innermost cause alone, e.g. `UnknownIssuer`, tells a person little).
-pub fn untrusted(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+pub(crate) fn untrusted(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut source = Some(err);
     while let Some(e) = source {
         if let Some(rustls::Error::InvalidCertificate(why)) = rustls_error(e) {

@@ -7,18 +7,18 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::auth::token;
-pub use crate::exchange::Exchange;
+pub(crate) use crate::exchange::Exchange;
 use crate::failure::{Failure, FailureClass};
 use crate::http;
 use crate::json_path;
 use crate::target::{Credential, RunContext, Session, Target};
 
 /// What a step returns; `Err` fails the step with a classified message.
-pub type StepResult = Result<(), Failure>;
+pub(crate) type StepResult = Result<(), Failure>;
 
 /// The role a request authenticates as (`Given I authenticate as "…"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Caller {
+pub(crate) enum Caller {
     Client,
     OtherClient,
     Miner,
@@ -38,7 +38,7 @@ pub enum Caller {
 }
 
 impl Caller {
-    pub fn parse(name: &str) -> Option<Self> {
+    pub(crate) fn parse(name: &str) -> Option<Self> {
         Some(match name {
             "client" => Caller::Client,
             "other-client" => Caller::OtherClient,
@@ -58,7 +58,7 @@ impl Caller {
 
 /// How a CLI-style lookup found its block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Via {
+pub(crate) enum Via {
     ByHash,
     ByHeight,
     HeadScan,
@@ -66,54 +66,54 @@ pub enum Via {
 
 /// The outcome of `aitbc blockchain block <id>` replayed over HTTP.
 #[derive(Debug, Clone)]
-pub struct Lookup {
+pub(crate) struct Lookup {
     /// Each request made, `GET /rpc/... → status`.
-    pub trail: Vec<String>,
-    pub found: Option<Value>,
-    pub via: Option<Via>,
+    pub(crate) trail: Vec<String>,
+    pub(crate) found: Option<Value>,
+    pub(crate) via: Option<Via>,
     /// `by_hash` answered FastAPI's route-level 404: the node lacks the route.
-    pub by_hash_missing: bool,
+    pub(crate) by_hash_missing: bool,
 }
 
 /// How many exchanges a scenario keeps for its HAR file (a chain walk sends dozens).
-pub const EXCHANGES_KEPT: usize = 64;
+pub(crate) const EXCHANGES_KEPT: usize = 64;
 
 /// The per-scenario state.
 #[derive(Debug, cucumber::World)]
 #[world(init = Self::blank)]
-pub struct ConformanceWorld {
+pub(crate) struct ConformanceWorld {
     ctx: Option<Arc<RunContext>>,
     session: Option<Session>,
-    pub caller: Caller,
-    pub last: Option<Exchange>,
+    pub(crate) caller: Caller,
+    pub(crate) last: Option<Exchange>,
     /// Every exchange of the scenario, oldest first (the last `EXCHANGES_KEPT`): the HAR file
     /// written when it fails.
-    pub exchanges: Vec<Exchange>,
-    pub vars: HashMap<String, String>,
+    pub(crate) exchanges: Vec<Exchange>,
+    pub(crate) vars: HashMap<String, String>,
     /// Blocks fetched by a chain walk, in height order.
-    pub blocks: Vec<Value>,
+    pub(crate) blocks: Vec<Value>,
     /// The scenario degraded its own double on purpose: its exchanges stay out of the endpoint table.
-    pub degraded: bool,
+    pub(crate) degraded: bool,
     /// Snapshot placeholders, shared by every snapshot of the scenario.
-    pub placeholders: crate::snapshot::Placeholders,
+    pub(crate) placeholders: crate::snapshot::Placeholders,
     /// Admin stats noted by `Given I note the admin stats`.
-    pub noted_stats: Option<Value>,
+    pub(crate) noted_stats: Option<Value>,
     /// This scenario's (file, line), as the report keys it.
     scenario: Option<(PathBuf, usize)>,
     /// The outcome of a CLI-style block lookup.
-    pub lookup: Option<Lookup>,
+    pub(crate) lookup: Option<Lookup>,
     /// The `receipt` of the last result the miner posted: `null` means the target signs none.
-    pub result_receipt: Option<Value>,
+    pub(crate) result_receipt: Option<Value>,
     /// The last invocation of the user's CLI (`When I run aitbc …`).
-    pub ran: Option<crate::consumer::Ran>,
+    pub(crate) ran: Option<crate::consumer::Ran>,
     /// JWT era: the wallet this scenario logs in with, and the token its login earned.
-    pub wallet: Option<crate::auth::wallet::Wallet>,
-    pub own_token: Option<Credential>,
+    pub(crate) wallet: Option<crate::auth::wallet::Wallet>,
+    pub(crate) own_token: Option<Credential>,
     /// The failure of the step that failed, typed (see `steps::judged!`).
-    pub failure: Option<Failure>,
+    pub(crate) failure: Option<Failure>,
     /// A `@live-serial` scenario's turn: held from its start to its end, so no other such
     /// scenario (they share the one miner identity of the target) runs meanwhile.
-    pub serial_turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    pub(crate) serial_turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl ConformanceWorld {
@@ -143,7 +143,7 @@ impl ConformanceWorld {
     /// Keeps a step's failure, typed, for the collector. A body check that failed on FastAPI's
     /// route-level `404 Not Found` (or a 405) is a missing endpoint, not a contract mismatch:
     /// the route is not there at all.
-    pub fn settle(&mut self, outcome: StepResult) -> StepResult {
+    pub(crate) fn settle(&mut self, outcome: StepResult) -> StepResult {
         let Err(mut failure) = outcome else {
             return Ok(());
         };
@@ -160,7 +160,12 @@ impl ConformanceWorld {
 
     /// Called by the runner's before-hook: binds the run context and opens a session; a
     /// serial scenario first waits for its turn.
-    pub async fn attach(&mut self, ctx: Arc<RunContext>, scenario: (PathBuf, usize), serial: bool) {
+    pub(crate) async fn attach(
+        &mut self,
+        ctx: Arc<RunContext>,
+        scenario: (PathBuf, usize),
+        serial: bool,
+    ) {
         if serial {
             self.serial_turn = Some(Arc::clone(&ctx.serial).lock_owned().await);
         }
@@ -186,29 +191,29 @@ impl ConformanceWorld {
     }
 
     /// The run context (for steps that need run-wide settings).
-    pub fn context(&self) -> Result<Arc<RunContext>, Failure> {
+    pub(crate) fn context(&self) -> Result<Arc<RunContext>, Failure> {
         self.ctx
             .clone()
             .ok_or_else(|| Failure::harness("the scenario has no run context"))
     }
 
     /// This scenario's unique tag (`{tag}` in steps), or `""` before the session opens.
-    pub fn tag(&self) -> String {
+    pub(crate) fn tag(&self) -> String {
         self.vars.get("tag").cloned().unwrap_or_default()
     }
 
     /// This scenario's feature file.
-    pub fn feature_path(&self) -> Option<&std::path::Path> {
+    pub(crate) fn feature_path(&self) -> Option<&std::path::Path> {
         self.scenario.as_ref().map(|(p, _)| p.as_path())
     }
 
     /// The scenario's session (URLs, credentials, double).
-    pub fn session(&self) -> Result<&Session, Failure> {
+    pub(crate) fn session(&self) -> Result<&Session, Failure> {
         self.parts().map(|(_, s)| s)
     }
 
     /// The credential the caller sends, `None` for no header.
-    pub fn credential_for(&self, caller: Caller) -> Result<Option<Credential>, Failure> {
+    pub(crate) fn credential_for(&self, caller: Caller) -> Result<Option<Credential>, Failure> {
         let creds = &self.session()?.credentials;
         let pick = |c: &Option<Credential>, role: &str| {
             c.clone()
@@ -259,14 +264,14 @@ impl ConformanceWorld {
 
     /// Masks a secret this scenario came by (a token its own login earned) in everything the
     /// run writes.
-    pub fn redact(&self, secret: &str) {
+    pub(crate) fn redact(&self, secret: &str) {
         if let Some(ctx) = &self.ctx {
             ctx.redactor.add(secret);
         }
     }
 
     /// Replaces `{NAME}` with saved values; unknown names are left as they are.
-    pub fn expand(&self, text: &str) -> String {
+    pub(crate) fn expand(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(open) = rest.find('{') {
@@ -290,13 +295,18 @@ impl ConformanceWorld {
     }
 
     /// Sends a request as the current caller and records the exchange.
-    pub async fn send(&mut self, method: &str, path: &str, body: Option<Value>) -> StepResult {
+    pub(crate) async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> StepResult {
         let caller = self.caller;
         self.send_as(caller, method, path, body).await
     }
 
     /// Sends a request as `caller`; `/rpc…` paths go to the node, the rest to the coordinator.
-    pub async fn send_as(
+    pub(crate) async fn send_as(
         &mut self,
         caller: Caller,
         method: &str,
@@ -307,7 +317,7 @@ impl ConformanceWorld {
     }
 
     /// Sends a request as `caller`, on a connection of its own when `fresh` (never pooled).
-    pub async fn send_over(
+    pub(crate) async fn send_over(
         &mut self,
         caller: Caller,
         method: &str,
@@ -377,7 +387,7 @@ impl ConformanceWorld {
     }
 
     /// Logs an exchange for the scenario's HAR file, keeping the last `EXCHANGES_KEPT`.
-    pub fn keep(&mut self, exchange: Exchange) {
+    pub(crate) fn keep(&mut self, exchange: Exchange) {
         if self.exchanges.len() == EXCHANGES_KEPT {
             self.exchanges.remove(0);
         }
@@ -385,14 +395,14 @@ impl ConformanceWorld {
     }
 
     /// The last exchange, or a harness failure if the scenario sent nothing yet.
-    pub fn last(&self) -> Result<&Exchange, Failure> {
+    pub(crate) fn last(&self) -> Result<&Exchange, Failure> {
         self.last
             .as_ref()
             .ok_or_else(|| Failure::harness("no request was sent before this check"))
     }
 
     /// Fails unless the last status is `expected`, classifying the surprise.
-    pub fn expect_status(&self, expected: u16) -> StepResult {
+    pub(crate) fn expect_status(&self, expected: u16) -> StepResult {
         let last = self.last()?;
         if last.status == expected {
             return Ok(());
@@ -404,7 +414,7 @@ impl ConformanceWorld {
     }
 
     /// Saves the string at `field` of the last body as `{name}`; a non-string is a contract failure.
-    pub fn save_string(&mut self, field: &str, name: &str) -> StepResult {
+    pub(crate) fn save_string(&mut self, field: &str, name: &str) -> StepResult {
         let value = self.field(field)?;
         let text = value
             .as_str()
@@ -415,7 +425,7 @@ impl ConformanceWorld {
     }
 
     /// The JSON value at `field` of the last body.
-    pub fn field(&self, field: &str) -> Result<&Value, Failure> {
+    pub(crate) fn field(&self, field: &str) -> Result<&Value, Failure> {
         let last = self.last()?;
         let json = last.json.as_ref().ok_or_else(|| {
             Failure::contract(format!("the body is not JSON: {}", last.describe()))

@@ -7,13 +7,13 @@ use serde::de::DeserializeOwned;
 use crate::error::InputError;
 
 /// Reads and deserialises one YAML file; any problem names the file and, when known, the line.
-pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T, InputError> {
+pub(crate) fn load<T: DeserializeOwned>(path: &Path) -> Result<T, InputError> {
     let text = crate::error::read_input(path)?;
     parse(path, &text)
 }
 
 /// Deserialises YAML text that came from `path` (used for messages only).
-pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, InputError> {
+pub(crate) fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, InputError> {
     serde_saphyr::from_str(text).map_err(|err| {
         let (line, column) = err
             .location()

@@ -3,7 +3,7 @@
 
 /// The credential one role sends.
 #[derive(Clone, PartialEq, Eq)]
-pub enum Credential {
+pub(crate) enum Credential {
     /// API-key era, and miners in the JWT era: the key is also the identity.
     ApiKey(String),
     /// JWT era: a session token and its subject (the user id the backend files jobs under).
@@ -12,7 +12,7 @@ pub enum Credential {
 
 impl Credential {
     /// The secret itself (for redaction lists; never print it).
-    pub fn secret(&self) -> &str {
+    pub(crate) fn secret(&self) -> &str {
         match self {
             Credential::ApiKey(key) => key,
             Credential::Bearer { token, .. } => token,
@@ -20,7 +20,7 @@ impl Credential {
     }
 
     /// Who the backend takes the caller to be: the key, or the token's subject.
-    pub fn identity(&self) -> &str {
+    pub(crate) fn identity(&self) -> &str {
         match self {
             Credential::ApiKey(key) => key,
             Credential::Bearer { subject, .. } => subject,
@@ -28,7 +28,7 @@ impl Credential {
     }
 
     /// The header that carries it.
-    pub fn header(&self) -> (&'static str, String) {
+    pub(crate) fn header(&self) -> (&'static str, String) {
         match self {
             Credential::ApiKey(key) => ("X-Api-Key", key.clone()),
             Credential::Bearer { token, .. } => ("Authorization", format!("Bearer {token}")),
@@ -44,17 +44,17 @@ impl std::fmt::Debug for Credential {
 
 /// Credentials per role; `other_*` serve the isolation scenarios.
 #[derive(Debug, Clone, Default)]
-pub struct Credentials {
-    pub client: Option<Credential>,
-    pub other_client: Option<Credential>,
-    pub miner: Option<Credential>,
-    pub admin: Option<Credential>,
-    pub other_admin: Option<Credential>,
+pub(crate) struct Credentials {
+    pub(crate) client: Option<Credential>,
+    pub(crate) other_client: Option<Credential>,
+    pub(crate) miner: Option<Credential>,
+    pub(crate) admin: Option<Credential>,
+    pub(crate) other_admin: Option<Credential>,
 }
 
 impl Credentials {
     /// Each configured credential with its role's name (`client`, `other-client`, …).
-    pub fn by_role(&self) -> [(&'static str, Option<&Credential>); 5] {
+    pub(crate) fn by_role(&self) -> [(&'static str, Option<&Credential>); 5] {
         [
             ("client", self.client.as_ref()),
             ("other-client", self.other_client.as_ref()),
@@ -65,7 +65,7 @@ impl Credentials {
     }
 
     /// The slot of a role by its name.
-    pub fn slot(&mut self, role: &str) -> Option<&mut Option<Credential>> {
+    pub(crate) fn slot(&mut self, role: &str) -> Option<&mut Option<Credential>> {
         Some(match role {
             "client" => &mut self.client,
             "other-client" => &mut self.other_client,
@@ -77,7 +77,7 @@ impl Credentials {
     }
 
     /// Every configured secret, for redaction.
-    pub fn secrets(&self) -> Vec<String> {
+    pub(crate) fn secrets(&self) -> Vec<String> {
         self.by_role()
             .into_iter()
             .filter_map(|(_, c)| c.map(|c| c.secret().to_string()))

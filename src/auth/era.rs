@@ -15,7 +15,7 @@ pub enum Era {
 
 /// `--era`: one era, or `auto` to tell it from the target's own answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EraChoice {
+pub(crate) enum EraChoice {
     /// The API-key era (contract §2): X-Api-Key for every role.
     ApiKey,
     /// The JWT era (contract §12): wallet login for clients and admins, keys for miners.
@@ -25,20 +25,15 @@ pub enum EraChoice {
 }
 
 impl Era {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Era::ApiKey => "api-key",
             Era::Jwt => "jwt",
         }
     }
 
-    /// The scenario tag that limits a scenario to this era (`@era:jwt`).
-    pub fn tag(self) -> String {
-        format!("era:{}", self.name())
-    }
-
     /// The era a tag names, if it is an era tag.
-    pub fn of_tag(tag: &str) -> Option<Era> {
+    pub(crate) fn of_tag(tag: &str) -> Option<Era> {
         match tag.strip_prefix("era:")? {
             "api-key" => Some(Era::ApiKey),
             "jwt" => Some(Era::Jwt),
@@ -47,7 +42,7 @@ impl Era {
     }
 
     /// The coordinator and node the era's services listen on by default (contract §1, §12).
-    pub fn default_urls(self) -> (&'static str, &'static str) {
+    pub(crate) fn default_urls(self) -> (&'static str, &'static str) {
         match self {
             Era::ApiKey => ("http://127.0.0.1:8000", "http://127.0.0.1:8082"),
             Era::Jwt => ("http://127.0.0.1:8203", "http://127.0.0.1:8202"),
@@ -64,7 +59,7 @@ impl std::fmt::Display for Era {
 /// What an unauthenticated `GET /v1/jobs/{id}` and `POST /v1/auth/nonce` say about the era:
 /// the API-key era refuses with `invalid api key` and has no nonce route (404); the JWT era asks
 /// for `Authentication required` and serves the nonce route (any answer but 404).
-pub fn judge(
+pub(crate) fn judge(
     jobs_status: u16,
     jobs_detail: Option<&str>,
     nonce_status: u16,
@@ -115,7 +110,7 @@ mod tests {
     #[test]
     fn tags_and_ports_follow_the_era() {
         assert_eq!(Era::of_tag("era:jwt"), Some(Era::Jwt));
-        assert_eq!(Era::of_tag(&Era::ApiKey.tag()), Some(Era::ApiKey));
+        assert_eq!(Era::of_tag("era:api-key"), Some(Era::ApiKey));
         assert_eq!(Era::of_tag("era:x"), None);
         assert_eq!(Era::Jwt.default_urls().0, "http://127.0.0.1:8203");
     }

@@ -72,7 +72,7 @@ static PROVIDER: CryptoProvider = CryptoProvider {
 };
 
 /// Makes HS256 jsonwebtoken's crypto for this process (once; later calls change nothing).
-pub fn install() {
+pub(crate) fn install() {
     let _ = PROVIDER.install_default();
 }
 

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 /// The claims of a session token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
-    pub sub: String,
-    pub role: String,
+    pub(crate) sub: String,
+    pub(crate) role: String,
     #[serde(rename = "type")]
-    pub kind: String,
-    pub iat: i64,
-    pub exp: i64,
+    pub(crate) kind: String,
+    pub(crate) iat: i64,
+    pub(crate) exp: i64,
 }
 
 impl Claims {
@@ -38,7 +38,7 @@ pub fn sign(secret: &str, claims: &Claims) -> String {
 }
 
 /// The claims of a token signed with `secret`, unexpired and of type `access`.
-pub fn verify(secret: &str, token: &str) -> Option<Claims> {
+pub(crate) fn verify(secret: &str, token: &str) -> Option<Claims> {
     super::hs256::install();
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
@@ -50,7 +50,7 @@ pub fn verify(secret: &str, token: &str) -> Option<Claims> {
 
 /// Whom a token names and until when, read without checking its signature (the target checks
 /// it; the harness needs the subject for its reports and the expiry to renew in time).
-pub fn read(token: &str) -> (Option<String>, Option<i64>) {
+pub(crate) fn read(token: &str) -> (Option<String>, Option<i64>) {
     #[derive(Default, Deserialize)]
     struct Loose {
         sub: Option<String>,
@@ -66,7 +66,7 @@ pub fn read(token: &str) -> (Option<String>, Option<i64>) {
 /// Not the last character: of a 32-byte signature's 43 base64url characters, the last one
 /// carries two padding bits, and a lenient decoder (PyJWT's) reads `…A` and `…B` as the same
 /// signature. The first character's six bits are all signature.
-pub fn tampered(token: &str) -> String {
+pub(crate) fn tampered(token: &str) -> String {
     let Some(dot) = token.rfind('.') else {
         return format!("{token}A");
     };
@@ -79,15 +79,15 @@ pub fn tampered(token: &str) -> String {
 
 /// A session token and when it stops being accepted.
 #[derive(Debug, Clone)]
-pub struct Token {
-    pub credential: Credential,
+pub(crate) struct Token {
+    pub(crate) credential: Credential,
     /// Unix seconds (`exp`), when the token says.
-    pub expires_at: Option<i64>,
+    pub(crate) expires_at: Option<i64>,
 }
 
 impl Token {
     /// A token given ready-made (`--client-token`): its subject and expiry read from its claims.
-    pub fn given(token: &str) -> Self {
+    pub(crate) fn given(token: &str) -> Self {
         let (subject, expires_at) = read(token);
         Self {
             credential: Credential::Bearer {

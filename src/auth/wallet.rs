@@ -6,7 +6,7 @@ use sha3::{Digest, Keccak256};
 
 /// Why a key or a signature cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WalletError {
+pub(crate) enum WalletError {
     #[error("a wallet private key is 32 bytes of hex (64 hex digits, 0x optional)")]
     BadKey,
     #[error("a signature is 65 bytes of hex (r, s, v), 0x optional")]
@@ -29,14 +29,14 @@ impl std::fmt::Debug for Wallet {
 
 impl Wallet {
     /// From a private key in hex (`0x` optional).
-    pub fn from_hex(text: &str) -> Result<Self, WalletError> {
+    pub(crate) fn from_hex(text: &str) -> Result<Self, WalletError> {
         let bytes = decode_hex(text).ok_or(WalletError::BadKey)?;
         let key = SigningKey::from_slice(&bytes).map_err(|_| WalletError::BadKey)?;
         Ok(Self { key })
     }
 
     /// A fresh wallet from the operating system's randomness (a client needs no registration).
-    pub fn random() -> Self {
+    pub(crate) fn random() -> Self {
         loop {
             let mut bytes = [0u8; 32];
             if getrandom::getrandom(&mut bytes).is_ok() {
@@ -48,7 +48,7 @@ impl Wallet {
     }
 
     /// The private key in hex, without `0x`: only for the redaction list.
-    pub fn secret_hex(&self) -> String {
+    pub(crate) fn secret_hex(&self) -> String {
         encode_hex(&self.key.to_bytes())
     }
 
@@ -81,7 +81,7 @@ pub fn login_message(address: &str, nonce: &str) -> String {
 }
 
 /// The address that signed `message` with `signature` (EIP-191), lower case.
-pub fn recover(message: &str, signature: &str) -> Result<String, WalletError> {
+pub(crate) fn recover(message: &str, signature: &str) -> Result<String, WalletError> {
     let bytes = decode_hex(signature).ok_or(WalletError::BadSignature)?;
     let [body @ .., v] = bytes.as_slice() else {
         return Err(WalletError::BadSignature);
@@ -98,7 +98,7 @@ pub fn recover(message: &str, signature: &str) -> Result<String, WalletError> {
 }
 
 /// Whether `text` is a 20-byte hex address with `0x`.
-pub fn is_address(text: &str) -> bool {
+pub(crate) fn is_address(text: &str) -> bool {
     text.strip_prefix("0x")
         .is_some_and(|h| h.len() == 40 && h.chars().all(|c| c.is_ascii_hexdigit()))
 }

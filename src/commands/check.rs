@@ -14,11 +14,15 @@ use crate::openapi::probe::Presence;
 use crate::openapi::Service;
 
 /// `check`.
-pub fn check(args: &CheckArgs) -> Result<u8, RunError> {
+pub(crate) fn check(args: &CheckArgs) -> Result<u8, RunError> {
     let started = Instant::now();
     let catalog = Catalog::load(&args.suite.fixtures.join("commands.yaml"))?;
-    let target =
-        crate::config::target_of(&args.suite.fixtures, &args.live, &args.profile, args.era)?;
+    let target = crate::config::target_of(
+        &args.suite.fixtures,
+        &args.live,
+        &args.judge.profile,
+        args.judge.era,
+    )?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -39,7 +43,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, RunError> {
         let mut targets = Vec::new();
         for (service, base) in [(Service::Coordinator, &coordinator), (Service::Node, &node)] {
             let source = args.openapi.source(service, base);
-            let document = match load::load(&client, &source, args.timeout).await {
+            let document = match load::load(&client, &source, args.judge.timeout).await {
                 Ok(document) => Ok(document),
                 // A file the user named that is not a document is bad input.
                 Err(e) if matches!(source, Source::File(_)) => {
@@ -71,7 +75,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, RunError> {
                 document,
             });
         }
-        let report = discovery::discover(&catalog, &targets, &client, args.timeout).await;
+        let report = discovery::discover(&catalog, &targets, &client, args.judge.timeout).await;
         drop(double);
         Ok(report)
     });
@@ -93,7 +97,7 @@ fn flag_of(service: Service) -> &'static str {
 }
 
 /// The terminal table: one line per command, then what is missing, unknown or new.
-pub fn render(report: &CheckReport, seconds: f64) -> String {
+pub(crate) fn render(report: &CheckReport, seconds: f64) -> String {
     let mut out = String::new();
     for s in &report.services {
         let judged = match (&s.operations, &s.document_error) {

@@ -7,7 +7,7 @@ use crate::exit;
 use crate::report::gate::{self, Change, Recorded};
 
 /// `compare OLD NEW`.
-pub fn compare(args: &CompareArgs) -> Result<u8, RunError> {
+pub(crate) fn compare(args: &CompareArgs) -> Result<u8, RunError> {
     let (old, new) = (Recorded::load(&args.old)?, Recorded::load(&args.new)?);
     let comparison = gate::compare(&old, &new);
     say(&gate::render_comparison(&comparison));

@@ -17,7 +17,7 @@ use crate::target::{RunContext, Target};
 const DOCUMENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Every document that could be had; the others are named with the reason (one line each).
-pub async fn load(ctx: &RunContext, sources: &OpenApiArgs) -> Spec {
+pub(crate) async fn load(ctx: &RunContext, sources: &OpenApiArgs) -> Spec {
     let (coordinator, node, _double) = urls(&ctx.target).await;
     let mut spec = Spec::default();
     for (service, base) in [(Service::Coordinator, coordinator), (Service::Node, node)] {
@@ -32,7 +32,7 @@ pub async fn load(ctx: &RunContext, sources: &OpenApiArgs) -> Spec {
 
 /// The services' base URLs; the embedded double (of the target's era and profile) is started
 /// for the purpose and returned, to live as long as it is needed.
-pub async fn urls(target: &Target) -> (String, String, Option<Double>) {
+pub(crate) async fn urls(target: &Target) -> (String, String, Option<Double>) {
     match target {
         Target::Live {
             coordinator, node, ..
@@ -47,7 +47,7 @@ pub async fn urls(target: &Target) -> (String, String, Option<Double>) {
 }
 
 /// A source as the reports name it: the embedded double's ports change every run.
-pub fn describe(source: &Source, target: &Target) -> String {
+pub(crate) fn describe(source: &Source, target: &Target) -> String {
     match (source, target) {
         (Source::Url(_), Target::Double { .. }) => "the embedded double's /openapi.json".into(),
         (source, _) => source.to_string(),

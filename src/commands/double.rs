@@ -6,7 +6,7 @@ use crate::error::{InputError, RunError};
 use crate::{config, double, exit};
 
 /// `double`: serve the double on fixed ports until SIGINT or SIGTERM.
-pub fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
+pub(crate) fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
     let (seed, profile) = config::double_setup(&args.fixtures, &args.profile)?;
     let bind = |port: u16, flag: &'static str| {
         std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| InputError::Flag {

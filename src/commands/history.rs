@@ -9,7 +9,7 @@ use crate::exit;
 use crate::report::history;
 
 /// `history [--history FILE] [--last N]`.
-pub fn history(args: &HistoryArgs) -> Result<u8, RunError> {
+pub(crate) fn history(args: &HistoryArgs) -> Result<u8, RunError> {
     let path = args.place.history_path();
     let record = history::read(&path)?;
     say(&render(&record, args.last, std::io::stdout().is_terminal()));
@@ -17,7 +17,7 @@ pub fn history(args: &HistoryArgs) -> Result<u8, RunError> {
 }
 
 /// The text `history` prints; the sparkline only on a terminal (it is decoration).
-pub fn render(record: &history::Record, last: usize, terminal: bool) -> String {
+pub(crate) fn render(record: &history::Record, last: usize, terminal: bool) -> String {
     let skip = record.entries.len().saturating_sub(last.max(1));
     let entries = &record.entries[skip..];
     if entries.is_empty() {

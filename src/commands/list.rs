@@ -6,7 +6,7 @@ use crate::error::RunError;
 use crate::{catalog, exit};
 
 /// `list`: the catalog with endpoints and scenario counts.
-pub fn list(args: &ListArgs) -> Result<u8, RunError> {
+pub(crate) fn list(args: &ListArgs) -> Result<u8, RunError> {
     let (catalog, suite) = load_inputs(&args.suite)?;
     let width = catalog
         .commands

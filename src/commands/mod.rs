@@ -9,13 +9,13 @@ mod list;
 mod rerender;
 mod run;
 
-pub use self::check::check;
-pub use self::compare::compare;
-pub use self::double::serve_double;
-pub use self::history::history;
-pub use self::list::list;
-pub use self::rerender::report;
-pub use self::run::run;
+pub(crate) use self::check::check;
+pub(crate) use self::compare::compare;
+pub(crate) use self::double::serve_double;
+pub(crate) use self::history::history;
+pub(crate) use self::list::list;
+pub(crate) use self::rerender::report;
+pub(crate) use self::run::run;
 
 use crate::catalog::Catalog;
 use crate::cli::SuiteArgs;

@@ -10,7 +10,7 @@ use crate::report::files::Output;
 use crate::report::summary::{load_json, Summary};
 
 /// `report --from FILE` or `report merge A B …`.
-pub fn report(args: &ReportCommandArgs) -> Result<u8, RunError> {
+pub(crate) fn report(args: &ReportCommandArgs) -> Result<u8, RunError> {
     match (&args.merge, &args.from) {
         (Some(ReportSubcommand::Merge(merge)), _) => merge_shards(merge),
         (None, Some(from)) => rerender(from, &args.report),

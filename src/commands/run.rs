@@ -17,7 +17,7 @@ use crate::target::RunContext;
 use crate::{config, double, exit, preflight, redact, report, runner, snapshot, suite};
 
 /// `run`: load, check the target, execute, report. Exit 0 only when every scenario passed.
-pub fn run(args: &RunArgs) -> Result<u8, RunError> {
+pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
     let started = Instant::now();
     let (catalog, suite) = load_inputs(&args.suite)?;
     let target = config::target(args)?;
@@ -128,7 +128,7 @@ fn context(
         tell("WARNING: --insecure: the target's TLS certificate is not verified (recorded in summary.json)\n");
     }
     let concurrency = usize::from(args.concurrency);
-    let mut ctx = RunContext::new(target, args.timeout, retries, endpoints, concurrency)?;
+    let mut ctx = RunContext::new(target, args.judge.timeout, retries, endpoints, concurrency)?;
     ctx.redactor = redactor.clone();
     ctx.http.max_body = args.max_body;
     let limits = args.rate_limits.clone().unwrap_or_else(|| {
@@ -141,7 +141,7 @@ fn context(
     ctx.http.pacer = Pacer::new(&limits);
     ctx.snapshots = Some(snapshot_run(args)?);
     ctx.cli = args.cli.as_deref().and_then(|command| {
-        crate::consumer::Cli::parse(command, &args.suite.fixtures.join("cli"), args.cli_timeout)
+        crate::consumer::UserCli::parse(command, &args.suite.fixtures.join("cli"), args.cli_timeout)
     });
     Ok(ctx)
 }

@@ -2,7 +2,7 @@
 //! private HOME whose configuration is written from `fixtures/cli/`, pointed at recording proxies
 //! in front of the target, killed after a timeout; what it sent and printed kept for the steps.
 
-pub mod proxy;
+pub(crate) mod proxy;
 
 use std::path::Path;
 use std::process::Stdio;
@@ -12,17 +12,17 @@ use self::proxy::{Recorder, Seen};
 
 /// How to start the user's CLI: a program and its leading arguments (`python -m aitbc_cli`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cli {
-    pub program: String,
-    pub leading: Vec<String>,
+pub(crate) struct UserCli {
+    pub(crate) program: String,
+    pub(crate) leading: Vec<String>,
     /// Where the configuration templates live (`fixtures/cli`).
-    pub templates: std::path::PathBuf,
-    pub timeout: Duration,
+    pub(crate) templates: std::path::PathBuf,
+    pub(crate) timeout: Duration,
 }
 
-impl Cli {
+impl UserCli {
     /// `aitbc`, `python3 -m aitbc_cli`, `/path/to/aitbc` (split on whitespace).
-    pub fn parse(command: &str, templates: &Path, timeout: Duration) -> Option<Self> {
+    pub(crate) fn parse(command: &str, templates: &Path, timeout: Duration) -> Option<Self> {
         let mut words = command.split_whitespace().map(String::from);
         Some(Self {
             program: words.next()?,
@@ -35,23 +35,23 @@ impl Cli {
 
 /// One finished invocation.
 #[derive(Debug, Clone, Default)]
-pub struct Ran {
+pub(crate) struct Ran {
     /// The arguments given (after the leading ones).
-    pub args: String,
-    pub exit: Option<i32>,
+    pub(crate) args: String,
+    pub(crate) exit: Option<i32>,
     /// It did not return within the timeout and was killed.
-    pub timed_out: bool,
-    pub stdout: String,
-    pub stderr: String,
+    pub(crate) timed_out: bool,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
     /// Its exchanges with the coordinator and the node, in order.
-    pub sent: Vec<Seen>,
-    pub elapsed: Duration,
+    pub(crate) sent: Vec<Seen>,
+    pub(crate) elapsed: Duration,
 }
 
 impl Ran {
     /// The JSON the CLI printed: the whole stdout, else the first object or array in it that
     /// parses (a CLI may print a status line first, itself holding brackets).
-    pub fn output(&self) -> Option<serde_json::Value> {
+    pub(crate) fn output(&self) -> Option<serde_json::Value> {
         let text = self.stdout.trim();
         serde_json::from_str(text).ok().or_else(|| {
             text.match_indices(['{', '['])
@@ -67,7 +67,7 @@ impl Ran {
     }
 
     /// The tail of what it printed, for messages.
-    pub fn printed(&self) -> String {
+    pub(crate) fn printed(&self) -> String {
         let all = format!("{}{}", self.stdout, self.stderr);
         let all = all.trim();
         let tail: String = all
@@ -88,16 +88,16 @@ impl Ran {
 
 /// Where one invocation sends its requests, and the credential it uses.
 #[derive(Debug, Clone)]
-pub struct Endpoints<'a> {
-    pub coordinator: &'a str,
-    pub node: &'a str,
+pub(crate) struct Endpoints<'a> {
+    pub(crate) coordinator: &'a str,
+    pub(crate) node: &'a str,
     /// The role's API key (empty: none).
-    pub api_key: &'a str,
+    pub(crate) api_key: &'a str,
 }
 
 /// Why an invocation could not even start.
 #[derive(Debug, thiserror::Error)]
-pub enum InvocationError {
+pub(crate) enum InvocationError {
     #[error("cannot prepare the CLI's private HOME: {0}")]
     Home(std::io::Error),
     #[error("cannot read the configuration template {path}: {source}")]
@@ -115,8 +115,8 @@ pub enum InvocationError {
 }
 
 /// Runs the CLI once with `args` against `endpoints` through recording proxies.
-pub async fn invoke(
-    cli: &Cli,
+pub(crate) async fn invoke(
+    cli: &UserCli,
     args: &str,
     endpoints: &Endpoints<'_>,
     client: &reqwest::Client,
@@ -183,7 +183,7 @@ pub async fn invoke(
 }
 
 /// Arguments as a shell would split them: whitespace, with "double" or 'single' quotes.
-pub fn split(args: &str) -> Vec<String> {
+pub(crate) fn split(args: &str) -> Vec<String> {
     let (mut out, mut word, mut quote, mut any) = (Vec::new(), String::new(), None, false);
     for c in args.chars() {
         match (quote, c) {
@@ -234,7 +234,7 @@ impl Drop for TempHome {
 }
 
 fn write_config(
-    cli: &Cli,
+    cli: &UserCli,
     home: &Path,
     coordinator: &str,
     node: &str,

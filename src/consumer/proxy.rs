@@ -14,32 +14,32 @@ const MAX_BODY: usize = 8 * 1024 * 1024;
 
 /// One exchange the CLI made.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Seen {
-    pub method: String,
+pub(crate) struct Seen {
+    pub(crate) method: String,
     /// Path and query, as the CLI sent them.
-    pub path: String,
+    pub(crate) path: String,
     /// The request's body, as the CLI sent it.
-    pub request_body: Vec<u8>,
+    pub(crate) request_body: Vec<u8>,
     /// The service's status; 502 when it could not be reached.
-    pub status: u16,
-    pub body: Vec<u8>,
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
     /// The service's URL the request went to (the proxy's upstream and the path).
-    pub url: String,
+    pub(crate) url: String,
     /// When it was received (microseconds since the epoch), and how long the service took.
-    pub started_at: i64,
-    pub elapsed_ms: f64,
+    pub(crate) started_at: i64,
+    pub(crate) elapsed_ms: f64,
 }
 
 impl Seen {
     /// `GET /api/v1/agents/workflows → 404`, for messages.
-    pub fn brief(&self) -> String {
+    pub(crate) fn brief(&self) -> String {
         format!("{} {} → {}", self.method, self.path, self.status)
     }
 }
 
 /// A running proxy; it stops when dropped.
 #[derive(Debug)]
-pub struct Recorder {
+pub(crate) struct Recorder {
     url: String,
     log: Arc<Mutex<Vec<Seen>>>,
     task: tokio::task::JoinHandle<()>,
@@ -53,7 +53,7 @@ impl Drop for Recorder {
 
 impl Recorder {
     /// Starts a proxy on 127.0.0.1 forwarding to `upstream` (a base URL) with `client`.
-    pub async fn start(upstream: &str, client: reqwest::Client) -> std::io::Result<Self> {
+    pub(crate) async fn start(upstream: &str, client: reqwest::Client) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -72,12 +72,12 @@ impl Recorder {
     }
 
     /// The URL to hand the CLI.
-    pub fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         &self.url
     }
 
     /// What was seen so far, in order.
-    pub fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.log
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

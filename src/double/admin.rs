@@ -8,7 +8,7 @@ use super::state::{Coordinator, Role};
 use crate::clock;
 
 /// `GET /v1/admin/stats`.
-pub fn stats(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn stats(state: &mut Coordinator, call: &Call) -> Handled {
     state.authorize(call, Role::Admin)?;
     if state.quirk(Quirk::AdminStats500) {
         return Err(state.crash(call, "AttributeError", "average_job_duration_ms"));
@@ -30,7 +30,7 @@ pub fn stats(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 /// `GET /v1/admin/jobs`: newest first, at most 100.
-pub fn jobs(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn jobs(state: &mut Coordinator, call: &Call) -> Handled {
     state.authorize(call, Role::Admin)?;
     list_bug(state, call, state.jobs.is_empty())?;
     state.expire_jobs();
@@ -50,7 +50,7 @@ pub fn jobs(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 /// `GET /v1/admin/miners`.
-pub fn miners(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn miners(state: &mut Coordinator, call: &Call) -> Handled {
     state.authorize(call, Role::Admin)?;
     list_bug(state, call, state.miners.is_empty())?;
     let items: Vec<Value> = state

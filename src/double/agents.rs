@@ -28,7 +28,7 @@ fn caller(state: &Coordinator, call: &Call) -> Result<String, Reply> {
 }
 
 /// `POST /v1/agents/workflows`.
-pub fn create(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn create(state: &mut Coordinator, call: &Call) -> Handled {
     let owner = caller(state, call)?;
     let body = call.json_object()?;
     let name = valid_name(&body)?;
@@ -84,7 +84,7 @@ fn valid_name(body: &Map<String, Value>) -> Result<String, Reply> {
 }
 
 /// `GET /v1/agents/workflows`: own and public.
-pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn list(state: &mut Coordinator, call: &Call) -> Handled {
     let caller = caller(state, call)?;
     let items: Vec<Value> = state
         .workflows
@@ -117,14 +117,14 @@ fn workflow_index(
 }
 
 /// `GET /v1/agents/workflows/{workflow_id}`.
-pub fn get(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn get(state: &mut Coordinator, call: &Call) -> Handled {
     let caller = caller(state, call)?;
     let index = workflow_index(state, call, &caller, true)?;
     Ok(Reply::ok(state.workflows[index].body.clone()))
 }
 
 /// `PUT /v1/agents/workflows/{workflow_id}`: updates the given fields.
-pub fn update(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn update(state: &mut Coordinator, call: &Call) -> Handled {
     let caller = caller(state, call)?;
     let index = workflow_index(state, call, &caller, false)?;
     let body = call.json_object()?;
@@ -146,7 +146,7 @@ pub fn update(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 /// `DELETE /v1/agents/workflows/{workflow_id}`.
-pub fn delete(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn delete(state: &mut Coordinator, call: &Call) -> Handled {
     let caller = caller(state, call)?;
     let index = workflow_index(state, call, &caller, false)?;
     let removed = state.workflows.remove(index);
@@ -156,7 +156,7 @@ pub fn delete(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 /// `POST /v1/agents/workflows/{workflow_id}/execute`.
-pub fn execute(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn execute(state: &mut Coordinator, call: &Call) -> Handled {
     let caller = caller(state, call)?;
     let index = workflow_index(state, call, &caller, true)?;
     let workflow = state.workflows[index].clone();
@@ -212,7 +212,7 @@ fn advance(e: &mut Execution) {
 }
 
 /// `GET /v1/agents/executions/{execution_id}/status`.
-pub fn execution_status(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn execution_status(state: &mut Coordinator, call: &Call) -> Handled {
     let e = own_execution(state, call)?;
     advance(e);
     let step_states: Map<String, Value> = (0..e.total_steps)
@@ -239,7 +239,7 @@ pub fn execution_status(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 /// `POST /v1/agents/executions/{execution_id}/cancel`.
-pub fn cancel_execution(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn cancel_execution(state: &mut Coordinator, call: &Call) -> Handled {
     let e = own_execution(state, call)?;
     if !matches!(e.status, "pending" | "running") {
         return Err(Reply::detail(400, "Execution cannot be cancelled"));

@@ -9,7 +9,7 @@ use crate::auth::token::{self, Claims};
 
 /// Which key a route requires (contract §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     Client,
     Miner,
     Admin,
@@ -17,29 +17,29 @@ pub enum Role {
 
 /// Routes of the API-key era that the JWT-era coordinator does not mount, though its security
 /// matrix lets their path through: FastAPI's 404 `Not Found`.
-pub const ABSENT: &[&str] = &["health.v1"];
+pub(crate) const ABSENT: &[&str] = &["health.v1"];
 /// Routes of the JWT era only.
-pub const JWT_ONLY: &[&str] = &["auth.nonce", "auth.login", "auth.me", "jobs.list"];
+pub(crate) const JWT_ONLY: &[&str] = &["auth.nonce", "auth.login", "auth.me", "jobs.list"];
 /// Routes that exist but lie outside the security matrix: denied to everyone (401 without a
 /// credential, 403 with one), as the current coordinator does.
-pub const DENIED: &[&str] = &["marketplace.get", "health.live", "health.ready"];
+pub(crate) const DENIED: &[&str] = &["marketplace.get", "health.live", "health.ready"];
 
 /// What the gate needs: the token secret and the miner keys.
 #[derive(Debug, Clone)]
-pub struct Gate {
+pub(crate) struct Gate {
     secret: String,
     miner_keys: Vec<String>,
 }
 
 /// Who a request is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub role: Role,
-    pub id: String,
+pub(crate) struct Principal {
+    pub(crate) role: Role,
+    pub(crate) id: String,
 }
 
 impl Gate {
-    pub fn new(jwt: &JwtSeed, miner_keys: &[String]) -> Self {
+    pub(crate) fn new(jwt: &JwtSeed, miner_keys: &[String]) -> Self {
         Self {
             secret: jwt.secret.clone(),
             miner_keys: miner_keys.to_vec(),
@@ -48,7 +48,7 @@ impl Gate {
 
     /// Who sent `request`: a bearer token first, else a miner's key (identified by `X-Miner-ID`
     /// when sent), else nobody (an empty key counts as none).
-    pub fn resolve(&self, request: &Request) -> Result<Principal, Reply> {
+    pub(crate) fn resolve(&self, request: &Request) -> Result<Principal, Reply> {
         let header = |name: &str| {
             request
                 .headers
@@ -81,7 +81,12 @@ impl Gate {
     }
 
     /// The caller's id if it holds `role`; else the era's 401, or 403 with `forbidden`.
-    pub fn authorize(&self, call: &Call, role: Role, forbidden: &str) -> Result<String, Reply> {
+    pub(crate) fn authorize(
+        &self,
+        call: &Call,
+        role: Role,
+        forbidden: &str,
+    ) -> Result<String, Reply> {
         let principal = self.resolve(call.request)?;
         if principal.role == role {
             Ok(principal.id)
@@ -91,7 +96,7 @@ impl Gate {
     }
 
     /// A path outside the security matrix: 401 without a (valid) credential, 403 with one.
-    pub fn deny(&self, request: &Request) -> Reply {
+    pub(crate) fn deny(&self, request: &Request) -> Reply {
         match self.resolve(request) {
             Ok(_) => Reply::detail(403, "Forbidden"),
             Err(refusal) => refusal,
@@ -99,7 +104,7 @@ impl Gate {
     }
 
     /// A signed session token for `sub` in `role`, valid for `ttl` seconds from `iat`.
-    pub fn issue(&self, sub: &str, role: &str, iat: i64, ttl: i64) -> String {
+    pub(crate) fn issue(&self, sub: &str, role: &str, iat: i64, ttl: i64) -> String {
         token::sign(&self.secret, &Claims::access(sub, role, iat, ttl))
     }
 
@@ -110,18 +115,18 @@ impl Gate {
 
 /// A login nonce the double handed out.
 #[derive(Debug, Clone)]
-pub struct Nonce {
-    pub value: String,
-    pub address: String,
-    pub expires_at: i64,
+pub(crate) struct Nonce {
+    pub(crate) value: String,
+    pub(crate) address: String,
+    pub(crate) expires_at: i64,
 }
 
 /// A user the login registered (any wallet logs in; admins by the seed's list).
 #[derive(Debug, Clone)]
-pub struct User {
-    pub id: String,
-    pub address: String,
-    pub created_at: i64,
+pub(crate) struct User {
+    pub(crate) id: String,
+    pub(crate) address: String,
+    pub(crate) created_at: i64,
 }
 
 #[cfg(test)]

@@ -9,21 +9,21 @@ use super::reply::{Call, Handled, Reply};
 use super::state::Coordinator;
 
 /// `GET /v1/health` and `GET /health` on the coordinator.
-pub fn coordinator(_state: &mut Coordinator, _call: &Call) -> Handled {
+pub(crate) fn coordinator(_state: &mut Coordinator, _call: &Call) -> Handled {
     Ok(Reply::ok(
         json!({ "status": "ok", "env": "dev", "python_version": "3.13.0" }),
     ))
 }
 
 /// `GET /health/live`.
-pub fn live(_state: &mut Coordinator, _call: &Call) -> Handled {
+pub(crate) fn live(_state: &mut Coordinator, _call: &Call) -> Handled {
     Ok(Reply::ok(
         json!({ "status": "alive", "python_version": "3.13.0" }),
     ))
 }
 
 /// `GET /health/ready`: ready, or the 503 of quirk `health-ready-503`.
-pub fn ready(state: &mut Coordinator, _call: &Call) -> Handled {
+pub(crate) fn ready(state: &mut Coordinator, _call: &Call) -> Handled {
     if state.quirk(Quirk::HealthReady503) {
         return Err(Reply::json(
             503,
@@ -38,7 +38,7 @@ pub fn ready(state: &mut Coordinator, _call: &Call) -> Handled {
 }
 
 /// `GET /health` on the node.
-pub fn node(chain: &mut Chain, _call: &Call) -> Handled {
+pub(crate) fn node(chain: &mut Chain, _call: &Call) -> Handled {
     Ok(Reply::ok(json!({
         "status": "ok",
         "supported_chains": [chain.chain_id],

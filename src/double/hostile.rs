@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// How a hostile server answers every request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Hostile {
+pub(crate) enum Hostile {
     /// `200 application/json` announcing and sending 60 MB.
     HugeBody,
     /// Something that is not HTTP (an SSH banner), then close.
@@ -22,7 +22,7 @@ pub enum Hostile {
 }
 
 /// Serves `mode` on `listener` until the process ends.
-pub fn serve(listener: TcpListener, mode: Hostile) {
+pub(crate) fn serve(listener: TcpListener, mode: Hostile) {
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             std::thread::spawn(move || answer(stream, mode));

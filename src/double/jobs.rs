@@ -10,7 +10,7 @@ use crate::clock;
 
 /// The JobView body; the JWT era's adds the payload, the result and its (unused here)
 /// zero-knowledge, TEE and reinvestment fields (recorded from it).
-pub fn job_view(job: &Job, era: Era) -> Value {
+pub(crate) fn job_view(job: &Job, era: Era) -> Value {
     let mut view = json!({
         "job_id": job.id,
         "state": job.state.as_str(),
@@ -40,7 +40,7 @@ pub fn job_view(job: &Job, era: Era) -> Value {
 }
 
 /// `POST /v1/jobs`.
-pub fn submit(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn submit(state: &mut Coordinator, call: &Call) -> Handled {
     let client = state.authorize(call, Role::Client)?;
     let body = call.json_object()?;
     let payload = required_object(&body, "payload")?;
@@ -80,7 +80,7 @@ pub fn submit(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 /// `GET /v1/jobs` (JWT era): the caller's jobs, newest first.
-pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn list(state: &mut Coordinator, call: &Call) -> Handled {
     let client = state.authorize(call, Role::Client)?;
     state.expire_jobs();
     let limit = query_bound(call, "limit", 20, 1..=100)?;
@@ -115,7 +115,7 @@ fn own_job<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Job, R
 }
 
 /// `GET /v1/jobs/{job_id}`.
-pub fn status(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn status(state: &mut Coordinator, call: &Call) -> Handled {
     let (stale_cache, era) = (state.quirk(Quirk::StaleStatusCache), state.era);
     let job = own_job(state, call)?;
     if !stale_cache {
@@ -143,7 +143,7 @@ fn cached_view(job: &mut Job, era: Era) -> Value {
 }
 
 /// `GET /v1/jobs/{job_id}/result`.
-pub fn result(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn result(state: &mut Coordinator, call: &Call) -> Handled {
     let job = own_job(state, call)?;
     if job.state != JobState::Completed || (job.result.is_none() && job.receipts.is_empty()) {
         return Err(Reply::detail(425, "job not ready"));
@@ -156,7 +156,7 @@ pub fn result(state: &mut Coordinator, call: &Call) -> Handled {
 /// `POST /v1/jobs/{job_id}/cancel`: CANCELED, `assigned_miner_id` cleared. The miner's
 /// inflight count is left alone: it frees the slot itself (heartbeat) or by registering again
 /// (contract §13).
-pub fn cancel(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn cancel(state: &mut Coordinator, call: &Call) -> Handled {
     let era = state.era;
     let job = own_job(state, call)?;
     if !job.state.is_active() {
@@ -169,7 +169,7 @@ pub fn cancel(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 /// `GET /v1/jobs/{job_id}/receipt`.
-pub fn receipt(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn receipt(state: &mut Coordinator, call: &Call) -> Handled {
     let job = own_job(state, call)?;
     job.receipt()
         .cloned()
@@ -178,7 +178,7 @@ pub fn receipt(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 /// `GET /v1/jobs/{job_id}/receipts`.
-pub fn receipts(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn receipts(state: &mut Coordinator, call: &Call) -> Handled {
     let key_error = state.quirk(Quirk::ReceiptsUnknown500);
     let crash = state.crash(call, "KeyError", "'job not found'");
     match own_job(state, call) {
@@ -190,7 +190,7 @@ pub fn receipts(state: &mut Coordinator, call: &Call) -> Handled {
 
 /// `GET /v1/explorer/receipts?job_id=&limit=&offset=` (no auth), the route the released
 /// `aitbc client receipts` reads: every receipt, newest first, in the explorer's spelling.
-pub fn explorer_receipts(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn explorer_receipts(state: &mut Coordinator, call: &Call) -> Handled {
     let limit = query_bound(call, "limit", 10, 1..=200)?;
     let offset = query_bound(call, "offset", 0, 0..=i64::MAX)?;
     let job_id = call.query("job_id");

@@ -11,7 +11,7 @@ use crate::auth::wallet::{self, Wallet};
 use crate::clock;
 
 /// `GET /v1/users/me`: the caller's user, as its login answered (any role that logged in).
-pub fn me(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn me(state: &mut Coordinator, call: &Call) -> Handled {
     let gate = state
         .gate()
         .ok_or_else(|| Reply::detail(404, "Not Found"))?;
@@ -45,7 +45,7 @@ fn user_body(user: &User, token: &str) -> Value {
 }
 
 /// `POST /v1/auth/nonce {"wallet_address"}`: a single-use nonce, valid five minutes.
-pub fn nonce(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn nonce(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object()?;
     let address = required_text(&body, "wallet_address")?;
     if !wallet::is_address(&address) {
@@ -66,7 +66,7 @@ pub fn nonce(state: &mut Coordinator, call: &Call) -> Handled {
 
 /// `POST /v1/login {"wallet_address","nonce","signature"}`: the nonce is consumed whatever
 /// follows; the signature must recover the wallet's address; an unknown wallet is registered.
-pub fn login(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn login(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object()?;
     let fields = ["wallet_address", "nonce", "signature"];
     let missing: Vec<Value> = fields

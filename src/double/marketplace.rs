@@ -10,7 +10,7 @@ use crate::auth::Era;
 use crate::clock;
 
 /// `GET /v1/marketplace/gpu/list?available=&price_max=&region=&model=&limit=`.
-pub fn list(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn list(state: &mut Coordinator, call: &Call) -> Handled {
     let limit = match call.query("limit") {
         None => 100,
         Some(text) => match text.parse::<usize>() {
@@ -82,7 +82,7 @@ fn bad_limit(bound: &str, code: &str) -> Reply {
 }
 
 /// `POST /v1/marketplace/gpu/register` with `{"gpu":{…}}`.
-pub fn register(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn register(state: &mut Coordinator, call: &Call) -> Handled {
     if state.era == Era::Jwt {
         state.authorize(call, Role::Miner)?;
     }
@@ -145,7 +145,7 @@ fn text_of(value: &Value) -> String {
 }
 
 /// `GET /v1/marketplace/gpu/{gpu_id}`.
-pub fn get(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn get(state: &mut Coordinator, call: &Call) -> Handled {
     let id = call.param("gpu_id");
     state
         .gpus

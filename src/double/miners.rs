@@ -9,7 +9,7 @@ use crate::auth::Era;
 use crate::clock;
 
 /// `POST /v1/miners/register`: upsert, reset inflight, ONLINE.
-pub fn register(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn register(state: &mut Coordinator, call: &Call) -> Handled {
     let id = state.authorize(call, Role::Miner)?;
     let body = call.json_object()?;
     let capabilities = match required_object(&body, "capabilities")? {
@@ -55,7 +55,7 @@ fn registered<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Min
 
 /// `POST /v1/miners/heartbeat`: sets the miner's inflight and status to what it reports
 /// (defaults 0 and ONLINE, so `{}` frees every slot) and its last heartbeat to now.
-pub fn heartbeat(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn heartbeat(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object().unwrap_or_default();
     let inflight = optional_int(&body, "inflight", 0)?;
     let status = match body.get("status") {
@@ -87,7 +87,7 @@ pub fn heartbeat(state: &mut Coordinator, call: &Call) -> Handled {
 }
 
 /// `POST /v1/miners/poll`: the oldest QUEUED job the miner can take, or 204.
-pub fn poll(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn poll(state: &mut Coordinator, call: &Call) -> Handled {
     state.expire_jobs();
     let era = state.era;
     let miner = registered(state, call)?.clone();
@@ -146,7 +146,7 @@ fn full_constraints(c: &Map<String, Value>) -> Value {
 /// Whether a miner's capabilities meet a job's constraints, as every AITBC release's matcher
 /// reads them: `capabilities.gpus[].name` (exact) and `.memory_mb`, `cuda` (a substring),
 /// `models` (a superset), `price` (needed when the job sets `max_price`), and the region.
-pub fn fits(miner: &Miner, c: &Map<String, Value>) -> bool {
+pub(crate) fn fits(miner: &Miner, c: &Map<String, Value>) -> bool {
     let caps = &miner.capabilities;
     let gpus: &[Value] = caps
         .get("gpus")
@@ -214,7 +214,7 @@ fn accepts_outcome(job: &Job, result: bool, quirks: &Quirks) -> Result<(), Reply
 
 /// `POST /v1/miners/{job_id}/result`: COMPLETED, with a receipt when the double signs.
 /// Without `metrics.duration_ms` the time since the job was requested is recorded (§13).
-pub fn result(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn result(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object()?;
     let result = required_object(&body, "result")?;
     let mut metrics = match body.get("metrics") {
@@ -269,7 +269,7 @@ pub fn result(state: &mut Coordinator, call: &Call) -> Handled {
 
 /// `POST /v1/miners/{job_id}/fail`: FAILED with `error = "<code>: <message>"` in the API-key
 /// era, the message alone in the JWT era (its miner router stores `error_message` as it is).
-pub fn fail(state: &mut Coordinator, call: &Call) -> Handled {
+pub(crate) fn fail(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object()?;
     let code = required_string(&body, "error_code")?;
     let message = required_string(&body, "error_message")?;

@@ -1,24 +1,24 @@
 //! The embedded double: two wiremock servers (coordinator, node) whose stateful responders
 //! implement `shared/contract.md` as written. One fresh pair per scenario.
 
-pub mod admin;
-pub mod agents;
-pub mod gate;
-pub mod health;
-pub mod hostile;
-pub mod jobs;
+pub(crate) mod admin;
+pub(crate) mod agents;
+pub(crate) mod gate;
+pub(crate) mod health;
+pub(crate) mod hostile;
+pub(crate) mod jobs;
 pub mod jwt;
-pub mod marketplace;
-pub mod miners;
-pub mod node;
+pub(crate) mod marketplace;
+pub(crate) mod miners;
+pub(crate) mod node;
 pub mod profile;
-pub mod quirks;
-pub mod reply;
+pub(crate) mod quirks;
+pub(crate) mod reply;
 pub mod seed;
-pub mod state;
+pub(crate) mod state;
 #[cfg(test)]
 mod tests;
-pub mod tls;
+pub(crate) mod tls;
 
 use std::sync::{mpsc, Arc, Mutex, OnceLock, PoisonError};
 
@@ -36,16 +36,16 @@ use crate::openapi::{Document, Service};
 use crate::templates::{template_matches, template_regex};
 
 /// One route of a double: its method, path template and handler over the server's state `S`.
-pub struct Route<S: 'static> {
-    pub name: &'static str,
-    pub method: &'static str,
-    pub template: &'static str,
-    pub handler: fn(&mut S, &Call) -> Handled,
+pub(crate) struct Route<S: 'static> {
+    pub(crate) name: &'static str,
+    pub(crate) method: &'static str,
+    pub(crate) template: &'static str,
+    pub(crate) handler: fn(&mut S, &Call) -> Handled,
 }
 
 impl<S> Route<S> {
     /// `METHOD /template`, the spelling the command catalog uses.
-    pub fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("{} {}", self.method, self.template)
     }
 }
@@ -62,7 +62,7 @@ macro_rules! route {
 }
 
 /// The coordinator's routes (contract §4–§8 and §13).
-pub static COORDINATOR_ROUTES: &[Route<Coordinator>] = &[
+pub(crate) static COORDINATOR_ROUTES: &[Route<Coordinator>] = &[
     route!("health.v1", "GET", "/v1/health", health::coordinator),
     route!("health.root", "GET", "/health", health::coordinator),
     route!("health.live", "GET", "/health/live", health::live),
@@ -195,7 +195,7 @@ pub static COORDINATOR_ROUTES: &[Route<Coordinator>] = &[
 ];
 
 /// The node's routes (contract §9).
-pub static NODE_ROUTES: &[Route<Chain>] = &[
+pub(crate) static NODE_ROUTES: &[Route<Chain>] = &[
     route!("node.health", "GET", "/health", health::node),
     route!("blocks.head", "GET", "/rpc/head", node::head),
     route!(
@@ -301,7 +301,11 @@ impl Mounting {
 /// The OpenAPI document a double of this era and profile publishes at `/openapi.json` (both
 /// services do, contract §13): the contract's own (fixtures/openapi/), without the operations it
 /// does not serve.
-pub fn published_document(service: Service, profile: &Profile, era: Era) -> serde_json::Value {
+pub(crate) fn published_document(
+    service: Service,
+    profile: &Profile,
+    era: Era,
+) -> serde_json::Value {
     let mounting = Mounting {
         jwt: era == Era::Jwt && service == Service::Coordinator,
         gate: None,
@@ -315,7 +319,7 @@ pub fn published_document(service: Service, profile: &Profile, era: Era) -> serd
 }
 
 /// The route name a profile degrades a service's `/openapi.json` by (`openapi.coordinator`).
-pub fn document_route(service: Service) -> String {
+pub(crate) fn document_route(service: Service) -> String {
     format!("openapi.{}", service.name())
 }
 
@@ -494,7 +498,7 @@ impl Double {
     }
 
     /// Mounts the double on servers the caller started (e.g. on fixed ports).
-    pub async fn start_on(
+    pub(crate) async fn start_on(
         coordinator: MockServer,
         node: MockServer,
         seed: &Seed,
@@ -549,7 +553,7 @@ impl Double {
 
     /// Moves the coordinator's clock ahead: what a live target does by waiting, the double
     /// does at once (a job's time to live runs out without the run waiting for it).
-    pub fn let_time_pass(&self, by: std::time::Duration) {
+    pub(crate) fn let_time_pass(&self, by: std::time::Duration) {
         let mut state = self
             .coordinator
             .lock()
@@ -568,7 +572,7 @@ impl Double {
     }
 
     /// Makes a named route answer FastAPI's 404 `Not Found`, as on a server without it.
-    pub async fn remove_route(&self, name: &str) -> bool {
+    pub(crate) async fn remove_route(&self, name: &str) -> bool {
         let coordinator = COORDINATOR_ROUTES.iter().find(|r| r.name == name);
         let node = NODE_ROUTES.iter().find(|r| r.name == name);
         let Some((coordinator_server, node_server)) = &self.servers else {

@@ -11,12 +11,12 @@ use crate::ids::digest_hex;
 
 /// One block as `/rpc/blocks/{height}` returns it.
 #[derive(Debug, Clone)]
-pub struct Block {
-    pub height: u64,
-    pub hash: String,
-    pub parent_hash: String,
-    pub timestamp: String,
-    pub tx_count: u64,
+pub(crate) struct Block {
+    pub(crate) height: u64,
+    pub(crate) hash: String,
+    pub(crate) parent_hash: String,
+    pub(crate) timestamp: String,
+    pub(crate) tx_count: u64,
 }
 
 impl Block {
@@ -63,22 +63,22 @@ impl Block {
 
 /// The chain: heights contiguous from 0, genesis parent `0x00`.
 #[derive(Debug, Clone)]
-pub struct Chain {
+pub(crate) struct Chain {
     /// The node's own chain (`?chain_id=` of `/rpc/head` defaults to it).
-    pub chain_id: String,
-    pub blocks: Vec<Block>,
+    pub(crate) chain_id: String,
+    pub(crate) blocks: Vec<Block>,
     /// Which generation of the node it plays (block fields, range defaults).
-    pub era: Era,
+    pub(crate) era: Era,
     /// The block proposer's address (JWT era).
-    pub proposer: String,
+    pub(crate) proposer: String,
     /// Release bugs of the node this double reproduces.
-    pub quirks: Quirks,
+    pub(crate) quirks: Quirks,
     salt: u64,
 }
 
 impl Chain {
     /// Builds the chain the seed describes, deterministically from `salt`.
-    pub fn generate(seed: &ChainSeed, salt: u64, era: Era) -> Self {
+    pub(crate) fn generate(seed: &ChainSeed, salt: u64, era: Era) -> Self {
         let genesis = clock::parse_iso(&seed.genesis_timestamp).unwrap_or(0);
         let mut blocks: Vec<Block> = Vec::with_capacity(seed.blocks as usize);
         for height in 0..seed.blocks {
@@ -112,7 +112,7 @@ impl Chain {
 }
 
 /// `GET /rpc/head?chain_id=`: the node's own chain by default; another chain has no blocks.
-pub fn head(chain: &mut Chain, call: &Call) -> Handled {
+pub(crate) fn head(chain: &mut Chain, call: &Call) -> Handled {
     let ours = call.query("chain_id").is_none_or(|id| id == chain.chain_id);
     if !ours && chain.quirks.has(Quirk::UnknownChain503) {
         return Err(Reply::detail(
@@ -133,7 +133,7 @@ pub fn head(chain: &mut Chain, call: &Call) -> Handled {
 }
 
 /// `GET /rpc/blocks/{height}`.
-pub fn by_height(chain: &mut Chain, call: &Call) -> Handled {
+pub(crate) fn by_height(chain: &mut Chain, call: &Call) -> Handled {
     let raw = call.param("height");
     let height: i64 = raw.parse().map_err(|_| {
         Reply::fastapi_422(
@@ -151,7 +151,7 @@ pub fn by_height(chain: &mut Chain, call: &Call) -> Handled {
 }
 
 /// `GET /rpc/blocks/by_hash/{hash}`.
-pub fn by_hash(chain: &mut Chain, call: &Call) -> Handled {
+pub(crate) fn by_hash(chain: &mut Chain, call: &Call) -> Handled {
     let hash = call.param("hash");
     chain
         .blocks
@@ -162,7 +162,7 @@ pub fn by_hash(chain: &mut Chain, call: &Call) -> Handled {
 }
 
 /// `GET /rpc/blocks-range?start=&end=`.
-pub fn range(chain: &mut Chain, call: &Call) -> Handled {
+pub(crate) fn range(chain: &mut Chain, call: &Call) -> Handled {
     if chain.era == Era::Jwt {
         return jwt_range(chain, call);
     }

@@ -16,27 +16,27 @@ use crate::yaml;
 /// One change to the answers of the routes it names.
 #[derive(Debug, Clone, Deserialize, Default, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// Route names (`jobs.submit`), a prefix with `*` (`jobs.*`), or `*` for all.
-    pub routes: Vec<String>,
+    pub(crate) routes: Vec<String>,
     /// Answer this status instead of the contract's.
     #[serde(default)]
-    pub status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// With this body (default: the contract's 500 envelope for 5xx, else `{"detail": …}`).
     #[serde(default)]
-    pub body: Option<Value>,
+    pub(crate) body: Option<Value>,
     /// Delay every answer by this much.
     #[serde(default)]
-    pub delay_ms: u64,
+    pub(crate) delay_ms: u64,
     /// Apply the rule to this fraction of answers only (seeded, reproducible).
     #[serde(default)]
-    pub ratio: Option<f64>,
+    pub(crate) ratio: Option<f64>,
     /// Rename top-level fields of the JSON body: `{old: new}`.
     #[serde(default)]
-    pub rename: BTreeMap<String, String>,
+    pub(crate) rename: BTreeMap<String, String>,
     /// Top-level fields whose number is sent as a string.
     #[serde(default)]
-    pub stringify: Vec<String>,
+    pub(crate) stringify: Vec<String>,
 }
 
 /// A whole profile.
@@ -44,24 +44,24 @@ pub struct Rule {
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     /// The coordinator has no keys configured: every protected route answers 401.
     #[serde(default)]
-    pub keys_unset: bool,
+    pub(crate) keys_unset: bool,
     /// Routes the server does not have: FastAPI's 404 `Not Found`.
     #[serde(default)]
-    pub remove: Vec<String>,
+    pub(crate) remove: Vec<String>,
     #[serde(default)]
-    pub rules: Vec<Rule>,
+    pub(crate) rules: Vec<Rule>,
     /// Release bugs tied to state or auth (see `quirks.rs`), e.g. `stale-status-cache`.
     #[serde(default)]
-    pub quirks: Vec<Quirk>,
+    pub(crate) quirks: Vec<Quirk>,
     /// Overrides the seed's `signing_key`: `false` plays a coordinator without one.
     #[serde(default)]
-    pub signing_key: Option<bool>,
+    pub(crate) signing_key: Option<bool>,
     /// Seeds the draws of rules with a `ratio`.
     #[serde(default = "default_seed")]
-    pub seed: u64,
+    pub(crate) seed: u64,
 }
 
 fn default_seed() -> u64 {
@@ -69,7 +69,7 @@ fn default_seed() -> u64 {
 }
 
 /// Whether a route name matches a pattern (`*`, `prefix.*`, or the exact name).
-pub fn matches(pattern: &str, name: &str) -> bool {
+pub(crate) fn matches(pattern: &str, name: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(prefix) => name.starts_with(prefix),
         None => pattern == name,
@@ -78,7 +78,7 @@ pub fn matches(pattern: &str, name: &str) -> bool {
 
 impl Profile {
     /// `healthy`: the contract as written.
-    pub fn healthy() -> Self {
+    pub(crate) fn healthy() -> Self {
         Self {
             seed: default_seed(),
             ..Self::default()
@@ -112,7 +112,7 @@ impl Profile {
     }
 
     /// Profile names found in `dir`, sorted.
-    pub fn names(dir: &Path) -> Vec<String> {
+    pub(crate) fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .into_iter()
             .flatten()
@@ -152,12 +152,12 @@ impl Profile {
     }
 
     /// Whether the server lacks this route.
-    pub fn removes(&self, route: &str) -> bool {
+    pub(crate) fn removes(&self, route: &str) -> bool {
         self.remove.iter().any(|p| matches(p, route))
     }
 
     /// The rules that touch this route.
-    pub fn rules_for(&self, route: &str) -> Vec<Rule> {
+    pub(crate) fn rules_for(&self, route: &str) -> Vec<Rule> {
         self.rules
             .iter()
             .filter(|r| r.routes.iter().any(|p| matches(p, route)))
@@ -168,21 +168,21 @@ impl Profile {
 
 /// The rules of one route and the draw that decides the ratio ones.
 #[derive(Debug)]
-pub struct Degrade {
+pub(crate) struct Degrade {
     rules: Vec<Rule>,
 }
 
 impl Degrade {
-    pub fn new(rules: Vec<Rule>) -> Self {
+    pub(crate) fn new(rules: Vec<Rule>) -> Self {
         Self { rules }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
 
     /// The rules that fire for one answer; `draw` decides those with a ratio.
-    pub fn firing(&self, draw: &mut IdGen) -> Vec<&Rule> {
+    pub(crate) fn firing(&self, draw: &mut IdGen) -> Vec<&Rule> {
         self.rules
             .iter()
             .filter(|r| r.ratio.is_none_or(|ratio| draw.unit() < ratio))
@@ -192,7 +192,7 @@ impl Degrade {
 
 /// Applies the firing rules: an override replaces the reply, then drift rewrites the body.
 /// Returns the reply and the delay.
-pub fn apply(rules: &[&Rule], contract: impl FnOnce() -> Reply) -> (Reply, u64) {
+pub(crate) fn apply(rules: &[&Rule], contract: impl FnOnce() -> Reply) -> (Reply, u64) {
     let delay = rules.iter().map(|r| r.delay_ms).max().unwrap_or(0);
     let mut reply = match rules.iter().find_map(|r| r.status.map(|s| (s, r))) {
         Some((status, rule)) => override_reply(status, rule.body.clone()),

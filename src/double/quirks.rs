@@ -7,7 +7,7 @@ use serde::Deserialize;
 /// One reproducible bug of a real release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Quirk {
+pub(crate) enum Quirk {
     /// `POST /v1/miners/heartbeat` of a registered miner answers 500 (`"Miner" object has no
     /// field "extra_metadata"`) and changes nothing.
     #[serde(rename = "heartbeat-500")]
@@ -48,15 +48,15 @@ pub enum Quirk {
 
 /// The quirks one double has switched on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Quirks(Vec<Quirk>);
+pub(crate) struct Quirks(Vec<Quirk>);
 
 impl Quirks {
-    pub fn new(quirks: &[Quirk]) -> Self {
+    pub(crate) fn new(quirks: &[Quirk]) -> Self {
         Self(quirks.to_vec())
     }
 
     /// Whether this bug is reproduced.
-    pub fn has(&self, quirk: Quirk) -> bool {
+    pub(crate) fn has(&self, quirk: Quirk) -> bool {
         self.0.contains(&quirk)
     }
 }

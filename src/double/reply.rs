@@ -6,19 +6,19 @@ use wiremock::{Request, ResponseTemplate};
 use crate::clock;
 
 /// What a handler returns: `Err` carries the error reply so handlers can use `?`.
-pub type Handled = Result<Reply, Reply>;
+pub(crate) type Handled = Result<Reply, Reply>;
 
 /// One HTTP answer of the double.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    pub status: u16,
-    pub body: Option<Value>,
-    pub headers: Vec<(&'static str, String)>,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Option<Value>,
+    pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
     /// A JSON body with this status.
-    pub fn json(status: u16, body: Value) -> Self {
+    pub(crate) fn json(status: u16, body: Value) -> Self {
         Self {
             status,
             body: Some(body),
@@ -27,12 +27,12 @@ impl Reply {
     }
 
     /// `200` with a JSON body.
-    pub fn ok(body: Value) -> Self {
+    pub(crate) fn ok(body: Value) -> Self {
         Self::json(200, body)
     }
 
     /// No body at all (e.g. `204`).
-    pub fn empty(status: u16) -> Self {
+    pub(crate) fn empty(status: u16) -> Self {
         Self {
             status,
             body: None,
@@ -41,12 +41,12 @@ impl Reply {
     }
 
     /// `{"detail": message}`: FastAPI's `HTTPException`.
-    pub fn detail(status: u16, message: &str) -> Self {
+    pub(crate) fn detail(status: u16, message: &str) -> Self {
         Self::json(status, json!({ "detail": message }))
     }
 
     /// The coordinator's 422 envelope for one invalid field.
-    pub fn validation(field: &str, message: &str, code: &str) -> Self {
+    pub(crate) fn validation(field: &str, message: &str, code: &str) -> Self {
         Self::json(
             422,
             envelope(
@@ -59,7 +59,7 @@ impl Reply {
     }
 
     /// The coordinator's 422 envelope for several invalid fields.
-    pub fn validation_many(details: Vec<Value>) -> Self {
+    pub(crate) fn validation_many(details: Vec<Value>) -> Self {
         let mut body = envelope(
             "VALIDATION_ERROR",
             "Request validation failed",
@@ -71,7 +71,7 @@ impl Reply {
     }
 
     /// The coordinator's 500 envelope.
-    pub fn internal(exception: &str, text: &str) -> Self {
+    pub(crate) fn internal(exception: &str, text: &str) -> Self {
         Self::json(
             500,
             envelope(
@@ -84,7 +84,7 @@ impl Reply {
     }
 
     /// FastAPI's own 422 shape (the node has no custom handler).
-    pub fn fastapi_422(kind: &str, loc: [&str; 2], msg: &str, input: Value) -> Self {
+    pub(crate) fn fastapi_422(kind: &str, loc: [&str; 2], msg: &str, input: Value) -> Self {
         Self::json(
             422,
             json!({ "detail": [{ "type": kind, "loc": loc, "msg": msg, "input": input }] }),
@@ -92,13 +92,13 @@ impl Reply {
     }
 
     /// Adds a response header.
-    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
     }
 
     /// The wiremock template for this reply.
-    pub fn into_template(self) -> ResponseTemplate {
+    pub(crate) fn into_template(self) -> ResponseTemplate {
         let mut template = ResponseTemplate::new(self.status);
         for (name, value) in self.headers {
             template = template.insert_header(name, value.as_str());
@@ -111,7 +111,7 @@ impl Reply {
 }
 
 /// `{"error":{code,message,status,details:[detail]},"timestamp","request_id":null}`.
-pub fn envelope(code: &str, message: &str, status: u16, detail: Value) -> Value {
+pub(crate) fn envelope(code: &str, message: &str, status: u16, detail: Value) -> Value {
     json!({
         "error": { "code": code, "message": message, "status": status, "details": [detail] },
         "timestamp": clock::iso_utc(clock::now_micros()),
@@ -121,14 +121,14 @@ pub fn envelope(code: &str, message: &str, status: u16, detail: Value) -> Value 
 
 /// A request as a handler sees it: path parameters by name, query, key header, JSON body.
 #[derive(Debug)]
-pub struct Call<'r> {
-    pub request: &'r Request,
+pub(crate) struct Call<'r> {
+    pub(crate) request: &'r Request,
     params: Vec<(&'static str, String)>,
 }
 
 impl<'r> Call<'r> {
     /// Binds `template` (`/v1/jobs/{job_id}`) to the request path.
-    pub fn new(request: &'r Request, template: &'static str) -> Self {
+    pub(crate) fn new(request: &'r Request, template: &'static str) -> Self {
         let params = template
             .split('/')
             .zip(request.url.path().split('/'))
@@ -141,7 +141,7 @@ impl<'r> Call<'r> {
     }
 
     /// A path parameter, or `""` if the template has none of that name.
-    pub fn param(&self, name: &str) -> &str {
+    pub(crate) fn param(&self, name: &str) -> &str {
         self.params
             .iter()
             .find(|(n, _)| *n == name)
@@ -149,7 +149,7 @@ impl<'r> Call<'r> {
     }
 
     /// A query parameter, if present.
-    pub fn query(&self, name: &str) -> Option<String> {
+    pub(crate) fn query(&self, name: &str) -> Option<String> {
         self.request
             .url
             .query_pairs()
@@ -158,7 +158,7 @@ impl<'r> Call<'r> {
     }
 
     /// The `X-Api-Key` header, if present and UTF-8.
-    pub fn api_key(&self) -> Option<&str> {
+    pub(crate) fn api_key(&self) -> Option<&str> {
         self.request
             .headers
             .get("x-api-key")
@@ -166,7 +166,7 @@ impl<'r> Call<'r> {
     }
 
     /// The body as a JSON object, or the contract's 422 when it is not one.
-    pub fn json_object(&self) -> Result<serde_json::Map<String, Value>, Reply> {
+    pub(crate) fn json_object(&self) -> Result<serde_json::Map<String, Value>, Reply> {
         if self.request.body.is_empty() {
             return Err(Reply::validation("body", "Field required", "missing"));
         }
@@ -211,7 +211,10 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// A required object field of a body, or the contract's 422 naming `body.<field>`.
-pub fn required_object(body: &serde_json::Map<String, Value>, field: &str) -> Result<Value, Reply> {
+pub(crate) fn required_object(
+    body: &serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<Value, Reply> {
     match body.get(field) {
         None | Some(Value::Null) => Err(Reply::validation(
             &format!("body.{field}"),
@@ -228,7 +231,7 @@ pub fn required_object(body: &serde_json::Map<String, Value>, field: &str) -> Re
 }
 
 /// A required string field of a body, or the contract's 422.
-pub fn required_string(
+pub(crate) fn required_string(
     body: &serde_json::Map<String, Value>,
     field: &str,
 ) -> Result<String, Reply> {
@@ -248,7 +251,7 @@ pub fn required_string(
 }
 
 /// An optional integer field with a default, or the contract's 422.
-pub fn optional_int(
+pub(crate) fn optional_int(
     body: &serde_json::Map<String, Value>,
     field: &str,
     default: i64,

@@ -19,30 +19,30 @@ pub struct Keys {
 /// A GPU offer listed by the marketplace at start.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct GpuSeed {
-    pub miner_id: String,
-    pub model: String,
-    pub memory_gb: u32,
-    pub cuda_version: String,
-    pub region: String,
-    pub price_per_hour: f64,
-    pub status: String,
+pub(crate) struct GpuSeed {
+    pub(crate) miner_id: String,
+    pub(crate) model: String,
+    pub(crate) memory_gb: u32,
+    pub(crate) cuda_version: String,
+    pub(crate) region: String,
+    pub(crate) price_per_hour: f64,
+    pub(crate) status: String,
     #[serde(default)]
-    pub capabilities: Vec<String>,
+    pub(crate) capabilities: Vec<String>,
 }
 
 /// How the node's chain is generated.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ChainSeed {
+pub(crate) struct ChainSeed {
     /// Number of blocks, heights `0..blocks`.
-    pub blocks: u64,
+    pub(crate) blocks: u64,
     /// Genesis timestamp, naive ISO-8601.
-    pub genesis_timestamp: String,
-    pub block_interval_seconds: u64,
+    pub(crate) genesis_timestamp: String,
+    pub(crate) block_interval_seconds: u64,
     /// The node's chain id (`/rpc/head?chain_id=`, `/health`).
     #[serde(default = "default_chain_id")]
-    pub chain_id: String,
+    pub(crate) chain_id: String,
 }
 
 fn default_chain_id() -> String {
@@ -55,13 +55,13 @@ fn default_chain_id() -> String {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JwtSeed {
-    pub secret: String,
+    pub(crate) secret: String,
     #[serde(default = "default_ttl")]
-    pub token_ttl_seconds: i64,
+    pub(crate) token_ttl_seconds: i64,
     /// Private keys by role: `client`, `other_client`, `admin`, `other_admin`.
-    pub wallets: std::collections::BTreeMap<String, String>,
+    pub(crate) wallets: std::collections::BTreeMap<String, String>,
     /// Wallet addresses that log in as admins.
-    pub admins: Vec<String>,
+    pub(crate) admins: Vec<String>,
 }
 
 fn default_ttl() -> i64 {
@@ -70,7 +70,7 @@ fn default_ttl() -> i64 {
 
 impl JwtSeed {
     /// The admin addresses, lower case.
-    pub fn admin_addresses(&self) -> Vec<String> {
+    pub(crate) fn admin_addresses(&self) -> Vec<String> {
         self.admins.iter().map(|a| a.to_lowercase()).collect()
     }
 }
@@ -80,12 +80,12 @@ impl JwtSeed {
 #[serde(deny_unknown_fields)]
 pub struct Seed {
     /// Seeds the id generator: runs are reproducible.
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Whether the coordinator signs receipts (contract §4: receipts exist only with a key).
-    pub signing_key: bool,
+    pub(crate) signing_key: bool,
     pub keys: Keys,
-    pub gpus: Vec<GpuSeed>,
-    pub chain: ChainSeed,
+    pub(crate) gpus: Vec<GpuSeed>,
+    pub(crate) chain: ChainSeed,
     pub jwt: JwtSeed,
 }
 

@@ -10,11 +10,11 @@ use crate::auth::Era;
 use crate::clock;
 use crate::ids::IdGen;
 
-pub use super::gate::Role;
+pub(crate) use super::gate::Role;
 
 /// Job states (contract §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobState {
+pub(crate) enum JobState {
     Queued,
     Running,
     Completed,
@@ -24,7 +24,7 @@ pub enum JobState {
 }
 
 impl JobState {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             JobState::Queued => "QUEUED",
             JobState::Running => "RUNNING",
@@ -36,100 +36,100 @@ impl JobState {
     }
 
     /// QUEUED or RUNNING: the states a job can still leave.
-    pub fn is_active(self) -> bool {
+    pub(crate) fn is_active(self) -> bool {
         matches!(self, JobState::Queued | JobState::Running)
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Job {
-    pub id: String,
-    pub client: String,
-    pub payload: Value,
-    pub constraints: Map<String, Value>,
-    pub requested_at: i64,
-    pub expires_at: i64,
-    pub state: JobState,
+pub(crate) struct Job {
+    pub(crate) id: String,
+    pub(crate) client: String,
+    pub(crate) payload: Value,
+    pub(crate) constraints: Map<String, Value>,
+    pub(crate) requested_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) state: JobState,
     /// `assigned_miner_id`: set when a miner takes the job, cleared by a cancel.
-    pub miner: Option<String>,
+    pub(crate) miner: Option<String>,
     /// The miner that took the job (kept after a cancel): the one whose result counts.
-    pub taken_by: Option<String>,
-    pub error: Option<String>,
-    pub result: Option<Value>,
+    pub(crate) taken_by: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) result: Option<Value>,
     /// Every receipt issued for the job, oldest first (a second result issues another).
-    pub receipts: Vec<Value>,
+    pub(crate) receipts: Vec<Value>,
     /// The job was read while RUNNING (quirk `stale-status-cache`: the cached view).
-    pub read_while_running: bool,
+    pub(crate) read_while_running: bool,
     /// Reads since the result (quirk `stale-status-cache` alternates on them).
-    pub reads_after_result: u32,
+    pub(crate) reads_after_result: u32,
 }
 
 impl Job {
     /// The latest receipt, if any.
-    pub fn receipt(&self) -> Option<&Value> {
+    pub(crate) fn receipt(&self) -> Option<&Value> {
         self.receipts.last()
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Miner {
-    pub id: String,
-    pub capabilities: Map<String, Value>,
-    pub concurrency: i64,
-    pub region: Option<String>,
-    pub status: String,
-    pub inflight: i64,
-    pub last_heartbeat: i64,
-    pub jobs_completed: u64,
-    pub jobs_failed: u64,
-    pub total_duration_ms: f64,
-    pub last_receipt_id: Option<String>,
+pub(crate) struct Miner {
+    pub(crate) id: String,
+    pub(crate) capabilities: Map<String, Value>,
+    pub(crate) concurrency: i64,
+    pub(crate) region: Option<String>,
+    pub(crate) status: String,
+    pub(crate) inflight: i64,
+    pub(crate) last_heartbeat: i64,
+    pub(crate) jobs_completed: u64,
+    pub(crate) jobs_failed: u64,
+    pub(crate) total_duration_ms: f64,
+    pub(crate) last_receipt_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Workflow {
-    pub id: String,
-    pub owner: String,
-    pub body: Value,
+pub(crate) struct Workflow {
+    pub(crate) id: String,
+    pub(crate) owner: String,
+    pub(crate) body: Value,
 }
 
 #[derive(Debug, Clone)]
-pub struct Execution {
-    pub id: String,
-    pub workflow_id: String,
-    pub owner: String,
-    pub status: &'static str,
-    pub current_step: u64,
-    pub total_steps: u64,
-    pub started_at: i64,
-    pub completed_at: Option<i64>,
+pub(crate) struct Execution {
+    pub(crate) id: String,
+    pub(crate) workflow_id: String,
+    pub(crate) owner: String,
+    pub(crate) status: &'static str,
+    pub(crate) current_step: u64,
+    pub(crate) total_steps: u64,
+    pub(crate) started_at: i64,
+    pub(crate) completed_at: Option<i64>,
 }
 
 /// Everything the coordinator double remembers within one scenario.
 #[derive(Debug)]
-pub struct Coordinator {
-    pub seed: Seed,
-    pub ids: IdGen,
-    pub jobs: Vec<Job>,
-    pub miners: Vec<Miner>,
-    pub workflows: Vec<Workflow>,
-    pub executions: Vec<Execution>,
-    pub gpus: Vec<Value>,
+pub(crate) struct Coordinator {
+    pub(crate) seed: Seed,
+    pub(crate) ids: IdGen,
+    pub(crate) jobs: Vec<Job>,
+    pub(crate) miners: Vec<Miner>,
+    pub(crate) workflows: Vec<Workflow>,
+    pub(crate) executions: Vec<Execution>,
+    pub(crate) gpus: Vec<Value>,
     /// Release bugs this double reproduces (empty: the contract as written).
-    pub quirks: Quirks,
+    pub(crate) quirks: Quirks,
     /// Which generation of the coordinator it plays.
-    pub era: Era,
+    pub(crate) era: Era,
     /// JWT era: login nonces handed out and not yet used.
-    pub nonces: Vec<Nonce>,
+    pub(crate) nonces: Vec<Nonce>,
     /// JWT era: the wallets that logged in.
-    pub users: Vec<User>,
+    pub(crate) users: Vec<User>,
     /// How far a scenario moved this double's clock ahead (`When 2 seconds have passed`), in
     /// microseconds: expiry is judged at the real time plus this.
-    pub time_passed: i64,
+    pub(crate) time_passed: i64,
 }
 
 impl Coordinator {
-    pub fn new(seed: Seed, salt: u64, quirks: Quirks, era: Era) -> Self {
+    pub(crate) fn new(seed: Seed, salt: u64, quirks: Quirks, era: Era) -> Self {
         let mut ids = IdGen::new(seed.seed ^ salt);
         let created = clock::now_micros();
         let gpus = seed
@@ -163,17 +163,17 @@ impl Coordinator {
     }
 
     /// This double's time: the real time plus what scenarios let pass.
-    pub fn now_micros(&self) -> i64 {
+    pub(crate) fn now_micros(&self) -> i64 {
         clock::now_micros() + self.time_passed
     }
 
     /// The JWT era's gate, in that era.
-    pub fn gate(&self) -> Option<Gate> {
+    pub(crate) fn gate(&self) -> Option<Gate> {
         (self.era == Era::Jwt).then(|| Gate::new(&self.seed.jwt, &self.seed.keys.miner))
     }
 
     /// The user a wallet logs in as, registered on first login.
-    pub fn user_for(&mut self, address: &str) -> User {
+    pub(crate) fn user_for(&mut self, address: &str) -> User {
         if let Some(user) = self.users.iter().find(|u| u.address == address) {
             return user.clone();
         }
@@ -195,13 +195,13 @@ impl Coordinator {
     }
 
     /// Whether this release bug is reproduced.
-    pub fn quirk(&self, quirk: Quirk) -> bool {
+    pub(crate) fn quirk(&self, quirk: Quirk) -> bool {
         self.quirks.has(quirk)
     }
 
     /// The era's answer to an unhandled exception: the API-key era's envelope naming it (§3),
     /// or the JWT era's, which names only the path.
-    pub fn crash(&self, call: &Call, exception: &str, text: &str) -> Reply {
+    pub(crate) fn crash(&self, call: &Call, exception: &str, text: &str) -> Reply {
         match self.era {
             Era::ApiKey => Reply::internal(exception, text),
             Era::Jwt => Reply::json(
@@ -219,12 +219,17 @@ impl Coordinator {
     /// The caller's identity if it holds `role`: in the API-key era its key (else 401
     /// `invalid api key`), in the JWT era its token's subject or miner id (else the era's 401 or
     /// 403 `Forbidden`).
-    pub fn authorize(&self, call: &Call, role: Role) -> Result<String, Reply> {
+    pub(crate) fn authorize(&self, call: &Call, role: Role) -> Result<String, Reply> {
         self.authorize_or(call, role, "Forbidden")
     }
 
     /// As `authorize`, with the route's own word for a JWT-era caller of another role.
-    pub fn authorize_or(&self, call: &Call, role: Role, forbidden: &str) -> Result<String, Reply> {
+    pub(crate) fn authorize_or(
+        &self,
+        call: &Call,
+        role: Role,
+        forbidden: &str,
+    ) -> Result<String, Reply> {
         if let Some(gate) = self.gate() {
             return gate.authorize(call, role, forbidden);
         }
@@ -240,7 +245,7 @@ impl Coordinator {
     }
 
     /// Moves overdue active jobs to EXPIRED (contract: applied when read).
-    pub fn expire_jobs(&mut self) {
+    pub(crate) fn expire_jobs(&mut self) {
         let now = self.now_micros();
         for job in self.jobs.iter_mut() {
             if job.state.is_active() && now >= job.expires_at {
@@ -255,7 +260,7 @@ impl Coordinator {
         }
     }
 
-    pub fn miner_mut(&mut self, id: &str) -> Option<&mut Miner> {
+    pub(crate) fn miner_mut(&mut self, id: &str) -> Option<&mut Miner> {
         self.miners.iter_mut().find(|m| m.id == id)
     }
 }

@@ -10,13 +10,13 @@ use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::{TcpListener, TcpStream};
 
 /// The generated material: the CA's PEM (for clients) and the server's TLS configuration.
-pub struct Certificates {
-    pub ca_pem: String,
-    pub server: Arc<rustls::ServerConfig>,
+pub(crate) struct Certificates {
+    pub(crate) ca_pem: String,
+    pub(crate) server: Arc<rustls::ServerConfig>,
 }
 
 /// A fresh CA, and a certificate it signs for `127.0.0.1` and `localhost`.
-pub fn generate() -> Result<Certificates, String> {
+pub(crate) fn generate() -> Result<Certificates, String> {
     crate::tls::install_provider();
     let failed = |e: rcgen::Error| format!("cannot generate the certificates: {e}");
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(failed)?;
@@ -45,7 +45,7 @@ pub fn generate() -> Result<Certificates, String> {
 }
 
 /// Writes the CA's PEM into a fresh folder under the system's temporary directory.
-pub fn write_ca(pem: &str) -> std::io::Result<PathBuf> {
+pub(crate) fn write_ca(pem: &str) -> std::io::Result<PathBuf> {
     let folder = std::env::temp_dir().join(format!("aitbc-conformance-tls-{}", std::process::id()));
     std::fs::create_dir_all(&folder)?;
     let path = folder.join("ca.pem");
@@ -54,7 +54,7 @@ pub fn write_ca(pem: &str) -> std::io::Result<PathBuf> {
 }
 
 /// Accepts TLS on `front` for ever, forwarding each connection to `127.0.0.1:backend`.
-pub async fn terminate(front: TcpListener, backend: u16, config: Arc<rustls::ServerConfig>) {
+pub(crate) async fn terminate(front: TcpListener, backend: u16, config: Arc<rustls::ServerConfig>) {
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     loop {
         let Ok((client, _)) = front.accept().await else {
@@ -76,6 +76,6 @@ pub async fn terminate(front: TcpListener, backend: u16, config: Arc<rustls::Ser
 }
 
 /// The port of a URL such as `http://127.0.0.1:41234`.
-pub fn port_of(url: &str) -> Option<u16> {
+pub(crate) fn port_of(url: &str) -> Option<u16> {
     url.rsplit(':').next()?.trim_end_matches('/').parse().ok()
 }

@@ -1,7 +1,7 @@
 //! Reading an answer's body within a bound, and saying what a transport error was.
 
 /// Why a body could not be read whole.
-pub enum BodyError {
+pub(crate) enum BodyError {
     Transport(reqwest::Error),
     TooLarge {
         limit: usize,
@@ -11,7 +11,7 @@ pub enum BodyError {
 
 /// The body, read chunk by chunk and never beyond `limit` bytes (memory stays bounded whatever
 /// the target sends; the client's timeout covers the whole body).
-pub async fn read_body(
+pub(crate) async fn read_body(
     mut response: reqwest::Response,
     limit: usize,
 ) -> Result<Vec<u8>, BodyError> {
@@ -30,7 +30,7 @@ pub async fn read_body(
 }
 
 /// An error and its sources, joined: reqwest's own message alone hides the cause.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(s) = source {

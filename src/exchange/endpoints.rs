@@ -10,18 +10,18 @@ use crate::failure::FailureClass;
 
 /// One row of the table.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct EndpointReport {
-    pub endpoint: String,
-    pub exchanges: u64,
+pub(crate) struct EndpointReport {
+    pub(crate) endpoint: String,
+    pub(crate) exchanges: u64,
     /// 2xx answers.
-    pub successes: u64,
+    pub(crate) successes: u64,
     /// The worst route-level problem seen, if any.
-    pub class: Option<FailureClass>,
+    pub(crate) class: Option<FailureClass>,
 }
 
 /// Counts exchanges per endpoint template; shared by every scenario of a run.
 #[derive(Debug, Default)]
-pub struct EndpointLog {
+pub(crate) struct EndpointLog {
     /// (method, template segments, `METHOD /template`), split once.
     templates: Vec<(String, Vec<String>, String)>,
     rows: Mutex<BTreeMap<String, EndpointReport>>,
@@ -29,14 +29,14 @@ pub struct EndpointLog {
 
 /// What one exchange came to.
 #[derive(Debug, Clone, Copy)]
-pub enum Answer<'a> {
+pub(crate) enum Answer<'a> {
     Status(u16, Option<&'a serde_json::Value>),
     Transport(FailureClass),
 }
 
 impl EndpointLog {
     /// `endpoints` are `METHOD /template` strings (the catalog's and the contract's).
-    pub fn new<'e>(endpoints: impl IntoIterator<Item = &'e str>) -> Self {
+    pub(crate) fn new<'e>(endpoints: impl IntoIterator<Item = &'e str>) -> Self {
         let mut templates: Vec<(String, Vec<String>, String)> = endpoints
             .into_iter()
             .filter_map(|e| e.split_once(' '))
@@ -54,7 +54,7 @@ impl EndpointLog {
     }
 
     /// `METHOD /template` for a request, or `METHOD (unlisted)`.
-    pub fn endpoint_of(&self, method: &str, path: &str) -> String {
+    pub(crate) fn endpoint_of(&self, method: &str, path: &str) -> String {
         let path = path.split('?').next().unwrap_or(path);
         let fits = |segments: &[String]| {
             crate::templates::segments_match(segments.iter().map(String::as_str), path)
@@ -69,7 +69,7 @@ impl EndpointLog {
     }
 
     /// Counts one exchange.
-    pub fn record(&self, method: &str, path: &str, answer: Answer) {
+    pub(crate) fn record(&self, method: &str, path: &str, answer: Answer) {
         let endpoint = self.endpoint_of(method, path);
         // Paths outside the contract are deliberate probes (e.g. an unknown route's 404).
         let listed = !endpoint.ends_with("(unlisted)");
@@ -101,7 +101,7 @@ impl EndpointLog {
     }
 
     /// The rows, sorted by endpoint.
-    pub fn rows(&self) -> Vec<EndpointReport> {
+    pub(crate) fn rows(&self) -> Vec<EndpointReport> {
         let rows = self
             .rows
             .lock()

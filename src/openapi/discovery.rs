@@ -14,39 +14,39 @@ use crate::catalog::Catalog;
 
 /// How one service was judged.
 #[derive(Debug, Clone, Serialize)]
-pub struct ServiceReport {
-    pub service: Service,
+pub(crate) struct ServiceReport {
+    pub(crate) service: Service,
     /// The base URL, when the service was asked.
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Where its document was looked for.
-    pub document_source: String,
+    pub(crate) document_source: String,
     /// Operations in its document, when it had a usable one.
-    pub operations: Option<usize>,
+    pub(crate) operations: Option<usize>,
     /// Why it had none (one line), when it had none.
-    pub document_error: Option<String>,
+    pub(crate) document_error: Option<String>,
     /// With no document: whether a path that exists nowhere is denied (401/403) rather than 404,
     /// so that a denial decides nothing.
-    pub denies_unknown_routes: bool,
+    pub(crate) denies_unknown_routes: bool,
 }
 
 /// One endpoint of a command.
 #[derive(Debug, Clone, Serialize)]
-pub struct EndpointReport {
-    pub endpoint: String,
-    pub service: Service,
-    pub presence: Presence,
+pub(crate) struct EndpointReport {
+    pub(crate) endpoint: String,
+    pub(crate) service: Service,
+    pub(crate) presence: Presence,
     /// `document`, or `probe: 401` (the probe's status), or `probe: unreachable (…)`.
-    pub evidence: String,
+    pub(crate) evidence: String,
     /// The command can do without it (its documented fallback).
-    pub optional: bool,
+    pub(crate) optional: bool,
     /// Request-body fields the service's document requires and the contract does not.
-    pub added_required: Vec<String>,
+    pub(crate) added_required: Vec<String>,
 }
 
 /// Whether a command keeps what it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Keeps {
+pub(crate) enum Keeps {
     /// Every endpoint it needs is there.
     Yes,
     /// Only endpoints it can do without are missing: its fallback serves it.
@@ -58,7 +58,7 @@ pub enum Keeps {
 }
 
 impl Keeps {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Keeps::Yes => "keeps",
             Keeps::CoveredByFallback => "covered by fallback",
@@ -69,42 +69,42 @@ impl Keeps {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CommandReport {
-    pub command: String,
-    pub id: String,
-    pub keeps: Keeps,
-    pub endpoints: Vec<EndpointReport>,
+pub(crate) struct CommandReport {
+    pub(crate) command: String,
+    pub(crate) id: String,
+    pub(crate) keeps: Keeps,
+    pub(crate) endpoints: Vec<EndpointReport>,
 }
 
 /// What `check` found.
 #[derive(Debug, Clone, Serialize)]
-pub struct CheckReport {
-    pub services: Vec<ServiceReport>,
-    pub commands: Vec<CommandReport>,
+pub(crate) struct CheckReport {
+    pub(crate) services: Vec<ServiceReport>,
+    pub(crate) commands: Vec<CommandReport>,
     /// Operations a service's document declares that the contract does not know
     /// (`service METHOD /template`): routes added since the contract.
-    pub unknown_to_contract: Vec<String>,
+    pub(crate) unknown_to_contract: Vec<String>,
 }
 
 impl CheckReport {
     /// Whether any command loses an endpoint it needs.
-    pub fn loses(&self) -> bool {
+    pub(crate) fn loses(&self) -> bool {
         self.commands.iter().any(|c| c.keeps == Keeps::No)
     }
 }
 
 /// One service as `check` sees it.
 #[derive(Debug)]
-pub struct Target<'a> {
-    pub service: Service,
-    pub url: Option<&'a str>,
-    pub document_source: String,
-    pub document: Result<Document, String>,
+pub(crate) struct Target<'a> {
+    pub(crate) service: Service,
+    pub(crate) url: Option<&'a str>,
+    pub(crate) document_source: String,
+    pub(crate) document: Result<Document, String>,
 }
 
 /// Judges every catalog endpoint; probes (concurrently, `timeout` each) only services without a
 /// usable document.
-pub async fn discover(
+pub(crate) async fn discover(
     catalog: &Catalog,
     targets: &[Target<'_>],
     client: &reqwest::Client,

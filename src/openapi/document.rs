@@ -15,36 +15,36 @@ const METHODS: [&str; 8] = [
 
 /// A parsed document.
 #[derive(Debug, Clone)]
-pub struct Document {
-    pub root: Value,
+pub(crate) struct Document {
+    pub(crate) root: Value,
     /// `3.0.3`, `3.1.0`.
-    pub version: String,
-    pub operations: Vec<Operation>,
+    pub(crate) version: String,
+    pub(crate) operations: Vec<Operation>,
 }
 
 /// One operation of a document.
 #[derive(Debug, Clone)]
-pub struct Operation {
+pub(crate) struct Operation {
     /// Upper case.
-    pub method: String,
-    pub template: String,
-    pub operation_id: Option<String>,
+    pub(crate) method: String,
+    pub(crate) template: String,
+    pub(crate) operation_id: Option<String>,
     /// The JSON request body's schema, if one is declared.
-    pub request: Option<Value>,
+    pub(crate) request: Option<Value>,
     /// Status code (`"200"`, `"2XX"`, `"default"`) → the JSON body's schema (`None`: no body).
-    pub responses: BTreeMap<String, Option<Value>>,
+    pub(crate) responses: BTreeMap<String, Option<Value>>,
     /// `x-aitbc-era` (our own documents only).
-    pub era: Option<String>,
+    pub(crate) era: Option<String>,
 }
 
 impl Operation {
     /// `GET /v1/jobs/{job_id}`.
-    pub fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("{} {}", self.method, self.template)
     }
 
     /// The schema of the answer with this status: the exact code, then `2XX`, then `default`.
-    pub fn response_schema(&self, status: u16) -> Option<&Value> {
+    pub(crate) fn response_schema(&self, status: u16) -> Option<&Value> {
         let exact = status.to_string();
         let range = format!("{}XX", status / 100);
         [exact.as_str(), range.as_str(), "default"]
@@ -56,7 +56,7 @@ impl Operation {
 
 /// Why a document cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum DocumentError {
+pub(crate) enum DocumentError {
     #[error("not an OpenAPI document: {0}")]
     NotOpenApi(String),
 }
@@ -64,7 +64,7 @@ pub enum DocumentError {
 impl Document {
     /// Reads the operations of a document; anything but an object with `openapi` and `paths`
     /// is refused.
-    pub fn parse(root: Value) -> Result<Self, DocumentError> {
+    pub(crate) fn parse(root: Value) -> Result<Self, DocumentError> {
         let version = root
             .get("openapi")
             .and_then(Value::as_str)
@@ -97,7 +97,7 @@ impl Document {
 
     /// The operation a catalog endpoint (`METHOD /template`) names: same method, same number of
     /// segments, literals equal, a parameter only where the other has one.
-    pub fn declared(&self, method: &str, template: &str) -> Option<&Operation> {
+    pub(crate) fn declared(&self, method: &str, template: &str) -> Option<&Operation> {
         let wanted: Vec<&str> = template.split('/').collect();
         self.operations.iter().find(|op| {
             op.method.eq_ignore_ascii_case(method) && {
@@ -114,7 +114,7 @@ impl Document {
     /// The operation that serves a concrete request path (query ignored), with its index in
     /// `operations`: the one with the most literal segments among those that fit, so
     /// `/gpu/list` wins over `/gpu/{gpu_id}`.
-    pub fn serving(&self, method: &str, path: &str) -> Option<(usize, &Operation)> {
+    pub(crate) fn serving(&self, method: &str, path: &str) -> Option<(usize, &Operation)> {
         let path = path.split('?').next().unwrap_or(path);
         self.operations
             .iter()
@@ -125,7 +125,7 @@ impl Document {
     }
 
     /// The contract's own document of a service (fixtures/openapi/*.yaml, built in).
-    pub fn contract(service: Service) -> &'static Document {
+    pub(crate) fn contract(service: Service) -> &'static Document {
         static COORDINATOR: OnceLock<Document> = OnceLock::new();
         static NODE: OnceLock<Document> = OnceLock::new();
         let (cell, text) = match service {
@@ -145,7 +145,7 @@ impl Document {
 
     /// This document with only the operations `keep` accepts (by operationId), as JSON: what a
     /// server that mounts just those routes would publish.
-    pub fn restricted(&self, keep: impl Fn(&Operation) -> bool) -> Value {
+    pub(crate) fn restricted(&self, keep: impl Fn(&Operation) -> bool) -> Value {
         let mut root = self.root.clone();
         let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
             return root;
@@ -168,7 +168,7 @@ impl Document {
     /// This document as the given era serves it: each operation's `x-aitbc-<era>` object
     /// (our own documents only) replaces the operation's fields it names, e.g. `responses`;
     /// other eras' variants go.
-    pub fn for_era(root: &mut Value, era: &str) {
+    pub(crate) fn for_era(root: &mut Value, era: &str) {
         let key = format!("x-aitbc-{era}");
         let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
             return;
@@ -195,7 +195,7 @@ impl Document {
     }
 
     /// The required top-level fields of an operation's JSON request body.
-    pub fn required_fields(&self, op: &Operation) -> Vec<String> {
+    pub(crate) fn required_fields(&self, op: &Operation) -> Vec<String> {
         let Some(schema) = &op.request else {
             return Vec::new();
         };
@@ -255,7 +255,7 @@ fn operation(root: &Value, method: &str, template: &str, op: &Value) -> Operatio
 
 /// Follows local `$ref`s (`#/components/…`) from `value`, at most 32 deep; an unresolvable one
 /// is returned as it is.
-pub fn resolve<'v>(root: &'v Value, mut value: &'v Value) -> &'v Value {
+pub(crate) fn resolve<'v>(root: &'v Value, mut value: &'v Value) -> &'v Value {
     for _ in 0..32 {
         let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
             return value;

@@ -8,18 +8,18 @@ use super::document::{Document, DocumentError};
 use crate::exchange::body::BodyError;
 
 /// The largest document read (the current coordinator's is ~740 KB).
-pub const MAX_DOCUMENT: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_DOCUMENT: usize = 16 * 1024 * 1024;
 
 /// Where a document comes from.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Source {
+pub(crate) enum Source {
     File(PathBuf),
     Url(String),
 }
 
 impl Source {
     /// `http(s)://…` is a URL, anything else a file.
-    pub fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         if text.starts_with("http://") || text.starts_with("https://") {
             Source::Url(text.to_string())
         } else {
@@ -39,7 +39,7 @@ impl std::fmt::Display for Source {
 
 /// Why a document could not be had.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum LoadError {
+pub(crate) enum LoadError {
     #[error("{origin}: cannot be read: {message}")]
     File { origin: String, message: String },
     #[error("{origin}: nothing answers there ({message})")]
@@ -61,15 +61,8 @@ pub enum LoadError {
     },
 }
 
-impl LoadError {
-    /// Whether the service itself could not be reached (not merely its document).
-    pub fn is_unreachable(&self) -> bool {
-        matches!(self, LoadError::Unreachable { .. })
-    }
-}
-
 /// Reads and parses a document.
-pub async fn load(
+pub(crate) async fn load(
     client: &reqwest::Client,
     source: &Source,
     timeout: Duration,

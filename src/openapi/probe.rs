@@ -8,7 +8,7 @@ use serde_json::Value;
 /// What a probe or a document says of an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Presence {
+pub(crate) enum Presence {
     Declared,
     Missing,
     /// Neither the document nor a probe can tell.
@@ -17,17 +17,17 @@ pub enum Presence {
 
 /// A path no service serves, asked first: if it is denied (401/403) rather than 404, the
 /// service denies unknown routes (the JWT era's security matrix), so a 401/403 decides nothing.
-pub const CONTROL_PATH: &str = "/__aitbc_conformance_no_such_route__";
+pub(crate) const CONTROL_PATH: &str = "/__aitbc_conformance_no_such_route__";
 
 /// How one probe went.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    pub status: u16,
-    pub body: Option<Value>,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Option<Value>,
 }
 
 /// The concrete path probed for a template: parameters filled with a value no real id has.
-pub fn concrete(template: &str) -> String {
+pub(crate) fn concrete(template: &str) -> String {
     template
         .split('/')
         .map(|segment| {
@@ -43,7 +43,7 @@ pub fn concrete(template: &str) -> String {
 
 /// Sends the probe: no credential; POST/PUT/PATCH carry `[]`, which no endpoint accepts as its
 /// body, so nothing is created or changed. `Err` is a transport error's text.
-pub async fn send(
+pub(crate) async fn send(
     client: &reqwest::Client,
     base: &str,
     method: &str,
@@ -75,7 +75,7 @@ pub async fn send(
 /// 404) and 405 (the path serves other methods only) mean missing; 401/403 (unless the control
 /// probe showed they are given to unknown routes too), 400, 409, 422, 425, a domain 404 and 2xx
 /// mean the route exists; 5xx and 429 decide nothing.
-pub fn judge(answer: &Answer, denies_unknown_routes: bool) -> Presence {
+pub(crate) fn judge(answer: &Answer, denies_unknown_routes: bool) -> Presence {
     let detail = answer
         .body
         .as_ref()

@@ -14,14 +14,14 @@ use super::Service;
 
 /// A 2xx answer that breaks its declared schema.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Violation {
+pub(crate) struct Violation {
     /// `GET /v1/jobs/{job_id}`.
-    pub operation: String,
-    pub status: u16,
+    pub(crate) operation: String,
+    pub(crate) status: u16,
     /// `$.items[0].state`.
-    pub path: String,
+    pub(crate) path: String,
     /// What the schema wanted, as the validator says it.
-    pub rule: String,
+    pub(crate) rule: String,
 }
 
 impl std::fmt::Display for Violation {
@@ -49,7 +49,7 @@ struct Checked {
 
 /// The documents of a run: validation and coverage.
 #[derive(Debug, Default)]
-pub struct Spec {
+pub(crate) struct Spec {
     services: BTreeMap<Service, Checked>,
     /// A document operation (by its index) → the statuses seen.
     seen: Mutex<BTreeMap<(Service, usize), BTreeSet<u16>>>,
@@ -59,7 +59,12 @@ pub struct Spec {
 
 impl Spec {
     /// Adds a service's document.
-    pub fn with(mut self, service: Service, document: Arc<Document>, source: String) -> Self {
+    pub(crate) fn with(
+        mut self,
+        service: Service,
+        document: Arc<Document>,
+        source: String,
+    ) -> Self {
         self.services.insert(
             service,
             Checked {
@@ -72,13 +77,13 @@ impl Spec {
     }
 
     /// Notes a service whose document could not be had.
-    pub fn without(mut self, why: String) -> Self {
+    pub(crate) fn without(mut self, why: String) -> Self {
         self.unavailable.push(why);
         self
     }
 
     /// Counts the answer for coverage, then checks a 2xx JSON body against its schema.
-    pub fn check(
+    pub(crate) fn check(
         &self,
         service: Service,
         method: &str,
@@ -123,7 +128,7 @@ impl Spec {
     }
 
     /// What the run exercised of each document.
-    pub fn coverage(&self) -> Coverage {
+    pub(crate) fn coverage(&self) -> Coverage {
         let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
         let mut coverage = Coverage::default();
         for (service, checked) in &self.services {
@@ -168,7 +173,7 @@ impl Checked {
 
 /// A validator for `schema`, `$ref`s resolved against the document's `components` (3.0's
 /// `nullable` rewritten); `None` when the schema does not compile (it is then not checked).
-pub fn compile(document: &Document, schema: &Value) -> Option<jsonschema::Validator> {
+pub(crate) fn compile(document: &Document, schema: &Value) -> Option<jsonschema::Validator> {
     let mut resource = schema.clone();
     if let (Some(object), Some(components)) =
         (resource.as_object_mut(), document.root.get("components"))
@@ -237,22 +242,22 @@ fn json_path(pointer: &str) -> String {
 
 /// Spec coverage in `summary.json`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Coverage {
-    pub documents: Vec<DocumentCoverage>,
+pub(crate) struct Coverage {
+    pub(crate) documents: Vec<DocumentCoverage>,
     /// Operations the documents declare.
-    pub declared: usize,
+    pub(crate) declared: usize,
     /// Those the run exercised, with the statuses seen.
-    pub exercised: Vec<OperationCoverage>,
+    pub(crate) exercised: Vec<OperationCoverage>,
     /// Those it never touched (`service METHOD /template`).
-    pub untouched: Vec<String>,
+    pub(crate) untouched: Vec<String>,
     /// Services whose document could not be had, and why (their answers were not checked).
-    pub unavailable: Vec<String>,
+    pub(crate) unavailable: Vec<String>,
 }
 
 impl Coverage {
     /// `spec coverage: 29 of 35 declared operations exercised (6 never touched)`, and the
     /// services without a document.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let mut text = format!(
             "spec coverage: {} of {} declared operations exercised ({} never touched)",
             self.exercised.len(),
@@ -267,17 +272,17 @@ impl Coverage {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct DocumentCoverage {
-    pub service: Service,
-    pub source: String,
-    pub operations: usize,
+pub(crate) struct DocumentCoverage {
+    pub(crate) service: Service,
+    pub(crate) source: String,
+    pub(crate) operations: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct OperationCoverage {
-    pub service: Service,
-    pub operation: String,
-    pub statuses: Vec<u16>,
+pub(crate) struct OperationCoverage {
+    pub(crate) service: Service,
+    pub(crate) operation: String,
+    pub(crate) statuses: Vec<u16>,
 }
 
 #[cfg(test)]

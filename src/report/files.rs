@@ -13,21 +13,21 @@ use crate::redact::Redactor;
 
 /// Where and what to write.
 #[derive(Debug, Clone, Copy)]
-pub struct Output<'a> {
-    pub dir: &'a Path,
-    pub formats: &'a [Format],
+pub(crate) struct Output<'a> {
+    pub(crate) dir: &'a Path,
+    pub(crate) formats: &'a [Format],
     /// The history file (by default `history.jsonl` in `dir`).
-    pub history: &'a Path,
+    pub(crate) history: &'a Path,
     /// Append this summary to the history: a run does, a re-render does not.
-    pub record: bool,
+    pub(crate) record: bool,
     /// Failed scenarios' exchanges by (file, line): a run has them, a re-render does not.
-    pub exchanges: Option<&'a HashMap<(String, usize), Vec<Exchange>>>,
+    pub(crate) exchanges: Option<&'a HashMap<(String, usize), Vec<Exchange>>>,
 }
 
 /// Writes the chosen report files for `summary`, creating `dir` if needed. Every text is
 /// checked for the run's secrets before it is written: one found is masked, and the run then
 /// fails (exit 4) naming the file — redaction upstream should have caught it.
-pub fn write_all(
+pub(crate) fn write_all(
     out: &Output,
     summary: &Summary,
     redactor: &Redactor,
@@ -93,7 +93,7 @@ pub fn write_all(
 /// Scans files the run wrote elsewhere (its snapshots) for the run's secrets: one found is
 /// masked in place and fails the run (exit 4) naming the file. Unreadable files are skipped
 /// (a snapshot the run only referenced may have been removed meanwhile).
-pub fn check_written<'p>(
+pub(crate) fn check_written<'p>(
     paths: impl IntoIterator<Item = &'p Path>,
     redactor: &Redactor,
 ) -> Result<(), RunError> {
@@ -142,7 +142,7 @@ fn masked(
 }
 
 /// Turns an I/O error on `path` into the report error that names it.
-pub fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError {
     let path = path.to_path_buf();
     move |source| RunError::Report { path, source }
 }

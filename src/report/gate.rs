@@ -12,34 +12,34 @@ use crate::error::InputError;
 
 /// What a summary file holds that a comparison needs (schema 1 and 2 alike).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct Recorded {
-    pub commands: Vec<RecordedCommand>,
-    pub scenarios: Vec<RecordedScenario>,
+pub(crate) struct Recorded {
+    pub(crate) commands: Vec<RecordedCommand>,
+    pub(crate) scenarios: Vec<RecordedScenario>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct RecordedCommand {
-    pub command: String,
-    pub verdict: Verdict,
+pub(crate) struct RecordedCommand {
+    pub(crate) command: String,
+    pub(crate) verdict: Verdict,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct RecordedScenario {
-    pub file: String,
-    pub line: usize,
-    pub name: String,
-    pub command: String,
-    pub status: Status,
+pub(crate) struct RecordedScenario {
+    pub(crate) file: String,
+    pub(crate) line: usize,
+    pub(crate) name: String,
+    pub(crate) command: String,
+    pub(crate) status: Status,
 }
 
 impl Recorded {
     /// Reads a `summary.json`; a missing or malformed file names itself.
-    pub fn load(path: &Path) -> Result<Self, InputError> {
+    pub(crate) fn load(path: &Path) -> Result<Self, InputError> {
         super::summary::load_json(path)
     }
 
     /// The same view of a run just made.
-    pub fn of(summary: &Summary) -> Self {
+    pub(crate) fn of(summary: &Summary) -> Self {
         Self {
             commands: summary
                 .commands
@@ -66,7 +66,7 @@ impl Recorded {
 
 /// How one command moved between two runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     Fixed,
     Regressed,
     Unchanged,
@@ -75,7 +75,7 @@ pub enum Change {
 }
 
 impl Change {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Change::Fixed => "fixed",
             Change::Regressed => "regressed",
@@ -88,13 +88,13 @@ impl Change {
 
 /// Two runs side by side.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     /// Per command (CLI spelling): its change, and the verdicts before and after.
-    pub commands: Vec<(String, Change, Option<Verdict>, Option<Verdict>)>,
+    pub(crate) commands: Vec<(String, Change, Option<Verdict>, Option<Verdict>)>,
     /// Scenarios that passed before and fail now: (command, `file:line name`).
-    pub newly_failing: Vec<(String, String)>,
+    pub(crate) newly_failing: Vec<(String, String)>,
     /// Scenarios that failed before and pass now.
-    pub newly_passing: Vec<(String, String)>,
+    pub(crate) newly_passing: Vec<(String, String)>,
 }
 
 fn works(verdict: Verdict) -> bool {
@@ -102,7 +102,7 @@ fn works(verdict: Verdict) -> bool {
 }
 
 /// Compares `old` with `new`.
-pub fn compare(old: &Recorded, new: &Recorded) -> Comparison {
+pub(crate) fn compare(old: &Recorded, new: &Recorded) -> Comparison {
     let before: BTreeMap<&str, Verdict> = old
         .commands
         .iter()
@@ -155,18 +155,18 @@ pub fn compare(old: &Recorded, new: &Recorded) -> Comparison {
 
 /// The gate's rules (`--baseline`, `--fail-on-regression`, `--min-pass-rate`, `--allow-failing`).
 #[derive(Debug, Clone, Default)]
-pub struct Rules {
-    pub baseline: Option<Recorded>,
-    pub fail_on_regression: bool,
+pub(crate) struct Rules {
+    pub(crate) baseline: Option<Recorded>,
+    pub(crate) fail_on_regression: bool,
     /// Percent of commands working, like the headline.
-    pub min_pass_rate: Option<f64>,
+    pub(crate) min_pass_rate: Option<f64>,
     /// Commands known to be broken (CLI spelling).
-    pub allow_failing: Vec<String>,
+    pub(crate) allow_failing: Vec<String>,
 }
 
 impl Rules {
     /// Whether any gate flag was given: without one, exit codes stay as they always were.
-    pub fn active(&self) -> bool {
+    pub(crate) fn active(&self) -> bool {
         self.fail_on_regression || self.min_pass_rate.is_some() || !self.allow_failing.is_empty()
     }
 
@@ -177,14 +177,14 @@ impl Rules {
 
 /// What the gate concluded: why it fails (empty: it passes) and what a person should know.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Verdicts {
-    pub failures: Vec<String>,
-    pub notes: Vec<String>,
-    pub comparison: Option<Comparison>,
+pub(crate) struct Verdicts {
+    pub(crate) failures: Vec<String>,
+    pub(crate) notes: Vec<String>,
+    pub(crate) comparison: Option<Comparison>,
 }
 
 /// Judges `summary` by `rules`.
-pub fn judge(summary: &Summary, rules: &Rules) -> Verdicts {
+pub(crate) fn judge(summary: &Summary, rules: &Rules) -> Verdicts {
     let mut out = Verdicts::default();
     let now = Recorded::of(summary);
     if let Some(baseline) = &rules.baseline {
@@ -251,7 +251,7 @@ pub fn judge(summary: &Summary, rules: &Rules) -> Verdicts {
 }
 
 /// The comparison as a person reads it: one row per command, then the scenarios that changed.
-pub fn render_comparison(c: &Comparison) -> String {
+pub(crate) fn render_comparison(c: &Comparison) -> String {
     let verdict = |v: &Option<Verdict>| v.map_or("-", Verdict::as_str);
     let width = c
         .commands
@@ -287,7 +287,7 @@ pub fn render_comparison(c: &Comparison) -> String {
 }
 
 /// `--allow-failing-file`: one command a line, `#` starts a comment.
-pub fn read_allowed(path: &Path) -> Result<Vec<String>, InputError> {
+pub(crate) fn read_allowed(path: &Path) -> Result<Vec<String>, InputError> {
     let text = crate::error::read_input(path)?;
     Ok(text
         .lines()

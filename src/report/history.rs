@@ -11,7 +11,7 @@ use super::summary::{Summary, Verdict};
 use crate::error::InputError;
 
 /// One compact JSON line: when, what, the headline and each command's pass rate.
-pub fn line(summary: &Summary) -> String {
+pub(crate) fn line(summary: &Summary) -> String {
     let commands: serde_json::Map<String, serde_json::Value> = summary
         .commands
         .iter()
@@ -49,40 +49,40 @@ fn started_at(summary: &Summary) -> Option<String> {
 
 /// What the record keeps of one run (older lines lack some fields: they default).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     #[serde(default)]
-    pub finished_at: String,
+    pub(crate) finished_at: String,
     #[serde(default)]
-    pub duration_ms: f64,
+    pub(crate) duration_ms: f64,
     #[serde(default)]
-    pub revision: Option<String>,
+    pub(crate) revision: Option<String>,
     #[serde(default)]
-    pub target: Option<serde_json::Value>,
-    pub headline: Headline,
+    pub(crate) target: Option<serde_json::Value>,
+    pub(crate) headline: Headline,
     #[serde(default)]
-    pub commands: BTreeMap<String, CommandEntry>,
+    pub(crate) commands: BTreeMap<String, CommandEntry>,
     #[serde(default)]
-    pub interrupted: bool,
+    pub(crate) interrupted: bool,
     #[serde(default)]
-    pub shard: Option<String>,
+    pub(crate) shard: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct Headline {
-    pub commands_working: usize,
-    pub commands_total: usize,
-    pub rate: f64,
+pub(crate) struct Headline {
+    pub(crate) commands_working: usize,
+    pub(crate) commands_total: usize,
+    pub(crate) rate: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct CommandEntry {
-    pub pass_rate: f64,
-    pub verdict: Verdict,
+pub(crate) struct CommandEntry {
+    pub(crate) pass_rate: f64,
+    pub(crate) verdict: Verdict,
 }
 
 impl Entry {
     /// The target's description, as the line names it (schema 1 wrote a plain string).
-    pub fn target(&self) -> String {
+    pub(crate) fn target(&self) -> String {
         match &self.target {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(value) => {
@@ -101,14 +101,14 @@ impl Entry {
 
 /// The record, oldest first, and the lines that could not be read (1-based line numbers).
 #[derive(Debug, Clone, Default)]
-pub struct Record {
-    pub entries: Vec<Entry>,
-    pub unreadable: Vec<usize>,
+pub(crate) struct Record {
+    pub(crate) entries: Vec<Entry>,
+    pub(crate) unreadable: Vec<usize>,
 }
 
 /// Reads `history.jsonl`; a missing file is an empty record, a line that is not a run is
 /// counted and skipped (an interrupted writer or a hand edit must not hide the rest).
-pub fn read(path: &Path) -> Result<Record, InputError> {
+pub(crate) fn read(path: &Path) -> Result<Record, InputError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Record::default()),
@@ -118,7 +118,7 @@ pub fn read(path: &Path) -> Result<Record, InputError> {
 }
 
 /// Parses the lines of a record.
-pub fn parse(text: &str) -> Record {
+pub(crate) fn parse(text: &str) -> Record {
     let mut record = Record::default();
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -134,16 +134,16 @@ pub fn parse(text: &str) -> Record {
 
 /// A command whose verdict changed between two consecutive runs.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Flip {
+pub(crate) struct Flip {
     /// Index of the later run in the record.
-    pub run: usize,
-    pub command: String,
-    pub before: Verdict,
-    pub after: Verdict,
+    pub(crate) run: usize,
+    pub(crate) command: String,
+    pub(crate) before: Verdict,
+    pub(crate) after: Verdict,
 }
 
 /// Every verdict that changed from one run to the next.
-pub fn flips(entries: &[Entry]) -> Vec<Flip> {
+pub(crate) fn flips(entries: &[Entry]) -> Vec<Flip> {
     let mut out = Vec::new();
     for (run, pair) in entries.windows(2).enumerate() {
         let (before, after) = (&pair[0], &pair[1]);
@@ -164,7 +164,7 @@ pub fn flips(entries: &[Entry]) -> Vec<Flip> {
 }
 
 /// A sparkline of percentages (0–100): `▁▂▃▄▅▆▇█`.
-pub fn sparkline(rates: &[f64]) -> String {
+pub(crate) fn sparkline(rates: &[f64]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     rates
         .iter()

@@ -10,7 +10,7 @@ use crate::exchange::endpoints::EndpointReport;
 
 /// Joins shard summaries; they must come from one suite and one era, and no scenario may be in
 /// two of them.
-pub fn merge(shards: Vec<(PathBuf, Summary)>) -> Result<Summary, InputError> {
+pub(crate) fn merge(shards: Vec<(PathBuf, Summary)>) -> Result<Summary, InputError> {
     let Some((first_path, first)) = shards.first() else {
         return Err(invalid(Path::new("-"), "no summary to merge".into()));
     };

@@ -1,9 +1,9 @@
 //! Reporting: the event collector, the summary arithmetic, and its renderings.
 
-pub mod files;
-pub mod gate;
-pub mod history;
-pub mod merge;
-pub mod render;
-pub mod summary;
-pub mod terminal;
+pub(crate) mod files;
+pub(crate) mod gate;
+pub(crate) mod history;
+pub(crate) mod merge;
+pub(crate) mod render;
+pub(crate) mod summary;
+pub(crate) mod terminal;

@@ -10,12 +10,12 @@ use crate::runner::outcome::Outcome;
 use crate::suite::{ScenarioMeta, DIRECT_TAG};
 
 /// Bumped when a field of `summary.json` changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// What a user of one CLI command would experience.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Every scenario of the command passed.
     Working,
     /// Some passed, some failed.
@@ -31,7 +31,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Verdict::Working => "working",
             Verdict::Partial => "partial",
@@ -43,7 +43,7 @@ impl Verdict {
     }
 
     /// From counts: all passed → working, none → broken, no scenarios → untested.
-    pub fn of(passed: usize, total: usize) -> Self {
+    pub(crate) fn of(passed: usize, total: usize) -> Self {
         match (passed, total) {
             (_, 0) => Verdict::Untested,
             (p, t) if p == t => Verdict::Working,
@@ -55,7 +55,7 @@ impl Verdict {
     /// From a command's scenario statuses (skipped ones excluded by the caller). A blocked
     /// scenario (no credential for it) is untested, not failed: the verdict is judged on what
     /// ran, and a command with nothing runnable is `blocked`.
-    pub fn of_statuses(statuses: &[Status]) -> Self {
+    pub(crate) fn of_statuses(statuses: &[Status]) -> Self {
         let count = |s: Status| statuses.iter().filter(|x| **x == s).count();
         let (flaky, blocked) = (count(Status::Flaky), count(Status::Blocked));
         if !statuses.is_empty() && blocked == statuses.len() {
@@ -71,7 +71,7 @@ impl Verdict {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub(crate) enum Status {
     Passed,
     /// Passed, but only after a retry.
     Flaky,
@@ -86,206 +86,206 @@ pub enum Status {
 
 impl Status {
     /// Whether the scenario counts as a pass.
-    pub fn is_pass(self) -> bool {
+    pub(crate) fn is_pass(self) -> bool {
         matches!(self, Status::Passed | Status::Flaky)
     }
 }
 
 /// Why a selected scenario was not handed to the runner.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Disposition {
+pub(crate) enum Disposition {
     Run,
     Blocked(String),
     Skipped(String),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FailureReport {
-    pub step: String,
-    pub class: FailureClass,
-    pub message: String,
+pub(crate) struct FailureReport {
+    pub(crate) step: String,
+    pub(crate) class: FailureClass,
+    pub(crate) message: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ScenarioReport {
-    pub feature: String,
-    pub file: String,
-    pub line: usize,
-    pub name: String,
+pub(crate) struct ScenarioReport {
+    pub(crate) feature: String,
+    pub(crate) file: String,
+    pub(crate) line: usize,
+    pub(crate) name: String,
     /// CLI spelling, e.g. `client submit`.
-    pub command: String,
-    pub status: Status,
-    pub duration_ms: f64,
-    pub failure: Option<FailureReport>,
+    pub(crate) command: String,
+    pub(crate) status: Status,
+    pub(crate) duration_ms: f64,
+    pub(crate) failure: Option<FailureReport>,
     /// Tagged `@direct`: checks one endpoint the command can do without (see `via_fallback`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub direct: bool,
+    pub(crate) direct: bool,
     /// Tagged `@cli`: runs the user's `aitbc` CLI; it counts for the command's CLI verdict only.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub cli: bool,
+    pub(crate) cli: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct CommandReport {
-    pub command: String,
-    pub id: String,
+pub(crate) struct CommandReport {
+    pub(crate) command: String,
+    pub(crate) id: String,
     /// Scenarios that ran (or should have): blocked ones are not among them.
-    pub scenarios_total: usize,
-    pub scenarios_passed: usize,
+    pub(crate) scenarios_total: usize,
+    pub(crate) scenarios_passed: usize,
     /// Scenarios that could not run for lack of a credential (`blocked`): untested, not failed.
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub scenarios_untested: usize,
+    pub(crate) scenarios_untested: usize,
     /// Passed / total, 0.0 when no scenario ran.
-    pub pass_rate: f64,
-    pub verdict: Verdict,
-    pub endpoints: Vec<String>,
+    pub(crate) pass_rate: f64,
+    pub(crate) verdict: Verdict,
+    pub(crate) endpoints: Vec<String>,
     /// Failure classes seen, sorted and deduplicated.
-    pub classes: Vec<FailureClass>,
+    pub(crate) classes: Vec<FailureClass>,
     /// The first failure's reason, for the table.
-    pub first_failure: Option<String>,
+    pub(crate) first_failure: Option<String>,
     /// Working for its user only through a documented fallback (an endpoint it can do without is missing).
-    pub via_fallback: bool,
+    pub(crate) via_fallback: bool,
     /// What the user's CLI made of the command (`run --cli`), when a CLI scenario of it ran or
     /// the CLI has no command for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cli: Option<CliReport>,
+    pub(crate) cli: Option<CliReport>,
 }
 
 /// A command's verdict through the user's `aitbc` CLI.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct CliReport {
-    pub verdict: Verdict,
-    pub scenarios_total: usize,
-    pub scenarios_passed: usize,
-    pub classes: Vec<FailureClass>,
-    pub first_failure: Option<String>,
+pub(crate) struct CliReport {
+    pub(crate) verdict: Verdict,
+    pub(crate) scenarios_total: usize,
+    pub(crate) scenarios_passed: usize,
+    pub(crate) classes: Vec<FailureClass>,
+    pub(crate) first_failure: Option<String>,
     /// Why the CLI has no command for it, when it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Headline {
-    pub commands_working: usize,
-    pub commands_total: usize,
+pub(crate) struct Headline {
+    pub(crate) commands_working: usize,
+    pub(crate) commands_total: usize,
     /// Percentage, one decimal.
-    pub rate: f64,
+    pub(crate) rate: f64,
 }
 
 /// What the run was judged against: part of its identity (schema 2: was a plain string).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
-pub struct TargetReport {
+pub(crate) struct TargetReport {
     /// `embedded double`, `live coordinator URL + node URL`.
-    pub description: String,
+    pub(crate) description: String,
     /// The era judged: `api-key` or `jwt`.
-    pub era: Era,
+    pub(crate) era: Era,
     /// The target's TLS certificate was not verified (`--insecure`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub insecure: bool,
+    pub(crate) insecure: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Summary {
-    pub schema_version: u32,
-    pub target: TargetReport,
+pub(crate) struct Summary {
+    pub(crate) schema_version: u32,
+    pub(crate) target: TargetReport,
     /// When the run finished, ISO-8601 UTC.
-    pub finished_at: String,
-    pub duration_ms: f64,
-    pub headline: Headline,
+    pub(crate) finished_at: String,
+    pub(crate) duration_ms: f64,
+    pub(crate) headline: Headline,
     /// `CLI: N/M commands work end to end`, when CLI scenarios ran (`run --cli`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cli_headline: Option<Headline>,
-    pub scenarios_total: usize,
-    pub scenarios_passed: usize,
+    pub(crate) cli_headline: Option<Headline>,
+    pub(crate) scenarios_total: usize,
+    pub(crate) scenarios_passed: usize,
     /// Scenarios that could not run for lack of a credential: not in `scenarios_total`.
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub scenarios_untested: usize,
+    pub(crate) scenarios_untested: usize,
     /// `--strict`: untested (blocked) scenarios fail the run.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub strict: bool,
-    pub commands: Vec<CommandReport>,
-    pub endpoints: Vec<EndpointReport>,
+    pub(crate) strict: bool,
+    pub(crate) commands: Vec<CommandReport>,
+    pub(crate) endpoints: Vec<EndpointReport>,
     /// Routes the user's CLI called that the contract does not know (`run --cli`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cli_unknown_routes: Vec<String>,
+    pub(crate) cli_unknown_routes: Vec<String>,
     /// Snapshot bookkeeping, when the run took snapshots.
-    pub snapshots: Option<SnapshotReport>,
-    pub scenarios: Vec<ScenarioReport>,
+    pub(crate) snapshots: Option<SnapshotReport>,
+    pub(crate) scenarios: Vec<ScenarioReport>,
     /// The run was stopped by SIGINT or SIGTERM: the scenarios it did not finish are `not_run`.
-    pub interrupted: bool,
+    pub(crate) interrupted: bool,
     /// The waits the target imposed with a 429 (another run had used its window).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rate_limit_waits: Vec<crate::pacing::RateWait>,
+    pub(crate) rate_limit_waits: Vec<crate::pacing::RateWait>,
     /// The revision the run is filed under (`--revision`, `GITHUB_SHA`, or the working
     /// directory's git commit), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub revision: Option<String>,
+    pub(crate) revision: Option<String>,
     /// This harness's version.
-    pub harness_version: String,
+    pub(crate) harness_version: String,
     /// What the run exercised of the services' OpenAPI documents (when schema checks were on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spec_coverage: Option<crate::openapi::validate::Coverage>,
+    pub(crate) spec_coverage: Option<crate::openapi::validate::Coverage>,
     /// `K/N` when this run was one shard of a suite split N ways (`run --shard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shard: Option<String>,
+    pub(crate) shard: Option<String>,
     /// The CI gate's conclusion, when a gate flag was given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub gate: Option<GateReport>,
+    pub(crate) gate: Option<GateReport>,
 }
 
 /// The gate in `summary.json`: why it failed (empty: it passed) and what changed.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
-pub struct GateReport {
-    pub passed: bool,
-    pub failures: Vec<String>,
-    pub notes: Vec<String>,
+pub(crate) struct GateReport {
+    pub(crate) passed: bool,
+    pub(crate) failures: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// What the snapshot steps came to.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
-pub struct SnapshotReport {
+pub(crate) struct SnapshotReport {
     /// `check`, `update` or `off`.
-    pub mode: String,
+    pub(crate) mode: String,
     /// Snapshot files the run's scenarios referenced.
-    pub referenced: usize,
+    pub(crate) referenced: usize,
     /// New snapshots written as `.snap.new`, waiting for review.
-    pub pending: Vec<String>,
+    pub(crate) pending: Vec<String>,
     /// Snapshot files no scenario referenced (only judged after a full run).
-    pub unreferenced: Vec<String>,
+    pub(crate) unreferenced: Vec<String>,
     /// Whether the run was full, so `unreferenced` means something.
-    pub unreferenced_checked: bool,
+    pub(crate) unreferenced_checked: bool,
 }
 
 /// One selected scenario and what happened to it, as `Summary::build` takes them.
 #[derive(Debug, Clone)]
-pub struct Planned<'m> {
-    pub meta: &'m ScenarioMeta,
-    pub disposition: Disposition,
+pub(crate) struct Planned<'m> {
+    pub(crate) meta: &'m ScenarioMeta,
+    pub(crate) disposition: Disposition,
 }
 
 /// What a run knew besides its scenarios.
 #[derive(Debug, Clone, Default)]
-pub struct RunFacts {
-    pub target: TargetReport,
-    pub duration_ms: f64,
-    pub endpoints: Vec<EndpointReport>,
+pub(crate) struct RunFacts {
+    pub(crate) target: TargetReport,
+    pub(crate) duration_ms: f64,
+    pub(crate) endpoints: Vec<EndpointReport>,
     /// Scenarios (file, line) that passed only after a retry.
-    pub flaky: std::collections::HashSet<(std::path::PathBuf, usize)>,
+    pub(crate) flaky: std::collections::HashSet<(std::path::PathBuf, usize)>,
 }
 
 /// What a command row needs of the catalog: its CLI spelling, id and endpoints.
 #[derive(Debug, Clone, Copy)]
-pub struct CommandSpec<'a> {
-    pub cli: &'a str,
-    pub id: &'a str,
-    pub endpoints: &'a [String],
+pub(crate) struct CommandSpec<'a> {
+    pub(crate) cli: &'a str,
+    pub(crate) id: &'a str,
+    pub(crate) endpoints: &'a [String],
     /// Why the user's CLI has no command for it.
-    pub no_cli: Option<&'a str>,
+    pub(crate) no_cli: Option<&'a str>,
 }
 
 impl Summary {
     /// Joins what was selected with what ran; every catalog command gets a row.
-    pub fn build(
+    pub(crate) fn build(
         catalog: &Catalog,
         planned: &[Planned],
         outcomes: &[Outcome],
@@ -313,7 +313,7 @@ impl Summary {
 
     /// Command rows and the headline, computed from scenario rows alone: a run's, or the
     /// scenarios of several shards merged (which therefore judge exactly as one run would).
-    pub fn assemble<'a>(
+    pub(crate) fn assemble<'a>(
         specs: impl IntoIterator<Item = CommandSpec<'a>>,
         scenarios: Vec<ScenarioReport>,
         facts: RunFacts,
@@ -381,7 +381,7 @@ impl Summary {
     }
 
     /// The catalog as this summary's command rows name it (for re-assembling merged shards).
-    pub fn command_specs(&self) -> impl Iterator<Item = CommandSpec<'_>> {
+    pub(crate) fn command_specs(&self) -> impl Iterator<Item = CommandSpec<'_>> {
         self.commands.iter().map(|c| CommandSpec {
             cli: &c.command,
             id: &c.id,
@@ -393,13 +393,13 @@ impl Summary {
     /// Whether every counted scenario passed (flaky ones included: they are reported, not
     /// failed). Scenarios blocked for lack of a credential are untested, not failed, unless
     /// the run is `--strict`.
-    pub fn all_passed(&self) -> bool {
+    pub(crate) fn all_passed(&self) -> bool {
         self.scenarios_passed == self.scenarios_total
             && !(self.strict && self.scenarios_untested > 0)
     }
 
     /// `13/15 commands working (86.7%)`.
-    pub fn headline_text(&self) -> String {
+    pub(crate) fn headline_text(&self) -> String {
         let h = &self.headline;
         let count = |v: Verdict| self.commands.iter().filter(|c| c.verdict == v).count();
         let notes: Vec<String> = [
@@ -425,7 +425,7 @@ impl Summary {
 
 /// Reads a `summary.json` (all of it, or the view `T` takes of it); a missing or malformed
 /// file names itself and the line.
-pub fn load_json<T: serde::de::DeserializeOwned>(
+pub(crate) fn load_json<T: serde::de::DeserializeOwned>(
     path: &std::path::Path,
 ) -> Result<T, crate::error::InputError> {
     let text = crate::error::read_input(path)?;
@@ -438,7 +438,7 @@ pub fn load_json<T: serde::de::DeserializeOwned>(
 
 impl Summary {
     /// `CLI: 8/19 commands work end to end against the embedded double`, when CLI scenarios ran.
-    pub fn cli_headline_text(&self) -> Option<String> {
+    pub(crate) fn cli_headline_text(&self) -> Option<String> {
         let h = self.cli_headline.as_ref()?;
         Some(format!(
             "CLI: {}/{} commands work end to end ({:.1}%) against the {}",
@@ -448,7 +448,7 @@ impl Summary {
 }
 
 /// `passed / total` as a fraction in `[0, 1]`, 0 when `total` is 0.
-pub fn rate(passed: usize, total: usize) -> f64 {
+pub(crate) fn rate(passed: usize, total: usize) -> f64 {
     if total == 0 {
         0.0
     } else {

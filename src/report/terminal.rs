@@ -5,7 +5,7 @@ use super::summary::{Status, Summary, Verdict};
 use crate::failure::FailureClass;
 
 /// Renders the whole report.
-pub fn render(summary: &Summary) -> String {
+pub(crate) fn render(summary: &Summary) -> String {
     let mut out = commands_table(summary);
     out.push_str(&endpoints_section(summary));
     if !summary.cli_unknown_routes.is_empty() {
@@ -301,7 +301,7 @@ fn table(header: &[&str], rows: &[Vec<String>], right: &[usize]) -> String {
     out
 }
 
-pub fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     let one_line = text.replace('\n', " ");
     if one_line.chars().count() <= max {
         one_line

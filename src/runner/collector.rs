@@ -27,20 +27,20 @@ type RunKey = (usize, usize);
 
 /// Collects outcomes; prints a progress line on a terminal.
 #[derive(Debug)]
-pub struct Collector {
+pub(crate) struct Collector {
     running: HashMap<RunKey, Running>,
-    pub outcomes: Vec<Outcome>,
+    pub(crate) outcomes: Vec<Outcome>,
     /// A copy of each outcome, shared with the run (see `Finished`).
     finished: Finished,
     /// Feature files cucumber itself could not parse (should not happen after `Suite::load`).
-    pub parse_errors: Vec<String>,
+    pub(crate) parse_errors: Vec<String>,
     expected: usize,
     progress: bool,
 }
 
 impl Collector {
     /// `expected` scenarios will run; progress shows on stderr only when it is a terminal.
-    pub fn new(expected: usize, finished: Finished) -> Self {
+    pub(crate) fn new(expected: usize, finished: Finished) -> Self {
         Self {
             running: HashMap::new(),
             outcomes: Vec::new(),
@@ -133,7 +133,7 @@ impl Collector {
     }
 
     /// Clears the progress line, if one was drawn.
-    pub fn clear_progress(&self) {
+    pub(crate) fn clear_progress(&self) {
         if self.progress && !self.outcomes.is_empty() {
             let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }

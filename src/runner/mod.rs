@@ -7,8 +7,8 @@ use cucumber::runner::basic::ScenarioType;
 use cucumber::{cli, parser, runner, World as _};
 use futures::FutureExt as _;
 
-pub mod collector;
-pub mod outcome;
+pub(crate) mod collector;
+pub(crate) mod outcome;
 
 use self::collector::Collector;
 use self::outcome::{Finished, Outcome};
@@ -16,15 +16,15 @@ use crate::target::RunContext;
 use crate::world::ConformanceWorld;
 
 /// Scenarios with this tag run alone on a live target (they share one miner identity).
-pub const LIVE_SERIAL_TAG: &str = "live-serial";
+pub(crate) const LIVE_SERIAL_TAG: &str = "live-serial";
 
 /// How to execute.
 #[derive(Debug, Clone)]
-pub struct ExecOptions {
-    pub concurrency: usize,
-    pub fail_fast: bool,
+pub(crate) struct ExecOptions {
+    pub(crate) concurrency: usize,
+    pub(crate) fail_fast: bool,
     /// Honour `@live-serial`: true against a live target.
-    pub live: bool,
+    pub(crate) live: bool,
 }
 
 /// Hands cucumber the features `Suite::load` already parsed, checked and filtered.
@@ -51,7 +51,7 @@ fn is_serial(
     tags.chain(&scenario.tags).any(|t| t == LIVE_SERIAL_TAG)
 }
 
-pub async fn execute(
+pub(crate) async fn execute(
     features: Vec<gherkin::Feature>,
     expected: usize,
     ctx: Arc<RunContext>,

@@ -8,26 +8,26 @@ use crate::failure::FailureClass;
 
 /// How one scenario ended.
 #[derive(Debug, Clone)]
-pub struct Outcome {
-    pub path: PathBuf,
-    pub line: usize,
-    pub duration: Duration,
+pub(crate) struct Outcome {
+    pub(crate) path: PathBuf,
+    pub(crate) line: usize,
+    pub(crate) duration: Duration,
     /// `None` when every step passed.
-    pub failure: Option<StepFailure>,
+    pub(crate) failure: Option<StepFailure>,
     /// Whether it passed only on a retry.
-    pub retried: bool,
+    pub(crate) retried: bool,
     /// The failed scenario's exchanges, for its HAR file (empty when it passed).
-    pub exchanges: Vec<crate::exchange::Exchange>,
+    pub(crate) exchanges: Vec<crate::exchange::Exchange>,
 }
 
 /// The first failing step of a scenario.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StepFailure {
+pub(crate) struct StepFailure {
     /// `When I send GET "/v1/jobs/{A}"`.
-    pub step: String,
-    pub class: FailureClass,
-    pub message: String,
+    pub(crate) step: String,
+    pub(crate) class: FailureClass,
+    pub(crate) message: String,
 }
 
 /// Outcomes as they finish, readable by the run even when it is interrupted mid-way.
-pub type Finished = std::sync::Arc<std::sync::Mutex<Vec<Outcome>>>;
+pub(crate) type Finished = std::sync::Arc<std::sync::Mutex<Vec<Outcome>>>;

@@ -33,7 +33,7 @@ async fn get(world: &mut World, path: &str) -> Result<(u16, Option<Value>), Fail
 }
 
 /// Contract §9: by_hash; else an integer id by height; else scan head-10..=head.
-pub async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> {
+pub(crate) async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Failure> {
     let mut trail = Vec::new();
     let mut step = |path: String, status: u16| trail.push(format!("GET {path} → {status}"));
     let path = format!("/rpc/blocks/by_hash/{id}");
@@ -235,7 +235,7 @@ async fn lookup_requests(world: &mut World, count: usize) -> StepResult {
 }
 
 /// The heights a bounded walk reads: the first `first` and the last `last` of `0..=top`.
-pub fn walk_heights(top: u64, first: u64, last: u64) -> Vec<u64> {
+pub(crate) fn walk_heights(top: u64, first: u64, last: u64) -> Vec<u64> {
     let head_window = top.saturating_add(1).saturating_sub(last)..=top;
     let mut heights: Vec<u64> = (0..first.min(top + 1)).chain(head_window).collect();
     heights.sort_unstable();
@@ -275,7 +275,7 @@ async fn walk_chain(world: &mut World, first: u64, last: u64) -> StepResult {
 }
 
 /// Checks heights are contiguous from `first` and each `parent_hash` is the previous `hash`.
-pub fn check_linked(blocks: &[Value], first: u64) -> Result<(), String> {
+pub(crate) fn check_linked(blocks: &[Value], first: u64) -> Result<(), String> {
     for (i, block) in blocks.iter().enumerate() {
         let height = block.get("height").and_then(Value::as_u64);
         if height != Some(first + i as u64) {
@@ -311,7 +311,7 @@ async fn walked_linked(world: &mut World) -> StepResult {
 }
 
 /// `check_linked` on each run of consecutive heights (a bounded walk reads two windows).
-pub fn check_windows(blocks: &[Value]) -> Result<(), String> {
+pub(crate) fn check_windows(blocks: &[Value]) -> Result<(), String> {
     let height = |b: &Value| b.get("height").and_then(Value::as_u64);
     let mut start = 0;
     for i in 1..=blocks.len() {

@@ -10,7 +10,7 @@ use crate::world::{Caller, ConformanceWorld as World, StepResult};
 
 /// The body `aitbc client submit` sends. The region is the scenario's own tag, so that on a
 /// shared target only this scenario's miner (registered in that region) can take the job.
-pub fn default_job(tag: &str) -> Value {
+pub(crate) fn default_job(tag: &str) -> Value {
     json!({ "payload": { "type": "inference", "prompt": "hello", "model": "llama3" },
             "constraints": { "region": tag }, "ttl_seconds": 900 })
 }
@@ -18,7 +18,7 @@ pub fn default_job(tag: &str) -> Value {
 /// A miner's registration in the shape every AITBC release's matcher reads
 /// (`capabilities.gpus[].name`/`memory_mb`, `cuda`, `models`, `price`), in the scenario's own
 /// region.
-pub fn default_miner(tag: &str) -> Value {
+pub(crate) fn default_miner(tag: &str) -> Value {
     json!({ "capabilities": { "gpus": [{ "name": "RTX 4090", "memory_mb": 24576 }],
                               "models": ["llama3"], "cuda": "12.2" },
             "concurrency": 1, "region": tag })

@@ -9,27 +9,27 @@ macro_rules! judged {
     }};
 }
 
-pub mod admin;
-pub mod agents;
-pub mod blocks;
-pub mod cli;
-pub mod http;
-pub mod jobs;
-pub mod login;
-pub mod snapshots;
+pub(crate) mod admin;
+pub(crate) mod agents;
+pub(crate) mod aitbc;
+pub(crate) mod blocks;
+pub(crate) mod http;
+pub(crate) mod jobs;
+pub(crate) mod login;
+pub(crate) mod snapshots;
 
 use serde_json::Value;
 
 use crate::failure::Failure;
 
 /// Parses a docstring or literal as JSON, naming the text on failure.
-pub fn parse_json(text: &str) -> Result<Value, Failure> {
+pub(crate) fn parse_json(text: &str) -> Result<Value, Failure> {
     serde_json::from_str(text.trim())
         .map_err(|e| Failure::harness(format!("not valid JSON ({e}): {}", text.trim())))
 }
 
 /// The docstring of a step, or a harness failure naming the step.
-pub fn docstring(step: &cucumber::gherkin::Step) -> Result<&str, Failure> {
+pub(crate) fn docstring(step: &cucumber::gherkin::Step) -> Result<&str, Failure> {
     step.docstring
         .as_deref()
         .map(content)

@@ -9,7 +9,7 @@ use crate::exchange::Exchange;
 use crate::report::summary::ScenarioReport;
 
 /// The file name of a scenario's HAR: `<feature file stem>-<line>-<name>.har`, safe anywhere.
-pub fn file_name(scenario: &ScenarioReport) -> String {
+pub(crate) fn file_name(scenario: &ScenarioReport) -> String {
     let stem = std::path::Path::new(&scenario.file)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -140,7 +140,7 @@ struct Timings {
 }
 
 /// The HAR document of one scenario's exchanges, as JSON.
-pub fn render(scenario: &ScenarioReport, exchanges: &[Exchange]) -> String {
+pub(crate) fn render(scenario: &ScenarioReport, exchanges: &[Exchange]) -> String {
     let har = Har {
         log: Log {
             version: "1.2",

@@ -12,13 +12,13 @@ use crate::report::summary::{Status, Summary};
 
 /// What the page shows besides the summary.
 #[derive(Debug, Default)]
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// The recorded runs, oldest first (this one last, when it was appended).
-    pub history: &'a [Entry],
+    pub(crate) history: &'a [Entry],
     /// A failed scenario's exchanges by (file, line); empty when re-rendered from a summary.
-    pub exchanges: Option<&'a HashMap<(String, usize), Vec<Exchange>>>,
+    pub(crate) exchanges: Option<&'a HashMap<(String, usize), Vec<Exchange>>>,
     /// The HAR file of a failed scenario by (file, line), relative to the page.
-    pub har_files: Option<&'a HashMap<(String, usize), String>>,
+    pub(crate) har_files: Option<&'a HashMap<(String, usize), String>>,
 }
 
 /// How many failures are shown unfolded.
@@ -35,7 +35,7 @@ svg{display:block}svg text{font:11px system-ui,sans-serif;fill:#555}.muted{color
 details{margin:.6em 0;border:1px solid #ddd;padding:.4em .8em}summary{cursor:pointer}";
 
 /// The whole page.
-pub fn render(summary: &Summary, ctx: &Context) -> String {
+pub(crate) fn render(summary: &Summary, ctx: &Context) -> String {
     let mut out = String::with_capacity(64 * 1024);
     let title = format!("AITBC conformance: {}", summary.headline_text());
     let _ = write!(
@@ -389,7 +389,7 @@ fn table_head(out: &mut String, id: &str, headers: &[&str]) {
 }
 
 /// Text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

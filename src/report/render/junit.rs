@@ -11,7 +11,7 @@ use crate::report::summary::{ScenarioReport, Status, Summary};
 
 /// Whether a failure of this class is the target breaking an expectation (`failure`) or the
 /// exchange never completing, or the scenario itself being wrong (`error`).
-pub fn is_error(class: FailureClass) -> bool {
+pub(crate) fn is_error(class: FailureClass) -> bool {
     matches!(
         class,
         FailureClass::Timeout
@@ -23,7 +23,7 @@ pub fn is_error(class: FailureClass) -> bool {
 }
 
 /// The whole report as XML.
-pub fn render(summary: &Summary) -> String {
+pub(crate) fn render(summary: &Summary) -> String {
     let mut report = Report::new(format!("aitbc-conformance ({} era)", summary.target.era));
     report.set_time(millis(summary.duration_ms));
     for command in summary.commands.iter().filter(|c| c.scenarios_total > 0) {

@@ -6,7 +6,7 @@ use crate::report::summary::{Status, Summary};
 const MARKDOWN_FAILURES: usize = 30;
 
 /// `summary.md`: the headline, one row per command, the gate, and the failures.
-pub fn render(summary: &Summary) -> String {
+pub(crate) fn render(summary: &Summary) -> String {
     let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
     let mut out = format!(
         "## AITBC conformance: {}\n\nAgainst the {}.\n\n| command | passed | verdict | classes |\n|---|---:|---|---|\n",

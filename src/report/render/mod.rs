@@ -1,13 +1,13 @@
 //! The renderings of a summary a run leaves in `--report-dir`, chosen with `--format`.
 
-pub mod har;
-pub mod html;
-pub mod junit;
-pub mod markdown;
+pub(crate) mod har;
+pub(crate) mod html;
+pub(crate) mod junit;
+pub(crate) mod markdown;
 
 /// One kind of report file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// `summary.json`: everything, for machines (the baseline of a later gate).
     Json,
     /// `junit.xml`: for CI test panels.
@@ -18,14 +18,4 @@ pub enum Format {
     Html,
     /// `exchanges/<scenario>.har`: the HTTP exchanges of each failed scenario.
     Har,
-}
-
-impl Format {
-    pub const ALL: [Format; 5] = [
-        Format::Json,
-        Format::Junit,
-        Format::Md,
-        Format::Html,
-        Format::Har,
-    ];
 }
