@@ -103,6 +103,20 @@ fn verdict<'s>(s: &'s Value, cli: &str) -> &'s str {
     command(s, cli)["verdict"].as_str().unwrap()
 }
 
+/// How many scenarios of a summary carry a reason that starts so.
+fn reasons_starting(s: &Value, prefix: &str) -> usize {
+    s["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| {
+            x["failure"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with(prefix))
+        })
+        .count()
+}
+
 fn classes(s: &Value, cli: &str) -> Vec<String> {
     serde_json::from_value(command(s, cli)["classes"].clone()).unwrap()
 }
@@ -540,16 +554,7 @@ fn the_jwt_era_is_told_from_the_target_and_every_command_works_with_wallet_login
         stdout.contains("19/19 commands working (100.0%) — jwt era"),
         "{stdout}"
     );
-    let skipped_for_era = s["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| {
-            x["failure"]["message"]
-                .as_str()
-                .is_some_and(|m| m.starts_with("tagged @era:api-key"))
-        })
-        .count();
+    let skipped_for_era = reasons_starting(&s, "tagged @era:api-key");
     assert!(
         skipped_for_era > 0,
         "the API-key era's scenarios are skipped"
@@ -627,16 +632,7 @@ fn ready_tokens_on_a_coordinator_without_wallet_login_are_used_and_no_command_is
             assert_ne!(c["verdict"], "blocked", "{c}");
             assert_ne!(c["verdict"], "partial", "{c}");
         }
-        let not_applicable = s["scenarios"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|x| {
-                x["failure"]["message"]
-                    .as_str()
-                    .is_some_and(|m| m.starts_with("needs wallet login"))
-            })
-            .count();
+        let not_applicable = reasons_starting(&s, "needs wallet login");
         assert_eq!(not_applicable, 5, "the wallet-login scenarios: {stdout}");
         assert!(!stdout.contains(&client) && !stdout.contains(&admin));
     }
