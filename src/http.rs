@@ -124,6 +124,18 @@ impl Client {
         })
     }
 
+    /// Paces requests under `limits`.
+    pub(crate) fn paced(mut self, limits: &crate::pacing::RateLimits) -> Self {
+        self.pacer = crate::pacing::Pacer::new(limits);
+        self
+    }
+
+    /// Reads no answer body beyond `bytes`.
+    pub(crate) fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
     /// The pooled client as it is now (for loading documents and the CLI's proxies).
     pub(crate) fn pooled(&self) -> reqwest::Client {
         self.pool.client()

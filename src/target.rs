@@ -4,14 +4,12 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use crate::auth::wallet::Wallet;
 use crate::auth::{Era, EraChoice};
 use crate::double::profile::Profile;
 use crate::double::seed::Seed;
 use crate::double::Double;
-use crate::exchange::endpoints::EndpointLog;
 use crate::redact::Redactor;
 use crate::snapshot::SnapshotRun;
 
@@ -138,6 +136,57 @@ pub(crate) struct RunContext {
     salt: AtomicU64,
 }
 
+/// Builds a `RunContext` once, from what the flags decide before the preflight.
+#[derive(Debug)]
+pub(crate) struct RunContextBuilder {
+    target: Target,
+    http: crate::http::Client,
+    redactor: Redactor,
+    snapshots: Option<SnapshotRun>,
+    cli: Option<crate::consumer::UserCli>,
+}
+
+impl RunContextBuilder {
+    /// Masks the target's secrets in anything written.
+    pub(crate) fn redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
+    /// Takes response snapshots.
+    pub(crate) fn snapshots(mut self, snapshots: SnapshotRun) -> Self {
+        self.snapshots = Some(snapshots);
+        self
+    }
+
+    /// Runs the `@cli` scenarios with the user's CLI.
+    pub(crate) fn cli(mut self, cli: Option<crate::consumer::UserCli>) -> Self {
+        self.cli = cli;
+        self
+    }
+
+    pub(crate) fn build(self) -> RunContext {
+        RunContext {
+            http: self.http,
+            target: self.target,
+            flaky: Mutex::new(HashSet::new()),
+            snapshots: self.snapshots,
+            spec: None,
+            cli: self.cli,
+            cli_unknown_routes: Mutex::new(std::collections::BTreeSet::new()),
+            redactor: self.redactor,
+            shared_job: tokio::sync::Mutex::new(None),
+            serial: Arc::new(tokio::sync::Mutex::new(())),
+            auth: tokio::sync::Mutex::new(RunAuth {
+                era: Era::ApiKey,
+                credentials: Credentials::default(),
+                logins: Vec::new(),
+            }),
+            salt: AtomicU64::new(1),
+        }
+    }
+}
+
 /// What the preflight settled about who the harness is on this target.
 #[derive(Debug, Clone)]
 pub(crate) struct RunAuth {
@@ -161,35 +210,15 @@ pub(crate) struct Session {
 }
 
 impl RunContext {
-    /// One pooled client for the whole run (keep-alive, per-request timeout), keeping up to
-    /// `in_flight` idle connections per host: one per scenario that may run at once.
-    pub(crate) fn new(
-        target: Target,
-        timeout: Duration,
-        retries: u32,
-        endpoints: EndpointLog,
-        in_flight: usize,
-    ) -> Result<Self, crate::error::RunError> {
-        let http =
-            crate::http::Client::new(&target.trust(), timeout, retries, endpoints, in_flight)?;
-        Ok(Self {
-            http,
+    /// A context for `target` whose requests go through `http`; the rest is set on the builder.
+    pub(crate) fn builder(target: Target, http: crate::http::Client) -> RunContextBuilder {
+        RunContextBuilder {
             target,
-            flaky: Mutex::new(HashSet::new()),
-            snapshots: None,
-            spec: None,
-            cli: None,
-            cli_unknown_routes: Mutex::new(std::collections::BTreeSet::new()),
+            http,
             redactor: Redactor::default(),
-            shared_job: tokio::sync::Mutex::new(None),
-            serial: Arc::new(tokio::sync::Mutex::new(())),
-            auth: tokio::sync::Mutex::new(RunAuth {
-                era: Era::ApiKey,
-                credentials: Credentials::default(),
-                logins: Vec::new(),
-            }),
-            salt: AtomicU64::new(1),
-        })
+            snapshots: None,
+            cli: None,
+        }
     }
 
     /// A session for one scenario: a fresh double when the target is the double; credentials

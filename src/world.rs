@@ -325,13 +325,39 @@ impl ConformanceWorld {
         body: Option<Value>,
         fresh: bool,
     ) -> StepResult {
-        let path = self.expand(path);
-        if let Some(name) = unresolved_name(&path) {
-            return Err(Failure::harness(format!(
-                "no saved value named {name:?} in {path}"
-            )));
-        }
+        let path = self.resolved(path)?;
         let credential = self.credential_for(caller)?;
+        let exchange = self
+            .exchange(method, &path, credential.as_ref(), body.as_ref(), fresh)
+            .await?;
+        self.observe(&exchange);
+        let schema = self.schema_check(method, &path, &exchange);
+        self.keep(exchange.clone());
+        self.last = Some(exchange);
+        schema
+    }
+
+    /// `path` with its saved values filled in; a name never saved is the scenario's mistake.
+    fn resolved(&self, path: &str) -> Result<String, Failure> {
+        let path = self.expand(path);
+        match unresolved_name(&path) {
+            Some(name) => Err(Failure::harness(format!(
+                "no saved value named {name:?} in {path}"
+            ))),
+            None => Ok(path),
+        }
+    }
+
+    /// One request to the service the path belongs to; a request that got no answer is kept
+    /// for the HAR file and fails; one that passed only on a retry marks the scenario flaky.
+    async fn exchange(
+        &mut self,
+        method: &str,
+        path: &str,
+        credential: Option<&Credential>,
+        body: Option<&Value>,
+        fresh: bool,
+    ) -> Result<Exchange, Failure> {
         let (ctx, session) = self.parts()?;
         let base = if path.starts_with("/rpc") {
             &session.node_url
@@ -341,49 +367,65 @@ impl ConformanceWorld {
         let request = http::Request {
             base,
             method,
-            path: &path,
-            credential: credential.as_ref(),
-            body: body.as_ref(),
+            path,
+            credential,
+            body,
             record: !self.degraded,
             fresh,
         };
         let started = std::time::Instant::now();
-        let sent = http::send(&ctx.http, request).await;
-        let (exchange, retried) = match sent {
-            Ok(answer) => answer,
+        match http::send(&ctx.http, request).await {
+            Ok((exchange, retried)) => {
+                if retried {
+                    self.mark_flaky(ctx);
+                }
+                Ok(exchange)
+            }
             Err(failure) => {
                 let unanswered = http::unanswered(&request, &failure, started.elapsed());
                 self.keep(unanswered);
-                return Err(failure);
-            }
-        };
-        if retried {
-            if let Some(scenario) = &self.scenario {
-                let mut flaky = ctx
-                    .flaky
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                flaky.insert(scenario.clone());
+                Err(failure)
             }
         }
-        let ctx = self.context()?;
+    }
+
+    /// This scenario passed a request only on a retry: reported `flaky`, never `passed`.
+    fn mark_flaky(&self, ctx: &RunContext) {
+        if let Some(scenario) = &self.scenario {
+            ctx.flaky
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(scenario.clone());
+        }
+    }
+
+    /// Volatile values of an answer, numbered for the scenario's snapshots.
+    fn observe(&mut self, exchange: &Exchange) {
+        let Some(ctx) = self.ctx.clone() else {
+            return;
+        };
         if let (Some(run), Some(json)) = (ctx.snapshots.as_ref(), exchange.json.as_ref()) {
             self.placeholders.observe(&run.fields, json);
         }
-        // A scenario that degraded its own double on purpose is not judged by the document.
-        let schema = match ctx.spec.as_ref().filter(|_| !self.degraded) {
-            Some(spec) => spec.check(
-                crate::openapi::Service::of_path(&path),
-                method,
-                &path,
-                exchange.status,
-                exchange.json.as_ref(),
-            ),
-            None => Ok(()),
+    }
+
+    /// A 2xx answer against the schema its document declares (not for a scenario that degraded
+    /// its own double on purpose).
+    fn schema_check(&self, method: &str, path: &str, exchange: &Exchange) -> StepResult {
+        let Some(spec) = self.ctx.as_ref().and_then(|c| c.spec.as_ref()) else {
+            return Ok(());
         };
-        self.keep(exchange.clone());
-        self.last = Some(exchange);
-        schema.map_err(|violation| Failure::new(FailureClass::Contract, violation.to_string()))
+        if self.degraded {
+            return Ok(());
+        }
+        spec.check(
+            crate::openapi::Service::of_path(path),
+            method,
+            path,
+            exchange.status,
+            exchange.json.as_ref(),
+        )
+        .map_err(|violation| Failure::new(FailureClass::Contract, violation.to_string()))
     }
 
     /// Logs an exchange for the scenario's HAR file, keeping the last `EXCHANGES_KEPT`.

@@ -10,7 +10,8 @@ use crate::auth::Era;
 use crate::catalog::Catalog;
 use crate::cli::RunArgs;
 use crate::error::{InputError, RunError};
-use crate::pacing::{Pacer, RateLimits};
+use crate::http::Client;
+use crate::pacing::RateLimits;
 use crate::report::summary::{Disposition, Planned, RunFacts, Summary};
 use crate::suite::ScenarioMeta;
 use crate::target::RunContext;
@@ -127,10 +128,6 @@ fn context(
     if args.live.insecure && live {
         tell("WARNING: --insecure: the target's TLS certificate is not verified (recorded in summary.json)\n");
     }
-    let concurrency = usize::from(args.concurrency);
-    let mut ctx = RunContext::new(target, args.judge.timeout, retries, endpoints, concurrency)?;
-    ctx.redactor = redactor.clone();
-    ctx.http.max_body = args.max_body;
     let limits = args.rate_limits.clone().unwrap_or_else(|| {
         if live {
             RateLimits::contract()
@@ -138,11 +135,24 @@ fn context(
             RateLimits::none()
         }
     });
-    ctx.http.pacer = Pacer::new(&limits);
-    ctx.snapshots = Some(snapshot_run(args)?);
-    ctx.cli = args.cli.as_deref().and_then(|command| {
+    let concurrency = usize::from(args.concurrency);
+    let http = Client::new(
+        &target.trust(),
+        args.judge.timeout,
+        retries,
+        endpoints,
+        concurrency,
+    )?
+    .paced(&limits)
+    .max_body(args.max_body);
+    let cli = args.cli.as_deref().and_then(|command| {
         crate::consumer::UserCli::parse(command, &args.suite.fixtures.join("cli"), args.cli_timeout)
     });
+    let ctx = RunContext::builder(target, http)
+        .redactor(redactor.clone())
+        .snapshots(snapshot_run(args)?)
+        .cli(cli)
+        .build();
     Ok(ctx)
 }
 
