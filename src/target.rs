@@ -119,9 +119,9 @@ pub(crate) struct RunContext {
     pub(crate) snapshots: Option<SnapshotRun>,
     /// Masks the target's keys in anything written.
     pub(crate) redactor: Redactor,
-    /// Held by the running `@live-serial` scenario: cucumber's `Serial` keeps serial scenarios
-    /// from starting together only while no concurrent one runs, which a long wait (a 429)
-    /// breaks; this makes them exclusive of each other always.
+    /// Held by the running `@live-serial` scenario: cucumber starts the next serial scenario
+    /// whenever any running one ends, so behind a long wait (a 429) two could overlap; this
+    /// makes them exclusive of each other always.
     pub(crate) serial: Arc<tokio::sync::Mutex<()>>,
     /// A live run's one QUEUED job for the scenarios that only read one.
     pub(crate) shared_job: tokio::sync::Mutex<Option<String>>,
