@@ -258,12 +258,7 @@ fn hold_for_the_window(
         return;
     }
     let wait = crate::pacing::RateWait {
-        service: if r.path.starts_with("/rpc") {
-            "node"
-        } else {
-            "coordinator"
-        }
-        .to_string(),
+        service: crate::openapi::Service::of_path(r.path).name().to_string(),
         endpoint: client.endpoints.endpoint_of(r.method, r.path),
         retry_after_s: retry_after.map(|d| d.as_secs()),
         waited_s: wait.as_secs_f64(),

@@ -359,10 +359,9 @@ impl ConformanceWorld {
         fresh: bool,
     ) -> Result<Exchange, Failure> {
         let (ctx, session) = self.parts()?;
-        let base = if path.starts_with("/rpc") {
-            &session.node_url
-        } else {
-            &session.coordinator_url
+        let base = match crate::openapi::Service::of_path(path) {
+            crate::openapi::Service::Node => &session.node_url,
+            crate::openapi::Service::Coordinator => &session.coordinator_url,
         };
         let request = http::Request {
             base,
