@@ -1,12 +1,20 @@
-//! The command catalog: each `aitbc` CLI command, its tag id and the endpoints it calls.
+//! The command catalog of an era: the commands of that era's `aitbc` CLI, their tag ids and the
+//! endpoints they call, and the contract's routes no command of it calls, in groups of their own.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use crate::auth::Era;
 use crate::error::InputError;
 use crate::yaml;
+
+/// The catalog file of each era, in the fixtures folder.
+pub(crate) const FILES: [(Era, &str); 2] = [
+    (Era::ApiKey, "commands.yaml"),
+    (Era::Jwt, "commands-jwt.yaml"),
+];
 
 /// The tag prefix that ties a scenario to a command: `@command:client-submit`.
 pub(crate) const TAG_PREFIX: &str = "command:";
@@ -36,25 +44,138 @@ pub struct Command {
     /// Roles whose keys the command needs (`client`, `miner`, `admin`); a refused key blocks it.
     #[serde(default)]
     pub(crate) roles: Vec<String>,
+    /// Whether a person types it (`cli`, counted in the headline) or only its routes are
+    /// covered: spoken by miner software (`miner-protocol`), or called by no command (`api`).
+    #[serde(default)]
+    pub(crate) group: Group,
+}
+
+/// Who calls a catalog entry's routes: only commands a person types count in the headline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Group {
+    /// A command of the era's `aitbc` CLI.
+    #[default]
+    Cli,
+    /// Routes spoken by miner software (register, heartbeat, poll, result), not by the CLI.
+    MinerProtocol,
+    /// Contract routes that no command of the era's CLI calls.
+    Api,
+}
+
+impl Group {
+    /// The heading its rows are shown under.
+    pub(crate) fn heading(self, cli: &str) -> String {
+        match self {
+            Group::Cli => format!("commands of {cli}"),
+            Group::MinerProtocol => "miner protocol (spoken by miner software, not the CLI)".into(),
+            Group::Api => format!("contract routes no command of {cli} calls"),
+        }
+    }
+
+    pub(crate) fn is_cli(self) -> bool {
+        self == Group::Cli
+    }
+}
+
+/// The CLI a catalog was read from.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CliRelease {
+    /// `aitbc`.
+    pub(crate) name: String,
+    /// What `aitbc --version` prints of it: `0.10.18`.
+    pub(crate) version: String,
+    /// The repository commit the catalog was read at.
+    pub(crate) commit: String,
+}
+
+impl CliRelease {
+    /// `aitbc 0.10.18`.
+    pub(crate) fn label(&self) -> String {
+        format!("{} {}", self.name, self.version)
+    }
+}
+
+/// A command of the CLI that calls none of the contract's routes, and why it is not counted.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Excluded {
+    pub(crate) cli: String,
+    /// What it calls instead.
+    pub(crate) calls: String,
+    pub(crate) why: String,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
+    era: Era,
+    cli: CliRelease,
     commands: Vec<Command>,
+    #[serde(default)]
+    excluded: Vec<Excluded>,
 }
 
 /// The catalog, in file order.
 #[derive(Debug, Clone)]
 pub struct Catalog {
+    pub(crate) era: Era,
+    /// The CLI whose commands it lists.
+    pub(crate) cli: CliRelease,
     pub commands: Vec<Command>,
+    pub(crate) excluded: Vec<Excluded>,
+}
+
+/// Both eras' catalogs: the scenarios name commands of each, the run judges one.
+#[derive(Debug, Clone)]
+pub(crate) struct Catalogs {
+    pub(crate) api_key: Catalog,
+    pub(crate) jwt: Catalog,
+}
+
+impl Catalogs {
+    /// Loads each era's catalog from `fixtures`.
+    pub(crate) fn load(fixtures: &Path) -> Result<Self, InputError> {
+        let [api_key, jwt] = FILES.map(|(era, name)| Catalog::load_era(&fixtures.join(name), era));
+        Ok(Self {
+            api_key: api_key?,
+            jwt: jwt?,
+        })
+    }
+
+    /// The catalog the run judges in `era`.
+    pub(crate) fn of(&self, era: Era) -> &Catalog {
+        match era {
+            Era::ApiKey => &self.api_key,
+            Era::Jwt => &self.jwt,
+        }
+    }
+
+    /// Each era with its catalog.
+    pub(crate) fn each(&self) -> [(Era, &Catalog); 2] {
+        [(Era::ApiKey, &self.api_key), (Era::Jwt, &self.jwt)]
+    }
 }
 
 impl Catalog {
-    /// Loads `commands.yaml`, rejecting duplicate ids and empty entries with file and line.
+    /// Loads a catalog file, rejecting duplicate ids and empty entries with file and line.
     pub fn load(path: &Path) -> Result<Self, InputError> {
         let text = crate::error::read_input(path)?;
         Self::parse(path, &text)
+    }
+
+    /// Loads the catalog file that must be `era`'s.
+    fn load_era(path: &Path, era: Era) -> Result<Self, InputError> {
+        let catalog = Self::load(path)?;
+        if catalog.era != era {
+            return Err(InputError::Invalid {
+                path: path.to_path_buf(),
+                line: line_of(&crate::error::read_input(path)?, "era:", 1),
+                message: format!("this file holds the {era} era's catalog: `era: {era}`"),
+            });
+        }
+        Ok(catalog)
     }
 
     /// Parses catalog text that came from `path`.
@@ -96,8 +217,16 @@ impl Catalog {
             }
         }
         Ok(Self {
+            era: file.era,
+            cli: file.cli,
             commands: file.commands,
+            excluded: file.excluded,
         })
+    }
+
+    /// The commands a person types (the headline's), then the miner protocol, then the rest.
+    pub(crate) fn in_group(&self, group: Group) -> impl Iterator<Item = &Command> {
+        self.commands.iter().filter(move |c| c.group == group)
     }
 
     /// The command with this tag id.
@@ -128,7 +257,7 @@ fn line_of(text: &str, needle: &str, nth: usize) -> u64 {
 mod tests {
     use super::*;
 
-    const GOOD: &str = "commands:\n  - id: client-submit\n    cli: client submit\n    endpoints: [POST /v1/jobs]\n";
+    const GOOD: &str = "era: api-key\ncli: {name: aitbc, version: 0.1.0, commit: 35a546ee0}\ncommands:\n  - id: client-submit\n    cli: client submit\n    endpoints: [POST /v1/jobs]\n";
 
     #[test]
     fn loads_commands_in_order() {
@@ -145,21 +274,21 @@ mod tests {
         let err = Catalog::parse(Path::new("c.yaml"), &text).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "c.yaml:5: command id \"client-submit\" appears twice"
+            "c.yaml:7: command id \"client-submit\" appears twice"
         );
     }
 
     #[test]
     fn a_bad_id_or_missing_endpoints_is_rejected() {
-        let bad_id = "commands:\n  - id: Client_Submit\n    cli: x\n    endpoints: [GET /]\n";
+        let bad_id = "era: jwt\ncli: {name: a, version: b, commit: c}\ncommands:\n  - id: Client_Submit\n    cli: x\n    endpoints: [GET /]\n";
         assert!(Catalog::parse(Path::new("c.yaml"), bad_id).is_err());
-        let no_endpoints = "commands:\n  - id: a\n    cli: a\n    endpoints: []\n";
+        let no_endpoints = "era: jwt\ncli: {name: a, version: b, commit: c}\ncommands:\n  - id: a\n    cli: a\n    endpoints: []\n";
         assert!(Catalog::parse(Path::new("c.yaml"), no_endpoints).is_err());
     }
 
     #[test]
     fn an_unknown_field_is_a_yaml_error_with_a_line() {
-        let text = "commands:\n  - id: a\n    cli: a\n    endpoint: [GET /]\n";
+        let text = "era: jwt\ncli: {name: a, version: b, commit: c}\ncommands:\n  - id: a\n    cli: a\n    endpoint: [GET /]\n";
         let err = Catalog::parse(Path::new("c.yaml"), text).unwrap_err();
         assert!(err.to_string().starts_with("c.yaml:"), "{err}");
     }

@@ -645,6 +645,16 @@ pub(crate) struct DoubleArgs {
 pub(crate) struct ListArgs {
     #[command(flatten)]
     pub(crate) suite: SuiteArgs,
+
+    /// Whose commands: the API-key era's (the CLI released with it), the JWT era's (today's
+    /// CLI), or auto for both.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_ERA",
+        value_enum,
+        default_value = "auto"
+    )]
+    pub(crate) era: crate::auth::EraChoice,
 }
 
 fn parse_tags(text: &str) -> Result<TagOperation, String> {

@@ -8,7 +8,8 @@ use cucumber::feature::Ext as _;
 use cucumber::gherkin::{self, GherkinEnv};
 use cucumber::tag::Ext as _;
 
-use crate::catalog::{Catalog, TAG_PREFIX};
+use crate::auth::Era;
+use crate::catalog::{Catalog, Catalogs, TAG_PREFIX};
 use crate::error::InputError;
 
 /// Scenarios with this tag only run against the embedded double (they degrade it on purpose,
@@ -34,8 +35,10 @@ pub(crate) struct ScenarioMeta {
     pub(crate) feature: String,
     pub(crate) name: String,
     pub(crate) line: usize,
-    /// The catalog command id it covers.
+    /// The catalog command id it covers in the era judged (`Suite::in_era`).
     pub(crate) command: String,
+    /// The command it covers in each era it runs in.
+    pub(crate) commands: Vec<(Era, String)>,
     /// All tags that apply: feature, rule and scenario.
     pub(crate) tags: Vec<String>,
     /// The roles its steps authenticate as (`client`, `other-admin`, …): without their
@@ -53,20 +56,40 @@ pub(crate) struct Suite {
 }
 
 impl Suite {
-    /// Parses every `.feature` under `dir` (or the one file `dir` names) and checks its tags.
-    pub(crate) fn load(dir: &Path, catalog: &Catalog) -> Result<Self, InputError> {
+    /// Parses every `.feature` under `dir` (or the one file `dir` names) and checks its tags
+    /// against each era's catalog.
+    pub(crate) fn load(dir: &Path, catalogs: &Catalogs) -> Result<Self, InputError> {
         let files = feature_files(dir)?;
         let mut features = Vec::with_capacity(files.len());
         let mut scenarios = Vec::new();
         for file in files {
             let feature = parse_feature(&file)?;
-            scenarios.extend(describe(&feature, &file, catalog)?);
+            scenarios.extend(describe(&feature, &file, catalogs)?);
             features.push(feature);
         }
         Ok(Self {
             features,
             scenarios,
         })
+    }
+
+    /// The suite as `era` sees it: the scenarios that run in it, each tied to its command there.
+    pub(crate) fn in_era(&self, era: Era) -> Self {
+        let scenarios = self
+            .scenarios
+            .iter()
+            .filter_map(|meta| {
+                let command = meta.command_in(era)?;
+                Some(ScenarioMeta {
+                    command: command.to_string(),
+                    ..meta.clone()
+                })
+            })
+            .collect();
+        Self {
+            features: self.features.clone(),
+            scenarios,
+        }
     }
 
     /// The scenarios a tag expression selects (all when `None`).
@@ -110,6 +133,14 @@ impl ScenarioMeta {
 
     pub(crate) fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)
+    }
+
+    /// The command it covers in `era`; none when it does not run there (`@era:` of another).
+    pub(crate) fn command_in(&self, era: Era) -> Option<&str> {
+        self.commands
+            .iter()
+            .find(|(e, _)| *e == era)
+            .map(|(_, id)| id.as_str())
     }
 }
 
@@ -290,11 +321,12 @@ fn command_tags(tags: &[String]) -> Vec<&str> {
         .collect()
 }
 
-/// One `ScenarioMeta` per scenario; the innermost level with a command tag decides.
+/// One `ScenarioMeta` per scenario: in each era it runs in, the innermost level with a tag of
+/// that era's catalog names its command.
 fn describe(
     feature: &gherkin::Feature,
     path: &Path,
-    catalog: &Catalog,
+    catalogs: &Catalogs,
 ) -> Result<Vec<ScenarioMeta>, InputError> {
     let no_rule_tags: Vec<String> = Vec::new();
     let top = feature.scenarios.iter().map(|s| (s, &no_rule_tags));
@@ -310,36 +342,20 @@ fn describe(
                 message,
             };
             let levels = [&scenario.tags, rule_tags, &feature.tags];
-            let command = levels
-                .iter()
-                .map(|tags| command_tags(tags))
-                .find(|found| !found.is_empty())
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "scenario {:?} has no @{TAG_PREFIX}<id> tag; every scenario must name the CLI command it covers",
-                        scenario.name
-                    ))
-                })?;
-            let [id] = command.as_slice() else {
-                return Err(invalid(format!(
-                    "scenario {:?} names {} commands ({}); tag it with exactly one",
-                    scenario.name,
-                    command.len(),
-                    command.join(", ")
-                )));
-            };
-            if catalog.get(id).is_none() {
-                return Err(invalid(format!(
-                    "@{TAG_PREFIX}{id} names no command in the catalog (see `aitbc-conformance list`)"
-                )));
-            }
+            let tags: Vec<String> = levels.iter().flat_map(|t| t.iter().cloned()).collect();
+            let commands =
+                commands_by_era(&scenario.name, &levels, &tags, catalogs).map_err(invalid)?;
             Ok(ScenarioMeta {
                 path: path.to_path_buf(),
                 feature: feature.name.clone(),
                 name: scenario.name.clone(),
                 line: scenario.position.line,
-                command: (*id).to_string(),
-                tags: levels.iter().flat_map(|t| t.iter().cloned()).collect(),
+                command: commands
+                    .first()
+                    .map(|(_, id)| id.clone())
+                    .unwrap_or_default(),
+                commands,
+                tags,
                 callers: secondary_callers(feature, scenario),
                 snapshots: snapshot_names(feature, scenario),
             })
@@ -347,13 +363,159 @@ fn describe(
         .collect()
 }
 
+/// The command a scenario covers in each era it runs in, or why its tags do not say. A
+/// scenario runs in the eras whose catalogs its tags name (and its `@era:` tag allows).
+fn commands_by_era(
+    name: &str,
+    levels: &[&Vec<String>; 3],
+    tags: &[String],
+    catalogs: &Catalogs,
+) -> Result<Vec<(Era, String)>, String> {
+    if let Some(unknown) = command_tags(tags)
+        .into_iter()
+        .find(|id| catalogs.each().iter().all(|(_, c)| c.get(id).is_none()))
+    {
+        return Err(format!(
+            "@{TAG_PREFIX}{unknown} names no command in the catalog (see `aitbc-conformance list`)"
+        ));
+    }
+    let eras: Vec<Era> = tags.iter().filter_map(|t| Era::of_tag(t)).collect();
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    for (era, catalog) in catalogs.each() {
+        if !eras.is_empty() && !eras.contains(&era) {
+            continue;
+        }
+        match command_of(name, levels, era, catalog)? {
+            Some(id) => out.push((era, id)),
+            None => missing.push(era),
+        }
+    }
+    match (out.is_empty(), missing.as_slice()) {
+        (false, _) => Ok(out),
+        (true, [era]) => Err(format!(
+            "scenario {name:?} has no @{TAG_PREFIX}<id> tag of the {era} era (`aitbc-conformance list --era {era}`)"
+        )),
+        (true, _) => Err(format!(
+            "scenario {name:?} has no @{TAG_PREFIX}<id> tag; every scenario must name the CLI command it covers"
+        )),
+    }
+}
+
+/// The one command of `catalog` the innermost level naming any of its commands names; none
+/// when no level names one (the scenario does not run in that era).
+fn command_of(
+    name: &str,
+    levels: &[&Vec<String>; 3],
+    era: Era,
+    catalog: &Catalog,
+) -> Result<Option<String>, String> {
+    let found = levels
+        .iter()
+        .map(|tags| {
+            command_tags(tags)
+                .into_iter()
+                .filter(|id| catalog.get(id).is_some())
+                .collect::<Vec<_>>()
+        })
+        .find(|found| !found.is_empty());
+    match found.as_deref() {
+        None => Ok(None),
+        Some([id]) => Ok(Some((*id).to_string())),
+        Some(found) => Err(format!(
+            "scenario {name:?} names {} commands of the {era} era ({}); tag it with exactly one",
+            found.len(),
+            found.join(", ")
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn catalog() -> Catalog {
-        let text = "commands:\n  - id: blockchain-head\n    cli: blockchain head\n    endpoints: [GET /rpc/head]\n";
-        Catalog::parse(Path::new("c.yaml"), text).unwrap()
+    fn catalog() -> Catalogs {
+        let era = |era: &str, extra: &str| {
+            let text = format!("era: {era}\ncli: {{name: aitbc, version: '1', commit: c}}\ncommands:\n  - id: blockchain-head\n    cli: blockchain head\n    endpoints: [GET /rpc/head]\n{extra}");
+            Catalog::parse(Path::new("c.yaml"), &text).unwrap()
+        };
+        Catalogs {
+            api_key: era(
+                "api-key",
+                "  - id: client-submit\n    cli: client submit\n    endpoints: [POST /v1/jobs]\n",
+            ),
+            jwt: era(
+                "jwt",
+                "  - id: ai-submit\n    cli: ai submit\n    endpoints: [POST /v1/jobs]\n",
+            ),
+        }
+    }
+
+    #[test]
+    fn a_scenario_names_its_command_in_each_era() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.feature",
+            "@command:client-submit @command:ai-submit\nFeature: Submit\n\n  Scenario: s\n    When I send GET \"/rpc/head\"\n\n  @command:blockchain-head\n  Scenario: h\n    When I send GET \"/rpc/head\"\n",
+        );
+        let suite = Suite::load(dir.path(), &catalog()).unwrap();
+        let submit = &suite.scenarios[0];
+        assert_eq!(submit.command_in(Era::ApiKey), Some("client-submit"));
+        assert_eq!(submit.command_in(Era::Jwt), Some("ai-submit"));
+        let jwt = suite.in_era(Era::Jwt);
+        assert_eq!(jwt.scenarios[0].command, "ai-submit");
+        assert_eq!(jwt.scenarios[1].command, "blockchain-head");
+    }
+
+    #[test]
+    fn a_scenario_runs_in_the_eras_its_tags_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "a.feature",
+            "Feature: Submit\n\n  @command:client-submit\n  Scenario: s\n    When I send GET \"/rpc/head\"\n",
+        );
+        let suite = Suite::load(dir.path(), &catalog()).unwrap();
+        assert!(suite.in_era(Era::Jwt).scenarios.is_empty());
+        assert_eq!(suite.in_era(Era::ApiKey).scenarios.len(), 1);
+        std::fs::write(
+            &path,
+            "@era:jwt\nFeature: Submit\n\n  @command:client-submit\n  Scenario: s\n    When I send GET \"/rpc/head\"\n",
+        )
+        .unwrap();
+        let err = Suite::load(dir.path(), &catalog()).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("{}:5:", path.display())), "{err}");
+        assert!(err.contains("no @command:<id> tag of the jwt era"), "{err}");
+    }
+
+    #[test]
+    fn every_scenario_of_the_suite_counts_in_each_era_it_is_not_tagged_out_of() {
+        let catalogs = Catalogs::load(Path::new("fixtures")).unwrap();
+        let suite = Suite::load(Path::new("features"), &catalogs).unwrap();
+        for meta in &suite.scenarios {
+            let eras: Vec<Era> = meta.tags.iter().filter_map(|t| Era::of_tag(t)).collect();
+            let wanted = if eras.is_empty() { 2 } else { eras.len() };
+            assert_eq!(
+                meta.commands.len(),
+                wanted,
+                "{}:{} {:?} names a command in {:?} only",
+                meta.path.display(),
+                meta.line,
+                meta.name,
+                meta.commands
+            );
+        }
+        for (era, catalog) in catalogs.each() {
+            let scenarios = suite.in_era(era).scenarios;
+            for command in &catalog.commands {
+                assert!(
+                    scenarios.iter().any(|s| s.command == command.id),
+                    "{era}: no scenario covers {}",
+                    command.id
+                );
+            }
+        }
     }
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -401,7 +563,7 @@ mod tests {
         );
         let err = Suite::load(dir.path(), &catalog()).unwrap_err().to_string();
         assert!(
-            err.contains(":3: scenario \"x\" has no @command:<id> tag"),
+            err.contains(":3: scenario \"x\" has no @command:<id> tag; every scenario"),
             "{err}"
         );
     }

@@ -53,6 +53,18 @@ pub(crate) enum Target {
 }
 
 impl Target {
+    /// The era known before any request: the double's, or the one `--era` gives (API-key for
+    /// `auto`, which only the preflight settles).
+    pub(crate) fn era_hint(&self) -> Era {
+        match self {
+            Target::Double { era, .. } => *era,
+            Target::Live { era, .. } => match era {
+                EraChoice::Jwt => Era::Jwt,
+                EraChoice::ApiKey | EraChoice::Auto => Era::ApiKey,
+            },
+        }
+    }
+
     /// Every secret this target's credentials hold, for redaction (tokens earned by logging
     /// in are added when they are).
     pub(crate) fn secrets(&self) -> Vec<String> {

@@ -1,4 +1,4 @@
-@command:agent-execute
+@command:agent-execute @command:workflow-run
 Feature: Executing a workflow
   `aitbc agent execute <id>` starts an execution that begins pending at step 0
   (contract §7).

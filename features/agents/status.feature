@@ -1,4 +1,4 @@
-@command:agent-status
+@command:agent-status @command:workflow-status
 Feature: Execution status
   `aitbc agent status <execution>` reads an execution's progress; a pending or running one
   can be cancelled, once (contract §7).
@@ -34,6 +34,9 @@ Feature: Execution status
     And the response field "detail" is "Access denied"
     And the response matches the snapshot "access-denied"
 
+  # No command of today's CLI cancels an execution this way (`workflow stop` uses
+  # /v1/agents/workflows/{id}/cancel): in the JWT era it counts in the routes' group.
+  @command:agent-cancel
   Scenario: A pending execution can be cancelled once
     When I send POST "/v1/agents/executions/{E}/cancel"
     Then the response status is 200

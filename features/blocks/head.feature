@@ -1,8 +1,19 @@
-@command:blockchain-head
+@command:blockchain-head @command:chain-sync-status
 Feature: Chain head
   `aitbc blockchain head --chain-id C` reads /rpc/head?chain_id=C on the node (no auth)
   (contract §9, §13). The chain checks read a bounded window at genesis and at the head, so a
-  run costs the same on a chain of a million blocks.
+  run costs the same on a chain of a million blocks. Today's CLI reads the head with
+  `aitbc chain sync-status`: the node's chains from /rpc/network-info, then each chain's head.
+
+  @era:jwt
+  Scenario: The node names its chains, and each chain has a head
+    When I send GET "/rpc/network-info"
+    Then the response status is 200
+    And the response field "chain_id" matches "."
+    And I save the response field "supported_chains.0" as "C"
+    When I send GET "/rpc/head?chain_id={C}"
+    Then the response status is 200
+    And the response field "height" holds a whole number
 
   Scenario: The head has a height, a 0x-prefixed hash and a timestamp
     When I send GET "/rpc/head"

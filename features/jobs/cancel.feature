@@ -1,4 +1,4 @@
-@command:client-cancel @live-serial
+@command:client-cancel @command:ai-cancel @live-serial
 Feature: Cancelling a job
   `aitbc client cancel <id>` posts /v1/jobs/{id}/cancel: a QUEUED or RUNNING job becomes
   CANCELED with no assigned miner; anything else is 409 "job not cancelable" (contract §4, §13).

@@ -1,4 +1,4 @@
-@command:client-result @live-serial
+@command:client-result @command:ai-results @live-serial
 Feature: Job result
   `aitbc client result <id>` reads GET /v1/jobs/{id}/result: 425 "job not ready" until the
   job has a result, then the result and its receipt (`null` on a coordinator without a signing

@@ -1,4 +1,4 @@
-@command:client-status @live-serial
+@command:client-status @command:ai-status @live-serial
 Feature: Job status
   `aitbc client status <id>` reads GET /v1/jobs/{id}: the job's state as it moves
   QUEUED → RUNNING → COMPLETED | FAILED, or CANCELED, or EXPIRED (contract §4).

@@ -1,4 +1,4 @@
-@command:client-submit
+@command:client-submit @command:ai-submit
 Feature: Submitting a job
   `aitbc client submit` posts a JobCreate to /v1/jobs and gets 201 with a JobView in state
   QUEUED (contract §4).

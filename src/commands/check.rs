@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::{say, tell};
-use crate::catalog::Catalog;
+use crate::catalog::Catalogs;
 use crate::cli::CheckArgs;
 use crate::error::{InputError, RunError, Unreachable};
 use crate::exit;
@@ -16,13 +16,16 @@ use crate::openapi::Service;
 /// `check`.
 pub(crate) fn check(args: &CheckArgs) -> Result<u8, RunError> {
     let started = Instant::now();
-    let catalog = Catalog::load(&args.suite.fixtures.join("commands.yaml"))?;
+    let catalogs = Catalogs::load(&args.suite.fixtures)?;
     let target = crate::config::target_of(
         &args.suite.fixtures,
         &args.live,
         &args.judge.profile,
         args.judge.era,
     )?;
+    // The era's commands: the double's, or the one given; a live `auto` target is judged by
+    // the API-key era's catalog unless --era says otherwise.
+    let catalog = catalogs.of(target.era_hint());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -75,7 +78,7 @@ pub(crate) fn check(args: &CheckArgs) -> Result<u8, RunError> {
                 document,
             });
         }
-        let report = discovery::discover(&catalog, &targets, &client, args.judge.timeout).await;
+        let report = discovery::discover(catalog, &targets, &client, args.judge.timeout).await;
         drop(double);
         Ok(report)
     });
@@ -111,8 +114,15 @@ pub(crate) fn render(report: &CheckReport, seconds: f64) -> String {
         };
         out.push_str(&format!("{:<11} {judged}\n", s.service.name()));
     }
+    let width = report
+        .commands
+        .iter()
+        .map(|c| c.command.len())
+        .max()
+        .unwrap_or(0)
+        .max(7);
     out.push_str(&format!(
-        "\n{:<22} {:<20} endpoints\n",
+        "\n{:<width$} {:<20} endpoints\n",
         "command", "keeps what it needs"
     ));
     for c in &report.commands {
@@ -134,7 +144,7 @@ pub(crate) fn render(report: &CheckReport, seconds: f64) -> String {
             endpoints.join("; ")
         };
         out.push_str(&format!(
-            "{:<22} {:<20} {rest}\n",
+            "{:<width$} {:<20} {rest}\n",
             c.command,
             c.keeps.as_str()
         ));

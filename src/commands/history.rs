@@ -35,11 +35,16 @@ pub(crate) fn render(record: &history::Record, last: usize, terminal: bool) -> S
     for e in entries {
         let h = &e.headline;
         out.push_str(&format!(
-            "{:<27} {:<12} {:>2}/{:<2} commands working ({:>5.1}%)  {}{}{}\n",
+            "{:<27} {:<12} {:>2}/{:<2} commands{} working ({:>5.1}%)  {}{}{}\n",
             e.finished_at,
             e.revision.as_deref().unwrap_or("-"),
             h.commands_working,
             h.commands_total,
+            if h.cli.is_empty() {
+                String::new()
+            } else {
+                format!(" of {}", h.cli)
+            },
             h.rate,
             e.target(),
             e.shard

@@ -17,18 +17,18 @@ pub(crate) use self::list::list;
 pub(crate) use self::rerender::report;
 pub(crate) use self::run::run;
 
-use crate::catalog::Catalog;
+use crate::catalog::Catalogs;
 use crate::cli::SuiteArgs;
 use crate::error::{InputError, RunError};
 use crate::report;
 use crate::report::summary::Summary;
 use crate::suite::Suite;
 
-/// The catalog and the parsed, tag-checked suite.
-fn load_inputs(args: &SuiteArgs) -> Result<(Catalog, Suite), InputError> {
-    let catalog = Catalog::load(&args.fixtures.join("commands.yaml"))?;
-    let suite = Suite::load(&args.features, &catalog)?;
-    Ok((catalog, suite))
+/// Each era's catalog and the parsed suite, its tags checked against both.
+fn load_inputs(args: &SuiteArgs) -> Result<(Catalogs, Suite), InputError> {
+    let catalogs = Catalogs::load(&args.fixtures)?;
+    let suite = Suite::load(&args.features, &catalogs)?;
+    Ok((catalogs, suite))
 }
 
 /// Writes a warning to stderr (never lost in `-q`).

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::{load_inputs, say, tell};
 use crate::auth::Era;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Catalogs};
 use crate::cli::RunArgs;
 use crate::error::{InputError, RunError};
 use crate::http::Client;
@@ -20,12 +20,13 @@ use crate::{config, double, exit, preflight, redact, report, runner, snapshot, s
 /// `run`: load, check the target, execute, report. Exit 0 only when every scenario passed.
 pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
     let started = Instant::now();
-    let (catalog, suite) = load_inputs(&args.suite)?;
+    let (catalogs, all) = load_inputs(&args.suite)?;
     let target = config::target(args)?;
-    let selected = select(&suite, args)?;
+    // Bad --tags fail before the target is asked anything.
+    select(&all, args, None)?;
     let redactor = redact::Redactor::new(target.secrets());
     let (live, description) = (target.is_live(), target.describe());
-    let mut ctx = context(args, target, &catalog, &redactor)?;
+    let mut ctx = context(args, target, &catalogs, &redactor)?;
     // One thread is enough for the harness side (it mostly waits; each double serves on threads
     // of its own) and halves the CPU per request: no cross-thread wake-ups (scripts/bench.py).
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -48,14 +49,17 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
     };
     let settled = settled?;
     settle(&mut ctx, &settled, args, &runtime);
+    // The era settled: its catalog, and the scenarios that run in it tied to its commands.
+    let catalog = catalogs.of(settled.era);
+    let suite = all.in_era(settled.era);
+    let selected = select(&suite, args, Some(settled.era))?;
     let ctx = Arc::new(ctx);
     let here = Here {
         live,
-        era: settled.era,
         cli: args.cli.is_some(),
         wallet_login: settled.wallet_login,
     };
-    let planned = plan(&selected, &catalog, &settled.blocked, here);
+    let planned = plan(&selected, catalog, &settled.blocked, here);
     let (mut outcomes, interrupted) = execute(&runtime, &mut stop, &suite, &planned, &ctx, args)?;
     for failure in outcomes.iter_mut().filter_map(|o| o.failure.as_mut()) {
         failure.message = redactor.apply(&failure.message);
@@ -70,8 +74,10 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         endpoints: ctx.http.endpoints.rows(),
         flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
+        cli: catalog.cli.label(),
     };
-    let mut summary = summarise(&catalog, &suite, &planned, &outcomes, facts, &ctx, args);
+    // Snapshots are judged against the whole suite: another era's scenarios reference theirs.
+    let mut summary = summarise(catalog, &all, &planned, &outcomes, facts, &ctx, args);
     summary.interrupted = interrupted;
     let gated = super::apply_gate(&mut summary, &args.gate)?;
     write(args, &summary, outcomes, &ctx, &redactor)?;
@@ -89,11 +95,12 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
     })
 }
 
-/// The scenarios `--tags` and `--shard` select; none at all is an input error (a shard may be
-/// empty).
+/// The scenarios `--tags` and `--shard` select (of the era's suite, once it is known); none at
+/// all is an input error (a shard may be empty).
 fn select<'s>(
     suite: &'s suite::Suite,
     args: &'s RunArgs,
+    era: Option<Era>,
 ) -> Result<Vec<&'s ScenarioMeta>, RunError> {
     let selected: Vec<&ScenarioMeta> = suite
         .select(args.tags.as_ref())
@@ -103,9 +110,15 @@ fn select<'s>(
         // A slice of a small selection can be empty: a shard with nothing to do has passed.
         say("this shard holds none of the selected scenarios\n");
     } else if selected.is_empty() {
+        let message = match era {
+            None => "the expression selects no scenario (see `aitbc-conformance list`)".into(),
+            Some(era) => format!(
+                "the expression selects no scenario that runs in the {era} era (see `aitbc-conformance list --era {era}`)"
+            ),
+        };
         return Err(InputError::Flag {
             flag: "--tags",
-            message: "the expression selects no scenario (see `aitbc-conformance list`)".into(),
+            message,
         }
         .into());
     }
@@ -117,12 +130,12 @@ fn select<'s>(
 fn context(
     args: &RunArgs,
     target: crate::target::Target,
-    catalog: &Catalog,
+    catalogs: &Catalogs,
     redactor: &redact::Redactor,
 ) -> Result<RunContext, RunError> {
     let live = target.is_live();
     let endpoints = crate::exchange::endpoints::EndpointLog::new(
-        known_endpoints(catalog).iter().map(String::as_str),
+        known_endpoints(catalogs).iter().map(String::as_str),
     );
     let retries = args.retries.unwrap_or(if live { 2 } else { 0 });
     if args.live.insecure && live {
@@ -459,26 +472,29 @@ fn snapshot_report(
     }
 }
 
-/// Every endpoint the catalog names plus every route the contract has, for the endpoint table.
-fn known_endpoints(catalog: &Catalog) -> Vec<String> {
+/// Every endpoint the catalogs name plus every route the contract has, for the endpoint table.
+fn known_endpoints(catalogs: &Catalogs) -> Vec<String> {
     let routes = double::COORDINATOR_ROUTES
         .iter()
         .map(double::Route::endpoint);
     let node = double::NODE_ROUTES.iter().map(double::Route::endpoint);
-    catalog
-        .commands
+    let mut known: Vec<String> = catalogs
+        .each()
         .iter()
+        .flat_map(|(_, catalog)| catalog.commands.iter())
         .flat_map(|c| c.endpoints.iter().cloned())
         .chain(routes)
         .chain(node)
-        .collect()
+        .collect();
+    let mut seen = HashSet::new();
+    known.retain(|e| seen.insert(e.clone()));
+    known
 }
 
 /// What the target and the run offer a scenario.
 #[derive(Debug, Clone, Copy)]
 struct Here {
     live: bool,
-    era: Era,
     cli: bool,
     /// The coordinator serves wallet login (`@wallet-login` scenarios need it).
     wallet_login: bool,
@@ -493,7 +509,6 @@ fn disposition(
 ) -> Disposition {
     let Here {
         live,
-        era,
         cli,
         wallet_login,
     } = here;
@@ -506,16 +521,6 @@ fn disposition(
         return Disposition::Skipped(
             "tagged @double-only: runs against the embedded double only".into(),
         );
-    }
-    if let Some(other) = meta
-        .tags
-        .iter()
-        .filter_map(|t| Era::of_tag(t))
-        .find(|e| *e != era)
-    {
-        return Disposition::Skipped(format!(
-            "tagged @era:{other}: this target speaks the {era} era"
-        ));
     }
     if !wallet_login && meta.has_tag(suite::WALLET_LOGIN_TAG) {
         return Disposition::Skipped(

@@ -1,6 +1,8 @@
 //! The user's real `aitbc` CLI as the consumer of the backend (`run --cli`): each invocation in a
 //! private HOME whose configuration is written from `fixtures/cli/`, pointed at recording proxies
 //! in front of the target, killed after a timeout; what it sent and printed kept for the steps.
+//! The API-key era's CLI reads `~/.aitbc/config.yaml` and its key from there; today's CLI (JWT
+//! era) reads `./.aitbc.yaml` and takes the role's token as `--api-key`, as its users pass it.
 
 pub(crate) mod proxy;
 
@@ -9,6 +11,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use self::proxy::{Recorder, Seen};
+use crate::auth::Era;
 
 /// How to start the user's CLI: a program and its leading arguments (`python -m aitbc_cli`).
 #[derive(Debug, Clone, PartialEq)]
@@ -91,9 +94,18 @@ impl Ran {
 pub(crate) struct Endpoints<'a> {
     pub(crate) coordinator: &'a str,
     pub(crate) node: &'a str,
-    /// The role's API key (empty: none).
+    /// The role's API key, or its session token in the JWT era (empty: none).
     pub(crate) api_key: &'a str,
+    /// Which CLI generation is run: how it is configured and given its credential.
+    pub(crate) era: Era,
+    /// A wallet's private key, written to `{wallet_key_file}` when the arguments name it.
+    pub(crate) wallet_key: Option<&'a str>,
 }
+
+/// The placeholders an invocation's arguments may hold, filled once the proxies listen.
+const COORDINATOR_URL: &str = "{coordinator_url}";
+const NODE_URL: &str = "{node_url}";
+const WALLET_KEY_FILE: &str = "{wallet_key_file}";
 
 /// Why an invocation could not even start.
 #[derive(Debug, thiserror::Error)]
@@ -128,17 +140,29 @@ pub(crate) async fn invoke(
     let node = Recorder::start(endpoints.node, client.clone())
         .await
         .map_err(InvocationError::Proxy)?;
-    write_config(
-        cli,
-        home.path(),
-        coordinator.url(),
-        node.url(),
-        endpoints.api_key,
-    )?;
+    let urls = (coordinator.url(), node.url());
+    write_config(cli, home.path(), urls, endpoints)?;
+    let key_file = home.path().join(".aitbc").join("wallet.key");
+    if args.contains(WALLET_KEY_FILE) {
+        let key = endpoints.wallet_key.unwrap_or_default();
+        write_private(&key_file, key).map_err(InvocationError::Home)?;
+    }
+    let filled = args
+        .replace(COORDINATOR_URL, urls.0)
+        .replace(NODE_URL, urls.1)
+        .replace(WALLET_KEY_FILE, &key_file.display().to_string());
     let mut command = tokio::process::Command::new(&cli.program);
+    command.args(&cli.leading);
+    if endpoints.era == Era::Jwt && !endpoints.api_key.is_empty() {
+        // Today's CLI: `--api-key` is sent as a Bearer token by the ai commands; its workflow
+        // commands read COORDINATOR_API_KEY instead.
+        command
+            .args(["--api-key", endpoints.api_key])
+            .env("COORDINATOR_API_KEY", endpoints.api_key);
+    }
     command
-        .args(&cli.leading)
-        .args(split(args))
+        .args(split(&filled))
+        .current_dir(home.path())
         .env("HOME", home.path())
         // The released CLI keeps keys in the OS keyring: a file keyring in the private HOME.
         .env(
@@ -233,14 +257,25 @@ impl Drop for TempHome {
     }
 }
 
+/// The era's configuration files from their templates: `(template, where in HOME)`.
+fn config_files(era: Era) -> &'static [(&'static str, &'static str)] {
+    match era {
+        Era::ApiKey => &[
+            ("config.yaml", ".aitbc/config.yaml"),
+            ("multichain_config.yaml", ".aitbc/multichain_config.yaml"),
+        ],
+        // Today's CLI reads `.aitbc.yaml` in the working directory (the private HOME).
+        Era::Jwt => &[("jwt.aitbc.yaml", ".aitbc.yaml")],
+    }
+}
+
 fn write_config(
     cli: &UserCli,
     home: &Path,
-    coordinator: &str,
-    node: &str,
-    api_key: &str,
+    (coordinator, node): (&str, &str),
+    endpoints: &Endpoints<'_>,
 ) -> Result<(), InvocationError> {
-    for name in ["config.yaml", "multichain_config.yaml"] {
+    for (name, place) in config_files(endpoints.era) {
         let path = cli.templates.join(name);
         let template =
             std::fs::read_to_string(&path).map_err(|source| InvocationError::Template {
@@ -248,12 +283,25 @@ fn write_config(
                 source,
             })?;
         let text = template
-            .replace("{coordinator_url}", coordinator)
-            .replace("{node_url}", node)
-            .replace("{api_key}", api_key);
-        std::fs::write(home.join(".aitbc").join(name), text).map_err(InvocationError::Home)?;
+            .replace(COORDINATOR_URL, coordinator)
+            .replace(NODE_URL, node)
+            .replace("{api_key}", endpoints.api_key);
+        write_private(&home.join(place), &text).map_err(InvocationError::Home)?;
     }
     Ok(())
+}
+
+/// Writes a file only its owner can read (it may hold a key).
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
 }
 
 #[cfg(test)]

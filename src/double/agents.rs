@@ -241,6 +241,33 @@ pub(crate) fn execution_status(state: &mut Coordinator, call: &Call) -> Handled 
 /// `POST /v1/agents/executions/{execution_id}/cancel`.
 pub(crate) fn cancel_execution(state: &mut Coordinator, call: &Call) -> Handled {
     let e = own_execution(state, call)?;
+    cancel(e)
+}
+
+/// `POST /v1/agents/workflows/{workflow_id}/cancel?execution_id=` (what `aitbc workflow stop`
+/// calls): the workflow must be the caller's, the execution one of its own.
+pub(crate) fn cancel_workflow(state: &mut Coordinator, call: &Call) -> Handled {
+    let caller = caller(state, call)?;
+    let Some(execution_id) = call.query("execution_id") else {
+        return Err(Reply::fastapi_422(
+            "missing",
+            ["query", "execution_id"],
+            "Field required",
+            Value::Null,
+        ));
+    };
+    let index = workflow_index(state, call, &caller, false)?;
+    let workflow_id = state.workflows[index].id.clone();
+    let e = state
+        .executions
+        .iter_mut()
+        .find(|e| e.id == execution_id && e.workflow_id == workflow_id)
+        .ok_or_else(|| Reply::detail(404, "Execution not found"))?;
+    cancel(e)
+}
+
+/// A pending or running execution becomes cancelled; anything else is 400.
+fn cancel(e: &mut Execution) -> Handled {
     if !matches!(e.status, "pending" | "running") {
         return Err(Reply::detail(400, "Execution cannot be cancelled"));
     }

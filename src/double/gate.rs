@@ -19,7 +19,13 @@ pub(crate) enum Role {
 /// matrix lets their path through: FastAPI's 404 `Not Found`.
 pub(crate) const ABSENT: &[&str] = &["health.v1"];
 /// Routes of the JWT era only.
-pub(crate) const JWT_ONLY: &[&str] = &["auth.nonce", "auth.login", "auth.me", "jobs.list"];
+pub(crate) const JWT_ONLY: &[&str] = &[
+    "auth.nonce",
+    "auth.login",
+    "auth.me",
+    "jobs.list",
+    "agents.stop",
+];
 /// Routes that exist but lie outside the security matrix: denied to everyone (401 without a
 /// credential, 403 with one), as the current coordinator does.
 pub(crate) const DENIED: &[&str] = &["marketplace.get", "health.live", "health.ready"];

@@ -85,11 +85,32 @@ pub(crate) fn list(state: &mut Coordinator, call: &Call) -> Handled {
     state.expire_jobs();
     let limit = query_bound(call, "limit", 20, 1..=100)?;
     let offset = query_bound(call, "offset", 0, 0..=i64::MAX)?;
+    // `status=queued` filters by state; a status that names no state filters nothing (as the
+    // coordinator does).
+    let state_filter = call
+        .query("status")
+        .map(|s| s.to_ascii_uppercase())
+        .filter(|s| {
+            [
+                "QUEUED",
+                "RUNNING",
+                "COMPLETED",
+                "FAILED",
+                "CANCELED",
+                "EXPIRED",
+            ]
+            .contains(&s.as_str())
+        });
     let mine: Vec<&Job> = state
         .jobs
         .iter()
         .rev()
         .filter(|j| j.client == client)
+        .filter(|j| {
+            state_filter
+                .as_deref()
+                .is_none_or(|s| j.state.as_str() == s)
+        })
         .collect();
     let items: Vec<Value> = mine
         .iter()

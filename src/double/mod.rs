@@ -157,6 +157,12 @@ pub(crate) static COORDINATOR_ROUTES: &[Route<Coordinator>] = &[
         agents::execute
     ),
     route!(
+        "agents.stop",
+        "POST",
+        "/v1/agents/workflows/{workflow_id}/cancel",
+        agents::cancel_workflow
+    ),
+    route!(
         "agents.status",
         "GET",
         "/v1/agents/executions/{execution_id}/status",
@@ -211,6 +217,12 @@ pub(crate) static NODE_ROUTES: &[Route<Chain>] = &[
         node::by_hash
     ),
     route!("blocks.range", "GET", "/rpc/blocks-range", node::range),
+    route!(
+        "node.network",
+        "GET",
+        "/rpc/network-info",
+        node::network_info
+    ),
 ];
 
 /// A route outside the JWT era's security matrix: denied to everyone (contract §12).

@@ -132,6 +132,21 @@ pub(crate) fn head(chain: &mut Chain, call: &Call) -> Handled {
     })))
 }
 
+/// `GET /rpc/network-info` (JWT era; what `aitbc chain sync-status` reads first): the node's
+/// chain and the chains it serves. The API-key era's node has no such route (404).
+pub(crate) fn network_info(chain: &mut Chain, _call: &Call) -> Handled {
+    if chain.era == Era::ApiKey {
+        return Err(Reply::detail(404, "Not Found"));
+    }
+    Ok(Reply::ok(json!({
+        "p2p_endpoint": "127.0.0.1:8200", "p2p_node_id": "unknown",
+        "chain_id": chain.chain_id, "network_type": "open_island",
+        "supported_chains": [chain.chain_id],
+        "rpc_endpoint": "http://127.0.0.1/rpc", "api_gateway": "http://127.0.0.1/api",
+        "version": "0.5.4",
+    })))
+}
+
 /// `GET /rpc/blocks/{height}`.
 pub(crate) fn by_height(chain: &mut Chain, call: &Call) -> Handled {
     let raw = call.param("height");

@@ -72,6 +72,9 @@ pub(crate) struct Headline {
     pub(crate) commands_working: usize,
     pub(crate) commands_total: usize,
     pub(crate) rate: f64,
+    /// Whose commands: `aitbc 0.10.18` (older lines have none).
+    #[serde(default)]
+    pub(crate) cli: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

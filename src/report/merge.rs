@@ -40,6 +40,7 @@ pub(crate) fn merge(shards: Vec<(PathBuf, Summary)>) -> Result<Summary, InputErr
             .fold(0.0, f64::max),
         endpoints: endpoints.into_values().collect(),
         flaky: HashSet::new(),
+        cli: first.headline.cli.clone(),
     };
     let mut merged = Summary::assemble(first.command_specs(), scenarios, facts);
     merged.interrupted = shards.iter().any(|(_, s)| s.interrupted);

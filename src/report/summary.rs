@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Era;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Group};
 use crate::exchange::endpoints::EndpointReport;
 use crate::failure::FailureClass;
 use crate::runner::outcome::Outcome;
@@ -149,6 +149,14 @@ pub(crate) struct CommandReport {
     /// the CLI has no command for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) cli: Option<CliReport>,
+    /// `miner-protocol` or `api` for routes no command a person types calls (not in the
+    /// headline); absent for a command of the CLI.
+    #[serde(default, skip_serializing_if = "is_cli_group")]
+    pub(crate) group: Group,
+}
+
+fn is_cli_group(group: &Group) -> bool {
+    group.is_cli()
 }
 
 /// A command's verdict through the user's `aitbc` CLI.
@@ -170,6 +178,9 @@ pub(crate) struct Headline {
     pub(crate) commands_total: usize,
     /// Percentage, one decimal.
     pub(crate) rate: f64,
+    /// Whose commands are counted: `aitbc 0.10.18` (empty in summaries of older versions).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub(crate) cli: String,
 }
 
 /// What the run was judged against: part of its identity (schema 2: was a plain string).
@@ -271,6 +282,8 @@ pub(crate) struct RunFacts {
     pub(crate) endpoints: Vec<EndpointReport>,
     /// Scenarios (file, line) that passed only after a retry.
     pub(crate) flaky: std::collections::HashSet<(std::path::PathBuf, usize)>,
+    /// The CLI whose commands the headline counts: `aitbc 0.10.18`.
+    pub(crate) cli: String,
 }
 
 /// What a command row needs of the catalog: its CLI spelling, id and endpoints.
@@ -281,6 +294,8 @@ pub(crate) struct CommandSpec<'a> {
     pub(crate) endpoints: &'a [String],
     /// Why the user's CLI has no command for it.
     pub(crate) no_cli: Option<&'a str>,
+    /// Whether a person types it (only those count in the headline).
+    pub(crate) group: Group,
 }
 
 impl Summary {
@@ -307,6 +322,7 @@ impl Summary {
             id: &c.id,
             endpoints: &c.endpoints,
             no_cli: c.no_cli.as_deref(),
+            group: c.group,
         });
         Self::assemble(specs, scenarios, facts)
     }
@@ -322,8 +338,10 @@ impl Summary {
             .into_iter()
             .map(|spec| command_report(spec, &scenarios))
             .collect();
-        let working = commands
-            .iter()
+        // The headline counts the commands a person types.
+        let counted_commands = || commands.iter().filter(|c| c.group.is_cli());
+        let total = counted_commands().count();
+        let working = counted_commands()
             .filter(|c| c.verdict == Verdict::Working)
             .count();
         let counted: Vec<&ScenarioReport> = scenarios
@@ -336,30 +354,21 @@ impl Summary {
             .count();
         let cli_ran = counted.iter().any(|s| s.cli);
         let cli_headline = cli_ran.then(|| {
-            let working = commands
-                .iter()
+            let working = counted_commands()
                 .filter(|c| {
                     c.cli
                         .as_ref()
                         .is_some_and(|r| r.verdict == Verdict::Working)
                 })
                 .count();
-            Headline {
-                commands_working: working,
-                commands_total: commands.len(),
-                rate: (rate(working, commands.len()) * 1000.0).round() / 10.0,
-            }
+            Headline::of(working, total, &facts.cli)
         });
         Self {
             schema_version: SCHEMA_VERSION,
             target: facts.target,
             finished_at: crate::clock::iso_utc(crate::clock::now_micros()),
             duration_ms: facts.duration_ms,
-            headline: Headline {
-                commands_working: working,
-                commands_total: commands.len(),
-                rate: (rate(working, commands.len()) * 1000.0).round() / 10.0,
-            },
+            headline: Headline::of(working, total, &facts.cli),
             cli_headline,
             scenarios_total: counted.len(),
             scenarios_passed: counted.iter().filter(|s| s.status.is_pass()).count(),
@@ -387,6 +396,7 @@ impl Summary {
             id: &c.id,
             endpoints: &c.endpoints,
             no_cli: c.cli.as_ref().and_then(|r| r.note.as_deref()),
+            group: c.group,
         })
     }
 
@@ -417,9 +427,20 @@ impl Summary {
             format!(", {}", notes.join(", "))
         };
         format!(
-            "{}/{} commands working ({:.1}%{note}) — {} era",
-            h.commands_working, h.commands_total, h.rate, self.target.era
+            "{}/{} {} working ({:.1}%{note})",
+            h.commands_working,
+            h.commands_total,
+            self.whose_commands(),
+            h.rate
         )
+    }
+
+    /// `commands of aitbc 0.10.18 (jwt era)`; `commands (api-key era)` in older summaries.
+    fn whose_commands(&self) -> String {
+        match self.headline.cli.as_str() {
+            "" => format!("commands ({} era)", self.target.era),
+            cli => format!("commands of {cli} ({} era)", self.target.era),
+        }
     }
 }
 
@@ -441,9 +462,25 @@ impl Summary {
     pub(crate) fn cli_headline_text(&self) -> Option<String> {
         let h = self.cli_headline.as_ref()?;
         Some(format!(
-            "CLI: {}/{} commands work end to end ({:.1}%) against the {}",
-            h.commands_working, h.commands_total, h.rate, self.target.description
+            "CLI: {}/{} {} work end to end ({:.1}%) against the {}",
+            h.commands_working,
+            h.commands_total,
+            self.whose_commands(),
+            h.rate,
+            self.target.description
         ))
+    }
+}
+
+impl Headline {
+    /// `working` of `total` commands of `cli`, the rate a percentage with one decimal.
+    pub(crate) fn of(working: usize, total: usize, cli: &str) -> Self {
+        Self {
+            commands_working: working,
+            commands_total: total,
+            rate: (rate(working, total) * 1000.0).round() / 10.0,
+            cli: cli.to_string(),
+        }
     }
 }
 
@@ -542,6 +579,7 @@ fn command_report(spec: CommandSpec, scenarios: &[ScenarioReport]) -> CommandRep
         },
         via_fallback,
         cli: cli_report(&through_cli, spec.no_cli),
+        group: spec.group,
     }
 }
 
@@ -626,7 +664,7 @@ mod tests {
     use std::time::Duration;
 
     fn catalog() -> Catalog {
-        let text = "commands:\n  - {id: a, cli: cmd a, endpoints: [GET /a]}\n  - {id: b, cli: cmd b, endpoints: [GET /b]}\n  - {id: c, cli: cmd c, endpoints: [GET /c]}\n";
+        let text = "era: api-key\ncli: {name: aitbc, version: 0.1.0, commit: c}\ncommands:\n  - {id: a, cli: cmd a, endpoints: [GET /a]}\n  - {id: b, cli: cmd b, endpoints: [GET /b]}\n  - {id: c, cli: cmd c, endpoints: [GET /c]}\n";
         Catalog::parse(Path::new("c.yaml"), text).unwrap()
     }
 
@@ -637,6 +675,7 @@ mod tests {
             name: format!("s{line}"),
             line,
             command: command.into(),
+            commands: vec![(Era::ApiKey, command.into())],
             tags: vec![],
             callers: vec![],
             snapshots: vec![],
@@ -703,7 +742,7 @@ mod tests {
         assert_eq!(summary.scenarios_untested, 1, "the blocked one is untested");
         assert_eq!(
             summary.headline_text(),
-            "0/3 commands working (0.0%, 1 flaky, 1 blocked, 1 untested) — api-key era"
+            "0/3 commands (api-key era) working (0.0%, 1 flaky, 1 blocked, 1 untested)"
         );
     }
 
@@ -778,6 +817,41 @@ mod tests {
     }
 
     #[test]
+    fn only_commands_a_person_types_count_in_the_headline() {
+        let text = "era: jwt\ncli: {name: aitbc, version: 0.10.18, commit: c}\ncommands:\n  - {id: a, cli: ai submit, endpoints: [POST /v1/jobs]}\n  - {id: b, cli: miner poll, group: miner-protocol, endpoints: [POST /v1/miners/poll]}\n  - {id: c, cli: admin stats, group: api, endpoints: [GET /v1/admin/stats]}\n";
+        let catalog = Catalog::parse(Path::new("c.yaml"), text).unwrap();
+        let metas = [meta(1, "a"), meta(2, "b"), meta(3, "c")];
+        let facts = RunFacts {
+            cli: catalog.cli.label(),
+            target: TargetReport {
+                era: Era::Jwt,
+                ..TargetReport::default()
+            },
+            ..RunFacts::default()
+        };
+        let outcomes = [outcome(1, false), outcome(2, true), outcome(3, false)];
+        let summary = Summary::build(&catalog, &run_all(&metas), &outcomes, facts);
+        assert_eq!(
+            (
+                summary.headline.commands_working,
+                summary.headline.commands_total
+            ),
+            (1, 1),
+            "the failing miner route is reported, not counted"
+        );
+        assert_eq!(summary.commands[1].verdict, Verdict::Broken);
+        assert_eq!(summary.commands[1].group, Group::MinerProtocol);
+        assert_eq!(
+            summary.headline_text(),
+            "1/1 commands of aitbc 0.10.18 (jwt era) working (100.0%)"
+        );
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["headline"]["cli"], "aitbc 0.10.18");
+        assert_eq!(json["commands"][2]["group"], "api");
+        assert!(json["commands"][0].get("group").is_none());
+    }
+
+    #[test]
     fn verdicts_follow_the_counts() {
         assert_eq!(Verdict::of(3, 3), Verdict::Working);
         assert_eq!(Verdict::of(1, 3), Verdict::Partial);
@@ -813,7 +887,7 @@ mod tests {
         assert_eq!(summary.headline.rate, 33.3);
         assert_eq!(
             summary.headline_text(),
-            "1/3 commands working (33.3%, 1 untested) — api-key era"
+            "1/3 commands (api-key era) working (33.3%, 1 untested)"
         );
         assert!(!summary.all_passed());
     }

@@ -1,7 +1,8 @@
 //! The terminal report: one row per command, the endpoints with problems, the failed
 //! scenarios, then the headline.
 
-use super::summary::{Status, Summary, Verdict};
+use super::summary::{CommandReport, Status, Summary, Verdict};
+use crate::catalog::Group;
 use crate::failure::FailureClass;
 
 /// Renders the whole report.
@@ -54,11 +55,49 @@ pub(crate) fn render(summary: &Summary) -> String {
     out
 }
 
+/// The commands table; routes no typed command calls (the miner protocol, the API-only
+/// routes) in tables of their own under their headings.
 fn commands_table(summary: &Summary) -> String {
+    let groups = [Group::Cli, Group::MinerProtocol, Group::Api];
+    let present: Vec<Group> = groups
+        .into_iter()
+        .filter(|g| summary.commands.iter().any(|c| c.group == *g))
+        .collect();
+    if present.len() <= 1 {
+        return group_table(summary, &summary.commands.iter().collect::<Vec<_>>());
+    }
+    let cli = if summary.headline.cli.is_empty() {
+        "the CLI"
+    } else {
+        summary.headline.cli.as_str()
+    };
+    let mut out = String::new();
+    for group in present {
+        let rows: Vec<&CommandReport> = summary
+            .commands
+            .iter()
+            .filter(|c| c.group == group)
+            .collect();
+        let counted = if group.is_cli() {
+            " — the headline's"
+        } else {
+            " — not in the headline"
+        };
+        out.push_str(&format!(
+            "{}{counted}:
+",
+            group.heading(cli)
+        ));
+        out.push_str(&group_table(summary, &rows));
+        out.push('\n');
+    }
+    out
+}
+
+fn group_table(summary: &Summary, commands: &[&CommandReport]) -> String {
     // With CLI scenarios run, each command's CLI verdict stands beside its API verdict.
     let with_cli = summary.cli_headline.is_some();
-    let rows: Vec<Vec<String>> = summary
-        .commands
+    let rows: Vec<Vec<String>> = commands
         .iter()
         .map(|c| {
             let rate = match c.verdict {

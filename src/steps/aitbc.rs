@@ -3,6 +3,8 @@
 
 use cucumber::{then, when};
 
+use crate::auth::wallet::Wallet;
+use crate::auth::Era;
 use crate::consumer::{self, Endpoints, Ran};
 use crate::failure::{Failure, FailureClass};
 use crate::target::Credential;
@@ -20,17 +22,31 @@ async fn run_aitbc(world: &mut World, args: String, role: String) -> StepResult 
         };
         let caller = Caller::parse(&role)
             .ok_or_else(|| Failure::harness(format!("no role named {role:?}")))?;
-        let api_key = match world.credential_for(caller)? {
-            Some(Credential::ApiKey(key)) => key,
+        let session = world.session()?;
+        let era = session.era;
+        let api_key = match (world.credential_for(caller)?, era) {
+            (Some(Credential::ApiKey(key)), _) => key,
+            // Today's CLI takes a session token as `--api-key`.
+            (Some(Credential::Bearer { token, .. }), Era::Jwt) => token,
             // The released CLI sends API keys only; a role without one runs with none.
             _ => String::new(),
         };
+        // `auth login --private-key-file {wallet_key_file}`: the scenario's wallet, else a
+        // fresh one.
+        let wallet_key = args.contains("{wallet_key_file}").then(|| {
+            let wallet = world.wallet.clone().unwrap_or_else(Wallet::random);
+            let key = wallet.secret_hex();
+            world.redact(&key);
+            key
+        });
         let args = world.expand(&args);
         let session = world.session()?;
         let endpoints = Endpoints {
             coordinator: &session.coordinator_url,
             node: &session.node_url,
             api_key: &api_key,
+            era,
+            wallet_key: wallet_key.as_deref(),
         };
         let ran = consumer::invoke(&cli, &args, &endpoints, &ctx.http.pooled())
             .await

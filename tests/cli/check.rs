@@ -158,13 +158,18 @@ fn the_current_release_documents_show_what_moved() {
             "GET /rpc/blocks/by_hash/{hash}".to_string()
         ])
     );
-    assert_eq!(keeps(&report, "agent status"), "no");
-    assert_eq!(keeps(&report, "blockchain block"), "covered_by_fallback");
+    // In the JWT era no command calls either: `workflow stop` calls the route that moved.
+    assert_eq!(keeps(&report, "agent execution cancel"), "no");
+    assert_eq!(
+        keeps(&report, "block by height or hash"),
+        "covered_by_fallback"
+    );
+    assert_eq!(keeps(&report, "workflow stop"), "yes");
     let execute = report["commands"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["command"] == "agent execute")
+        .find(|c| c["command"] == "workflow run")
         .unwrap();
     assert_eq!(
         execute["endpoints"][0]["added_required"],
@@ -178,7 +183,7 @@ fn the_current_release_documents_show_what_moved() {
     );
     assert!(new_routes
         .iter()
-        .any(|r| r == "coordinator POST /v1/agents/workflows/{workflow_id}/cancel"));
+        .any(|r| r == "coordinator GET /v1/jobs/history"));
 }
 
 #[test]
@@ -191,7 +196,7 @@ fn where_a_denial_decides_nothing_the_answer_is_unknown_not_a_guess() {
     ]);
     assert_eq!(code, 0, "nothing is known to be lost: {stdout}");
     assert_eq!(report["services"][0]["denies_unknown_routes"], true);
-    assert_eq!(keeps(&report, "client submit"), "unknown");
+    assert_eq!(keeps(&report, "ai submit"), "unknown");
     assert!(judged(&report, "missing").is_empty());
     assert!(stdout.contains("a 401/403 decides nothing"), "{stdout}");
 }

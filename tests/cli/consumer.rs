@@ -110,7 +110,7 @@ fn each_command_gets_a_cli_verdict_beside_its_api_one() {
         .expect("a HAR file for the agent list scenario");
     assert!(har.contains("/api/v1/agents/workflows"), "{har}");
     assert!(
-        stdout.contains("CLI: 3/19 commands work end to end"),
+        stdout.contains("CLI: 3/19 commands of aitbc 0.1.0 (api-key era) work end to end"),
         "{stdout}"
     );
     assert!(

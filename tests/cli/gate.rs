@@ -139,7 +139,7 @@ fn summary_md_is_written_and_appended_to_the_github_step_summary() {
     assert_eq!(out.status.code(), Some(1));
     let md = std::fs::read_to_string(dir.path().join("reports/summary.md")).unwrap();
     assert!(
-        md.starts_with("## AITBC conformance: 9/19 commands working"),
+        md.starts_with("## AITBC conformance: 9/19 commands of aitbc 0.1.0 (api-key era) working"),
         "{md}"
     );
     assert!(

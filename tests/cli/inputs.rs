@@ -99,10 +99,48 @@ fn list_prints_each_command_with_endpoints_and_scenario_counts() {
     assert!(text.contains("GET /rpc/blocks/by_hash/{hash}"), "{text}");
     let line = text
         .lines()
-        .find(|l| l.starts_with("client submit"))
+        .find(|l| l.trim_start().starts_with("client submit"))
         .unwrap();
     assert!(line.contains("6 scenarios"), "{line}");
-    assert!(text.contains("19 commands"), "{text}");
+    assert!(text.contains("api-key era — aitbc 0.1.0"), "{text}");
+    assert!(text.contains("19 commands counted"), "{text}");
+    assert!(
+        text.contains("jwt era — aitbc 0.10.18"),
+        "both eras by default: {text}"
+    );
+}
+
+#[test]
+fn list_of_the_jwt_era_prints_todays_commands_their_routes_and_the_other_groups() {
+    let out = bin()
+        .args(["list", "--era", "jwt"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("client submit"), "{text}");
+    let after = |heading: &str| text.split(heading).nth(1).unwrap_or_default().to_string();
+    let commands = after("commands of aitbc 0.10.18:");
+    let commands = commands.split("miner protocol").next().unwrap();
+    for (command, route) in [
+        ("ai submit", "POST /v1/jobs"),
+        ("ai jobs", "GET /v1/jobs"),
+        ("auth login", "POST /v1/login"),
+        (
+            "workflow stop",
+            "POST /v1/agents/workflows/{workflow_id}/cancel",
+        ),
+        ("chain sync-status", "GET /rpc/network-info"),
+    ] {
+        assert!(commands.contains(command), "{command}: {text}");
+        assert!(commands.contains(route), "{route}: {text}");
+    }
+    assert!(after("miner protocol").contains("miner register"), "{text}");
+    assert!(after("no command of aitbc 0.10.18 calls").contains("admin stats"));
+    assert!(after("not counted").contains("ai stats — GET /v1/stats"));
+    assert!(text.contains("10 commands counted"), "{text}");
 }
 
 #[test]
@@ -136,7 +174,7 @@ fn help_explains_the_exit_codes_and_env_vars() {
 #[test]
 fn a_json_docstring_runs_and_snapshots_off_needs_no_snapshot_fixture() {
     let fixtures = tempfile::tempdir().unwrap();
-    for file in ["commands.yaml", "double.yaml"] {
+    for file in ["commands.yaml", "commands-jwt.yaml", "double.yaml"] {
         std::fs::copy(
             root().join("fixtures").join(file),
             fixtures.path().join(file),

@@ -254,7 +254,6 @@ const CURRENT_RELEASE_DIFFERS: &[(&str, &str)] = &[
     ("admin.test-key.jwt-only", NO_COMMAND),
     ("admin.test-key.jwt-and-key", NO_COMMAND),
     ("agents.executions.list", NO_COMMAND),
-    ("agents.workflows.cancel", NO_COMMAND),
     ("coord.blocks.height", NO_COMMAND),
     ("coord.blocks.hash", NO_COMMAND),
     ("coord.explorer.blocks", NO_COMMAND),

@@ -380,7 +380,10 @@ fn history_lists_the_runs_and_the_verdicts_that_flipped() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0));
-    assert!(text.contains("19/19 commands working"), "{text}");
+    assert!(
+        text.contains("19/19 commands of aitbc 0.1.0 working"),
+        "{text}"
+    );
     assert!(text.contains("routes-missing"), "{text}");
     assert!(text.contains("verdicts that flipped:"), "{text}");
     assert!(text.contains("client submit: working → broken"), "{text}");
@@ -422,7 +425,7 @@ fn report_from_a_summary_renders_the_same_reports_and_records_nothing() {
         );
     }
     let page = std::fs::read_to_string(again.join("index.html")).unwrap();
-    assert!(page.contains("9/19 commands working"));
+    assert!(page.contains("9/19 commands of aitbc 0.1.0 (api-key era) working"));
     let history = std::fs::read_to_string(first.join("history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 1, "a re-render is not a run");
     assert!(!again.join("history.jsonl").exists());

@@ -18,7 +18,9 @@ fn the_default_run_passes_and_reports_every_catalog_command_working() {
     let catalog = Catalog::load(&root().join("fixtures/commands.yaml")).unwrap();
     let n = catalog.commands.len();
     assert!(
-        stdout.contains(&format!("{n}/{n} commands working (100.0%)")),
+        stdout.contains(&format!(
+            "{n}/{n} commands of aitbc 0.1.0 (api-key era) working (100.0%)"
+        )),
         "{stdout}"
     );
     let s = summary(reports.path());
@@ -76,7 +78,10 @@ fn a_failing_suite_exits_1_and_names_the_command_the_step_and_the_class() {
         stdout.contains("And the response field \"state\" is \"RUNNING\""),
         "{stdout}"
     );
-    assert!(stdout.contains("1/19 commands working"), "{stdout}");
+    assert!(
+        stdout.contains("1/19 commands of aitbc 0.1.0 (api-key era) working"),
+        "{stdout}"
+    );
     let s = summary(reports.path());
     let submit = command(&s, "client submit");
     assert_eq!(submit["verdict"], "broken");

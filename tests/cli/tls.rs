@@ -59,7 +59,10 @@ fn a_live_run_and_a_check_over_https_with_the_ca() {
     let ca = served.ca.clone().unwrap();
     let (code, stdout, stderr, summary) = against(&served, "run", &["--cacert", &ca]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.contains("19/19 commands working"), "{stdout}");
+    assert!(
+        stdout.contains("19/19 commands of aitbc 0.1.0 (api-key era) working"),
+        "{stdout}"
+    );
     assert!(summary["target"]["description"]
         .as_str()
         .unwrap()

@@ -129,6 +129,7 @@ mod tests {
             id: "a",
             endpoints: &endpoints,
             no_cli: None,
+            group: crate::catalog::Group::Cli,
         };
         let summary = Summary::assemble([spec], scenarios, RunFacts::default());
         let xml = render(&summary);
