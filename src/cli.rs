@@ -321,13 +321,20 @@ pub(crate) struct RunArgs {
     pub(crate) openapi: OpenApiArgs,
 
     /// The user's aitbc CLI, to run the @cli scenarios with: `aitbc`, `python3 -m aitbc_cli`, or
-    /// a path (split on whitespace). Without it those scenarios are skipped, not failed.
+    /// a path (split on whitespace); the released one for the api-key era, today's for --era
+    /// jwt. Without it those scenarios are skipped, not failed. Its `--version` names the
+    /// headline's CLI.
     #[arg(long, env = "AITBC_CONFORMANCE_CLI", value_name = "COMMAND")]
     pub(crate) cli: Option<String>,
 
+    /// The --cli's version, when its `--version` does not say (e.g. 0.10.18): the headline
+    /// reads "N/M commands of aitbc VERSION".
+    #[arg(long, env = "AITBC_CONFORMANCE_CLI_VERSION", value_name = "VERSION")]
+    pub(crate) cli_version: Option<String>,
+
     /// How long one CLI invocation may take before it is killed (`miner mine` on an empty
-    /// queue never returns).
-    #[arg(long, env = "AITBC_CONFORMANCE_CLI_TIMEOUT", default_value = "10s", value_name = "DURATION",
+    /// queue never returns; today's CLI takes about 5 s to start).
+    #[arg(long, env = "AITBC_CONFORMANCE_CLI_TIMEOUT", default_value = "30s", value_name = "DURATION",
           value_parser = parse_duration)]
     pub(crate) cli_timeout: Duration,
 

@@ -51,6 +51,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
     settle(&mut ctx, &settled, args, &runtime);
     // The era settled: its catalog, and the scenarios that run in it tied to its commands.
     let catalog = catalogs.of(settled.era);
+    let cli_label = cli_label(catalog, ctx.cli.as_ref(), args, &runtime)?;
     let suite = all.in_era(settled.era);
     let selected = select(&suite, args, Some(settled.era))?;
     let ctx = Arc::new(ctx);
@@ -74,7 +75,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         endpoints: ctx.http.endpoints.rows(),
         flaky: ctx.flaky.lock().map(|f| f.clone()).unwrap_or_default(),
-        cli: catalog.cli.label(),
+        cli: cli_label,
     };
     // Snapshots are judged against the whole suite: another era's scenarios reference theirs.
     let mut summary = summarise(catalog, &all, &planned, &outcomes, facts, &ctx, args);
@@ -197,6 +198,42 @@ fn settle(
         }
         ctx.spec = Some(Arc::new(spec));
     }
+}
+
+/// Whose commands the headline counts: the --cli's version (given, or what its `--version`
+/// says), else the catalog's CLI. A --cli that cannot start is bad input; one of another
+/// version than the catalog's is told.
+fn cli_label(
+    catalog: &Catalog,
+    cli: Option<&crate::consumer::UserCli>,
+    args: &RunArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<String, RunError> {
+    let Some(cli) = cli else {
+        return Ok(catalog.cli.label());
+    };
+    let probed = runtime
+        .block_on(crate::consumer::version(cli))
+        .map_err(|e| InputError::Flag {
+            flag: "--cli",
+            message: e.to_string(),
+        })?;
+    let Some(version) = args.cli_version.clone().or(probed) else {
+        tell(&format!(
+            "WARNING: {} --version names no version: the headline names the catalog's {} (give --cli-version)\n",
+            cli.program,
+            catalog.cli.label()
+        ));
+        return Ok(catalog.cli.label());
+    };
+    if version != catalog.cli.version {
+        tell(&format!(
+            "WARNING: the {} era's catalog lists the commands of {}; --cli is version {version}\n",
+            catalog.era,
+            catalog.cli.label()
+        ));
+    }
+    Ok(format!("{} {version}", catalog.cli.name))
 }
 
 /// Each selected scenario's disposition here: run, blocked or skipped.

@@ -27,8 +27,17 @@ impl UserCli {
     /// `aitbc`, `python3 -m aitbc_cli`, `/path/to/aitbc` (split on whitespace).
     pub(crate) fn parse(command: &str, templates: &Path, timeout: Duration) -> Option<Self> {
         let mut words = command.split_whitespace().map(String::from);
+        let program = words.next()?;
+        // A relative path is the user's, from here: the CLI runs in its private HOME.
+        let program = if program.contains('/') && Path::new(&program).is_relative() {
+            std::env::current_dir()
+                .map(|cwd| cwd.join(&program).display().to_string())
+                .unwrap_or(program)
+        } else {
+            program
+        };
         Some(Self {
-            program: words.next()?,
+            program,
             leading: words.collect(),
             templates: templates.to_path_buf(),
             timeout,
@@ -124,6 +133,58 @@ pub(crate) enum InvocationError {
         program: String,
         source: std::io::Error,
     },
+    #[error("{program:?} did not run (exit {code}): {printed} (see --cli)")]
+    NotRunnable {
+        program: String,
+        code: i32,
+        printed: String,
+    },
+}
+
+/// What `aitbc --version` says of itself (`aitbc, version 0.10.18` → `0.10.18`), run once in a
+/// private HOME before the scenarios; a CLI that cannot start at all is bad input, not a verdict.
+pub(crate) async fn version(cli: &UserCli) -> Result<Option<String>, InvocationError> {
+    let home = tempfile_dir().map_err(InvocationError::Home)?;
+    let mut command = tokio::process::Command::new(&cli.program);
+    command
+        .args(&cli.leading)
+        .arg("--version")
+        .current_dir(home.path())
+        .env("HOME", home.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let child = command.spawn().map_err(|source| InvocationError::Spawn {
+        program: cli.program.clone(),
+        source,
+    })?;
+    let Ok(Ok(out)) = tokio::time::timeout(cli.timeout, child.wait_with_output()).await else {
+        return Ok(None);
+    };
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 126/127: the shell found nothing it could execute (a wrapper pointing nowhere).
+    if let Some(code @ (126 | 127)) = out.status.code() {
+        return Err(InvocationError::NotRunnable {
+            program: cli.program.clone(),
+            code,
+            printed: printed.trim().chars().take(300).collect(),
+        });
+    }
+    Ok(version_in(&printed))
+}
+
+/// The version in `--version` output: the word after `version`.
+fn version_in(printed: &str) -> Option<String> {
+    let mut words = printed.split_whitespace();
+    words.find(|w| w.eq_ignore_ascii_case("version"))?;
+    let word = words.next()?.trim_start_matches('v');
+    word.starts_with(|c: char| c.is_ascii_digit())
+        .then(|| word.trim_end_matches([',', ')']).to_string())
 }
 
 /// Runs the CLI once with `args` against `endpoints` through recording proxies.
@@ -323,6 +384,17 @@ mod tests {
                 ""
             ]
         );
+    }
+
+    #[test]
+    fn the_version_is_the_word_after_version() {
+        assert_eq!(
+            version_in("aitbc, version 0.10.18\n").as_deref(),
+            Some("0.10.18")
+        );
+        assert_eq!(version_in("aitbc version v0.1.0").as_deref(), Some("0.1.0"));
+        assert_eq!(version_in("Usage: aitbc [OPTIONS]"), None);
+        assert_eq!(version_in("version unknown"), None);
     }
 
     #[test]

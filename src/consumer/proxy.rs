@@ -28,6 +28,42 @@ pub(crate) struct Seen {
     /// When it was received (microseconds since the epoch), and how long the service took.
     pub(crate) started_at: i64,
     pub(crate) elapsed_ms: f64,
+    /// How the CLI sent a credential, if it sent one (the header's name, never its value).
+    pub(crate) credential: Option<CredentialHeader>,
+}
+
+/// The header a CLI carried its credential in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CredentialHeader {
+    /// `X-Api-Key`.
+    ApiKey,
+    /// `Authorization: Bearer …`.
+    Bearer,
+}
+
+impl CredentialHeader {
+    /// Which credential header `headers` carry (a bearer token wins, as on the coordinator).
+    fn of(headers: &Headers) -> Option<Self> {
+        let has = |name: &str, ok: &dyn Fn(&str) -> bool| {
+            headers
+                .iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case(name) && ok(v))
+        };
+        if has("authorization", &|v| v.starts_with("Bearer ")) {
+            Some(Self::Bearer)
+        } else if has("x-api-key", &|v| !v.is_empty()) {
+            Some(Self::ApiKey)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::ApiKey => "X-Api-Key",
+            Self::Bearer => "Authorization: Bearer",
+        }
+    }
 }
 
 impl Seen {
@@ -113,6 +149,7 @@ async fn serve(
         };
         let started_at = crate::clock::now_micros();
         let started = std::time::Instant::now();
+        let credential = CredentialHeader::of(&headers);
         let (status, content_type, answer) =
             forward(client, upstream, &method, &path, &headers, body.clone()).await;
         log.lock()
@@ -126,6 +163,7 @@ async fn serve(
                 body: answer.clone(),
                 started_at,
                 elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+                credential,
             });
         let head = format!(
             "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n",

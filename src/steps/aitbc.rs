@@ -160,6 +160,9 @@ async fn sent_and_got(world: &mut World, endpoint: String, status: u16) -> StepR
             if seen.status == status {
                 return Ok(());
             }
+            if let Some(failure) = wrong_credential_header(world, ran, seen)? {
+                return Err(failure);
+            }
             let body: Option<serde_json::Value> = serde_json::from_slice(&seen.body).ok();
             // The right route, the wrong answer: classed by what the backend answered.
             let class = FailureClass::of_status(seen.status, body.as_ref());
@@ -211,6 +214,36 @@ async fn sent_and_got(world: &mut World, endpoint: String, status: u16) -> StepR
             ),
         ))
     })
+}
+
+/// A refusal the CLI earned itself: in the JWT era it sent a client's or an admin's session
+/// token as `X-Api-Key`, which that coordinator takes from miners only (contract §12).
+fn wrong_credential_header(
+    world: &World,
+    ran: &Ran,
+    seen: &consumer::proxy::Seen,
+) -> Result<Option<Failure>, Failure> {
+    let miner_route = seen.path.starts_with("/v1/miners");
+    let refused = matches!(seen.status, 401 | 403);
+    if world.session()?.era != Era::Jwt
+        || !refused
+        || miner_route
+        || seen.credential != Some(consumer::proxy::CredentialHeader::ApiKey)
+    {
+        return Ok(None);
+    }
+    Ok(Some(Failure::new(
+        FailureClass::CliError,
+        format!(
+            "aitbc {} sent its credential as {} on {} {} and got {}: this coordinator takes {} from miners only, a session token as Authorization: Bearer",
+            ran.args,
+            consumer::proxy::CredentialHeader::ApiKey.name(),
+            seen.method,
+            seen.path,
+            seen.status,
+            consumer::proxy::CredentialHeader::ApiKey.name(),
+        ),
+    )))
 }
 
 #[then(expr = "aitbc's output has field {string}")]

@@ -164,3 +164,70 @@ fn a_command_that_never_returns_is_killed_at_the_timeout() {
         .unwrap()
         .contains("did not return within 1 s and was killed"));
 }
+
+/// Today's CLI (JWT era), played by the stand-in in a folder with `.aitbc.yaml`: its commands
+/// are the JWT catalog's, logged in with the role's token; `workflow run` earns a CLI verdict
+/// of its own making (the token sent as X-Api-Key).
+#[test]
+fn in_the_jwt_era_todays_commands_get_cli_verdicts_and_the_headline_names_the_cli() {
+    let some = "@cli and (@command:ai-submit or @command:ai-status or @command:ai-jobs or @command:workflow-run or @command:chain-sync-status)";
+    let (code, s, stdout) = run(&[
+        "--era",
+        "jwt",
+        "--cli",
+        &standin(),
+        "--cli-version",
+        "0.10.18",
+        "--tags",
+        some,
+    ]);
+    assert_eq!(code, 1, "workflow run fails: {stdout}");
+    for working in ["ai submit", "ai status", "ai jobs", "chain sync-status"] {
+        assert_eq!(
+            cli_verdict(&s, working),
+            ("working".into(), vec![]),
+            "{working}: {stdout}"
+        );
+    }
+    assert_eq!(
+        cli_verdict(&s, "workflow run"),
+        ("broken".into(), vec!["cli_error".into()])
+    );
+    let why = command(&s, "workflow run")["cli"]["first_failure"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(why.contains("sent its credential as X-Api-Key"), "{why}");
+    assert_eq!(s["headline"]["cli"], "aitbc 0.10.18");
+    assert!(
+        stdout.contains("CLI: 4/10 commands of aitbc 0.10.18 (jwt era) work end to end"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("eyJ"), "no token is printed: {stdout}");
+}
+
+#[test]
+fn the_cli_version_comes_from_its_own_answer_and_a_cli_that_cannot_start_is_exit_2() {
+    let (code, s, stdout) = run(&[
+        "--cli",
+        &standin(),
+        "--tags",
+        "@command:client-submit and @cli",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(
+        s["headline"]["cli"], "aitbc 0.1.0",
+        "from `aitbc_standin --version`"
+    );
+    let out = bin()
+        .args(["run", "--cli", "/no/such/aitbc", "--report-dir"])
+        .arg(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--cli: cannot start \"/no/such/aitbc\""),
+        "{stderr}"
+    );
+}
