@@ -143,6 +143,9 @@ pub(crate) struct RunContext {
     pub(crate) cli: Option<crate::consumer::UserCli>,
     /// Routes the CLI called that the contract does not know (`GET /api/v1/agents/workflows`).
     pub(crate) cli_unknown_routes: Mutex<std::collections::BTreeSet<String>>,
+    /// Every endpoint the CLI called, with the statuses it got (for its drift).
+    pub(crate) cli_called:
+        Mutex<std::collections::BTreeMap<String, std::collections::BTreeSet<u16>>>,
     /// The services' OpenAPI documents, when schema checks are on and they could be had.
     pub(crate) spec: Option<Arc<crate::openapi::validate::Spec>>,
     salt: AtomicU64,
@@ -186,6 +189,7 @@ impl RunContextBuilder {
             spec: None,
             cli: self.cli,
             cli_unknown_routes: Mutex::new(std::collections::BTreeSet::new()),
+            cli_called: Mutex::new(std::collections::BTreeMap::new()),
             redactor: self.redactor,
             shared_job: tokio::sync::Mutex::new(None),
             serial: Arc::new(tokio::sync::Mutex::new(())),

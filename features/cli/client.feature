@@ -9,6 +9,11 @@ Feature: The client commands of the user's aitbc CLI, end to end
     When I run aitbc "--output json client submit --type inference --prompt hello --model llama3" as "client"
     Then aitbc sent "POST /v1/jobs" and got 201
     And aitbc's output has field "job_id"
+    # Leave no job a later run's miner would take (it would be handed it before its own).
+    And I save aitbc's output field "job_id" as "J"
+    Given I authenticate as "client"
+    When I send POST "/v1/jobs/{J}/cancel"
+    Then the response status is 200
 
   @command:client-status
   Scenario: aitbc client status prints the job's state

@@ -327,12 +327,54 @@ fn summarise(
         .lock()
         .map(|routes| routes.iter().cloned().collect())
         .unwrap_or_default();
+    summary.cli_drift = args
+        .cli
+        .is_some()
+        .then(|| cli_drift(catalog, &summary, ctx))
+        .filter(|drift| !drift.is_empty());
     summary.revision = revision(args.revision.as_deref());
     summary.snapshots = ctx
         .snapshots
         .as_ref()
         .map(|run| snapshot_report(run, suite));
     summary
+}
+
+/// Where the CLI and the backend missed each other in this run: what it called that was not
+/// served, and the endpoints of its commands (those whose CLI scenarios ran) it never called.
+fn cli_drift(catalog: &Catalog, summary: &Summary, ctx: &RunContext) -> report::summary::CliDrift {
+    let called = ctx.cli_called.lock().map(|c| c.clone()).unwrap_or_default();
+    // Routes the contract does not know are named by their path; known ones by template.
+    let mut called_not_served: Vec<String> = called
+        .iter()
+        .filter(|(endpoint, statuses)| {
+            !endpoint.ends_with("(unlisted)") && statuses.iter().all(|s| matches!(s, 404 | 405))
+        })
+        .map(|(endpoint, _)| endpoint.clone())
+        .chain(summary.cli_unknown_routes.iter().cloned())
+        .collect();
+    called_not_served.sort();
+    called_not_served.dedup();
+    let ran: HashSet<&str> = summary
+        .commands
+        .iter()
+        .filter(|c| c.cli.as_ref().is_some_and(|r| r.scenarios_total > 0))
+        .map(|c| c.id.as_str())
+        .collect();
+    let mut served_not_called: Vec<String> = catalog
+        .commands
+        .iter()
+        .filter(|c| ran.contains(c.id.as_str()))
+        .flat_map(|c| c.endpoints.iter().filter(|e| !c.optional.contains(e)))
+        .filter(|e| !called.contains_key(*e))
+        .cloned()
+        .collect();
+    served_not_called.sort();
+    served_not_called.dedup();
+    report::summary::CliDrift {
+        called_not_served,
+        served_not_called,
+    }
 }
 
 /// The report files (first: a closed stdout, `| head`, must not cost them), the table, and the

@@ -202,7 +202,10 @@ async fn read_headers(
             "content-length" => length = value.parse().unwrap_or(0),
             "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
             "connection" => close = value.eq_ignore_ascii_case("close"),
-            "host" | "keep-alive" | "proxy-connection" | "upgrade" => {}
+            // The recorder asks for bodies as they are: a gzipped answer (uvicorn's GZip
+            // middleware, over 500 bytes) would be recorded unreadable and passed on without
+            // its Content-Encoding.
+            "host" | "keep-alive" | "proxy-connection" | "upgrade" | "accept-encoding" => {}
             _ => headers.push((name, value)),
         }
     }
@@ -277,4 +280,56 @@ fn reason(status: u16) -> &'static str {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Status")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An upstream that answers `gzip` when asked for it, `plain` otherwise.
+    async fn picky_upstream() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let mut reader = BufReader::new(stream);
+                let mut asked_gzip = false;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).await.unwrap_or(0) == 0 || line.trim().is_empty()
+                    {
+                        break;
+                    }
+                    asked_gzip |= line.to_ascii_lowercase().starts_with("accept-encoding");
+                }
+                let body = if asked_gzip { "gzip" } else { "plain" };
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = reader.get_mut().write_all(answer.as_bytes()).await;
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn the_recorder_asks_for_plain_bodies_whatever_the_cli_accepts() {
+        let upstream = picky_upstream().await;
+        crate::tls::install_provider();
+        let recorder = Recorder::start(&upstream, reqwest::Client::new())
+            .await
+            .unwrap();
+        let mut stream = TcpStream::connect(recorder.url().trim_start_matches("http://"))
+            .await
+            .unwrap();
+        stream
+            .write_all(b"GET /rpc/network-info HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip, deflate\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.ends_with("plain"), "{answer}");
+        assert_eq!(recorder.seen()[0].body, b"plain");
+    }
 }

@@ -58,6 +58,7 @@ pub(crate) fn merge(shards: Vec<(PathBuf, Summary)>) -> Result<Summary, InputErr
     unknown.sort();
     unknown.dedup();
     merged.cli_unknown_routes = unknown;
+    merged.cli_drift = merged_drift(&shards);
     merged.rate_limit_waits = shards
         .iter()
         .flat_map(|(_, s)| s.rate_limit_waits.iter().cloned())
@@ -107,6 +108,31 @@ fn add_endpoints(endpoints: &mut BTreeMap<String, EndpointReport>, rows: &[Endpo
         row.successes += e.successes;
         row.class = row.class.max(e.class);
     }
+}
+
+/// The shards' CLI drift, each list joined (a route one shard never called may have been called
+/// by another: the shard's own view, as it saw it).
+fn merged_drift(shards: &[(PathBuf, Summary)]) -> Option<crate::report::summary::CliDrift> {
+    let drifts: Vec<&crate::report::summary::CliDrift> = shards
+        .iter()
+        .filter_map(|(_, s)| s.cli_drift.as_ref())
+        .collect();
+    if drifts.is_empty() {
+        return None;
+    }
+    let join = |pick: fn(&crate::report::summary::CliDrift) -> &Vec<String>| {
+        let mut all: Vec<String> = drifts
+            .iter()
+            .flat_map(|d| pick(d).iter().cloned())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    Some(crate::report::summary::CliDrift {
+        called_not_served: join(|d| &d.called_not_served),
+        served_not_called: join(|d| &d.served_not_called),
+    })
 }
 
 /// Snapshot bookkeeping summed; unreferenced files are judged by every shard alike (from the

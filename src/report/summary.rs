@@ -219,6 +219,9 @@ pub(crate) struct Summary {
     /// Routes the user's CLI called that the contract does not know (`run --cli`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) cli_unknown_routes: Vec<String>,
+    /// Where the CLI and the backend miss each other (`run --cli`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cli_drift: Option<CliDrift>,
     /// Snapshot bookkeeping, when the run took snapshots.
     pub(crate) snapshots: Option<SnapshotReport>,
     pub(crate) scenarios: Vec<ScenarioReport>,
@@ -242,6 +245,41 @@ pub(crate) struct Summary {
     /// The CI gate's conclusion, when a gate flag was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) gate: Option<GateReport>,
+}
+
+/// Where the user's CLI and the backend miss each other, from the exchanges of a `run --cli`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub(crate) struct CliDrift {
+    /// What the CLI calls that the backend does not serve: routes the contract does not know,
+    /// or that answered only 404/405.
+    pub(crate) called_not_served: Vec<String>,
+    /// The reverse: endpoints the catalog's commands use that the CLI never called while their
+    /// CLI scenarios ran (what it calls instead is above).
+    pub(crate) served_not_called: Vec<String>,
+}
+
+impl CliDrift {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.called_not_served.is_empty() && self.served_not_called.is_empty()
+    }
+
+    /// `the CLI calls … that this backend does not serve; it never calls …`.
+    pub(crate) fn line(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.called_not_served.is_empty() {
+            parts.push(format!(
+                "the CLI calls {} that this backend does not serve",
+                self.called_not_served.join(", ")
+            ));
+        }
+        if !self.served_not_called.is_empty() {
+            parts.push(format!(
+                "it never calls {}, which its commands are catalogued with",
+                self.served_not_called.join(", ")
+            ));
+        }
+        format!("CLI drift: {}", parts.join("; "))
+    }
 }
 
 /// The gate in `summary.json`: why it failed (empty: it passed) and what changed.
@@ -377,6 +415,7 @@ impl Summary {
             commands,
             endpoints: facts.endpoints,
             cli_unknown_routes: Vec::new(),
+            cli_drift: None,
             snapshots: None,
             scenarios,
             interrupted: false,

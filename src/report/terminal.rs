@@ -15,6 +15,9 @@ pub(crate) fn render(summary: &Summary) -> String {
             summary.cli_unknown_routes.join(", ")
         ));
     }
+    if let Some(drift) = &summary.cli_drift {
+        out.push_str(&format!("\n{}\n", drift.line()));
+    }
     out.push_str(&scenarios_section(summary));
     out.push_str(&not_applicable_section(summary));
     out.push_str(&untested_section(summary));

@@ -90,12 +90,14 @@ fn note_exchanges(ctx: &crate::target::RunContext, ran: &Ran) {
         let body: Option<serde_json::Value> = serde_json::from_slice(&seen.body).ok();
         let answer = crate::exchange::endpoints::Answer::Status(seen.status, body.as_ref());
         ctx.http.endpoints.record(&seen.method, &seen.path, answer);
-        if ctx
-            .http
-            .endpoints
-            .endpoint_of(&seen.method, &seen.path)
-            .ends_with("(unlisted)")
-        {
+        let endpoint = ctx.http.endpoints.endpoint_of(&seen.method, &seen.path);
+        ctx.cli_called
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(endpoint.clone())
+            .or_default()
+            .insert(seen.status);
+        if endpoint.ends_with("(unlisted)") {
             let path = seen.path.split('?').next().unwrap_or(&seen.path);
             ctx.cli_unknown_routes
                 .lock()

@@ -119,6 +119,23 @@ fn each_command_gets_a_cli_verdict_beside_its_api_one() {
         ),
         "{stdout}"
     );
+    // Both ways of missing each other: what it calls that is not served, and the reverse.
+    let drift = &s["cli_drift"];
+    assert_eq!(
+        drift["called_not_served"],
+        serde_json::json!(["GET /api/v1/agents/workflows"])
+    );
+    let never: Vec<&str> = drift["served_not_called"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e.as_str())
+        .collect();
+    assert!(never.contains(&"GET /v1/agents/workflows"), "{never:?}");
+    assert!(
+        !never.contains(&"POST /v1/jobs"),
+        "submit called it: {never:?}"
+    );
 }
 
 #[test]

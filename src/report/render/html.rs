@@ -341,6 +341,9 @@ fn endpoints(out: &mut String, summary: &Summary) {
             escape(&summary.cli_unknown_routes.join(", "))
         );
     }
+    if let Some(drift) = &summary.cli_drift {
+        let _ = writeln!(out, "<p id=\"cli-drift\">{}</p>", escape(&drift.line()));
+    }
 }
 
 /// The operations of the services' documents the run exercised, and those it never touched.

@@ -14,9 +14,13 @@ pub(crate) fn render(summary: &Summary) -> String {
         summary.target.description
     );
     if let Some(line) = summary.cli_headline_text() {
+        let drift = summary
+            .cli_drift
+            .as_ref()
+            .map_or(String::new(), |d| format!("{}\n\n", d.line()));
         out.insert_str(
             out.find("\n\n").map_or(0, |i| i + 2),
-            &format!("**{line}**\n\n"),
+            &format!("**{line}**\n\n{drift}"),
         );
     }
     for c in &summary.commands {
