@@ -52,6 +52,11 @@ pub(crate) enum Target {
     },
 }
 
+/// Endpoint → whether the backend served it (any answer but "no such route"), by the scenario
+/// that ran the CLI.
+pub(crate) type CliCalls =
+    std::collections::BTreeMap<(PathBuf, usize), std::collections::BTreeMap<String, bool>>;
+
 impl Target {
     /// The era known before any request: the double's, or the one `--era` gives (API-key for
     /// `auto`, which only the preflight settles).
@@ -143,9 +148,9 @@ pub(crate) struct RunContext {
     pub(crate) cli: Option<crate::consumer::UserCli>,
     /// Routes the CLI called that the contract does not know (`GET /api/v1/agents/workflows`).
     pub(crate) cli_unknown_routes: Mutex<std::collections::BTreeSet<String>>,
-    /// Every endpoint the CLI called, with the statuses it got (for its drift).
-    pub(crate) cli_called:
-        Mutex<std::collections::BTreeMap<String, std::collections::BTreeSet<u16>>>,
+    /// Every endpoint the CLI called, with the statuses it got, by the scenario (file, line)
+    /// that ran it (for its drift).
+    pub(crate) cli_called: Mutex<CliCalls>,
     /// The services' OpenAPI documents, when schema checks are on and they could be had.
     pub(crate) spec: Option<Arc<crate::openapi::validate::Spec>>,
     salt: AtomicU64,
@@ -189,7 +194,7 @@ impl RunContextBuilder {
             spec: None,
             cli: self.cli,
             cli_unknown_routes: Mutex::new(std::collections::BTreeSet::new()),
-            cli_called: Mutex::new(std::collections::BTreeMap::new()),
+            cli_called: Mutex::new(CliCalls::new()),
             redactor: self.redactor,
             shared_job: tokio::sync::Mutex::new(None),
             serial: Arc::new(tokio::sync::Mutex::new(())),

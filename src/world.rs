@@ -202,6 +202,11 @@ impl ConformanceWorld {
         self.vars.get("tag").cloned().unwrap_or_default()
     }
 
+    /// This scenario's (file, line), as the report keys it.
+    pub(crate) fn scenario_key(&self) -> Option<(PathBuf, usize)> {
+        self.scenario.clone()
+    }
+
     /// This scenario's feature file.
     pub(crate) fn feature_path(&self) -> Option<&std::path::Path> {
         self.scenario.as_ref().map(|(p, _)| p.as_path())

@@ -330,7 +330,7 @@ fn summarise(
     summary.cli_drift = args
         .cli
         .is_some()
-        .then(|| cli_drift(catalog, &summary, ctx))
+        .then(|| cli_drift(catalog, planned, &summary, ctx))
         .filter(|drift| !drift.is_empty());
     summary.revision = revision(args.revision.as_deref());
     summary.snapshots = ctx
@@ -341,32 +341,50 @@ fn summarise(
 }
 
 /// Where the CLI and the backend missed each other in this run: what it called that was not
-/// served, and the endpoints of its commands (those whose CLI scenarios ran) it never called.
-fn cli_drift(catalog: &Catalog, summary: &Summary, ctx: &RunContext) -> report::summary::CliDrift {
-    let called = ctx.cli_called.lock().map(|c| c.clone()).unwrap_or_default();
+/// served, and, per command the CLI was run for, the endpoints it is catalogued with that it
+/// never called (a scenario that failed before its CLI step tells nothing about them).
+fn cli_drift(
+    catalog: &Catalog,
+    planned: &[Planned],
+    summary: &Summary,
+    ctx: &RunContext,
+) -> report::summary::CliDrift {
+    let runs = ctx.cli_called.lock().map(|c| c.clone()).unwrap_or_default();
+    let mut served: HashMap<&str, bool> = HashMap::new();
+    for (endpoint, was) in runs.values().flatten() {
+        *served.entry(endpoint).or_default() |= was;
+    }
     // Routes the contract does not know are named by their path; known ones by template.
-    let mut called_not_served: Vec<String> = called
+    let mut called_not_served: Vec<String> = served
         .iter()
-        .filter(|(endpoint, statuses)| {
-            !endpoint.ends_with("(unlisted)") && statuses.iter().all(|s| matches!(s, 404 | 405))
-        })
-        .map(|(endpoint, _)| endpoint.clone())
+        .filter(|(endpoint, was)| !endpoint.ends_with("(unlisted)") && !**was)
+        .map(|(endpoint, _)| (*endpoint).to_string())
         .chain(summary.cli_unknown_routes.iter().cloned())
         .collect();
     called_not_served.sort();
     called_not_served.dedup();
-    let ran: HashSet<&str> = summary
-        .commands
+    let command_of: HashMap<(std::path::PathBuf, usize), &str> = planned
         .iter()
-        .filter(|c| c.cli.as_ref().is_some_and(|r| r.scenarios_total > 0))
-        .map(|c| c.id.as_str())
+        .map(|p| (p.meta.key(), p.meta.command.as_str()))
         .collect();
+    let mut called_by: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (scenario, endpoints) in &runs {
+        if let Some(command) = command_of.get(scenario) {
+            called_by
+                .entry(command)
+                .or_default()
+                .extend(endpoints.keys().map(String::as_str));
+        }
+    }
     let mut served_not_called: Vec<String> = catalog
         .commands
         .iter()
-        .filter(|c| ran.contains(c.id.as_str()))
-        .flat_map(|c| c.endpoints.iter().filter(|e| !c.optional.contains(e)))
-        .filter(|e| !called.contains_key(*e))
+        .filter_map(|c| Some((c, called_by.get(c.id.as_str())?)))
+        .flat_map(|(c, called)| {
+            c.endpoints
+                .iter()
+                .filter(|e| !c.optional.contains(e) && !called.contains(e.as_str()))
+        })
         .cloned()
         .collect();
     served_not_called.sort();

@@ -51,7 +51,7 @@ async fn run_aitbc(world: &mut World, args: String, role: String) -> StepResult 
         let ran = consumer::invoke(&cli, &args, &endpoints, &ctx.http.pooled())
             .await
             .map_err(|e| Failure::harness(e.to_string()))?;
-        note_exchanges(&ctx, &ran);
+        note_exchanges(&ctx, world.scenario_key().unwrap_or_default(), &ran);
         for seen in &ran.sent {
             world.keep(exchange_of(seen));
         }
@@ -85,18 +85,31 @@ fn exchange_of(seen: &consumer::proxy::Seen) -> crate::exchange::Exchange {
 
 /// The CLI's exchanges count in the endpoint table like the harness's own; a route the contract
 /// does not know is listed apart.
-fn note_exchanges(ctx: &crate::target::RunContext, ran: &Ran) {
+fn note_exchanges(
+    ctx: &crate::target::RunContext,
+    scenario: (std::path::PathBuf, usize),
+    ran: &Ran,
+) {
+    // A CLI run that sent nothing still counts: its command was tried.
+    ctx.cli_called
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry(scenario.clone())
+        .or_default();
     for seen in &ran.sent {
         let body: Option<serde_json::Value> = serde_json::from_slice(&seen.body).ok();
         let answer = crate::exchange::endpoints::Answer::Status(seen.status, body.as_ref());
         ctx.http.endpoints.record(&seen.method, &seen.path, answer);
         let endpoint = ctx.http.endpoints.endpoint_of(&seen.method, &seen.path);
-        ctx.cli_called
+        let route_missing =
+            FailureClass::of_status(seen.status, body.as_ref()) == FailureClass::MissingEndpoint;
+        *ctx.cli_called
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .entry(endpoint.clone())
+            .entry(scenario.clone())
             .or_default()
-            .insert(seen.status);
+            .entry(endpoint.clone())
+            .or_default() |= !route_missing;
         if endpoint.ends_with("(unlisted)") {
             let path = seen.path.split('?').next().unwrap_or(&seen.path);
             ctx.cli_unknown_routes
