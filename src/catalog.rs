@@ -110,8 +110,10 @@ pub(crate) struct Excluded {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
-    era: Era,
-    cli: CliRelease,
+    #[serde(default)]
+    era: Option<Era>,
+    #[serde(default)]
+    cli: Option<CliRelease>,
     commands: Vec<Command>,
     #[serde(default)]
     excluded: Vec<Excluded>,
@@ -120,41 +122,49 @@ struct CatalogFile {
 /// The catalog, in file order.
 #[derive(Debug, Clone)]
 pub struct Catalog {
-    pub(crate) era: Era,
-    /// The CLI whose commands it lists.
-    pub(crate) cli: CliRelease,
+    /// The era it is written for (`era:`), when it says.
+    pub(crate) era: Option<Era>,
+    /// The CLI whose commands it lists (`cli:`), when it says.
+    pub(crate) cli: Option<CliRelease>,
     pub commands: Vec<Command>,
     pub(crate) excluded: Vec<Excluded>,
 }
 
-/// Both eras' catalogs: the scenarios name commands of each, the run judges one.
+/// Both eras' catalogs: the scenarios name commands of each, the run judges one. A fixtures
+/// folder with `commands.yaml` alone judges both eras by it.
 #[derive(Debug, Clone)]
 pub(crate) struct Catalogs {
     pub(crate) api_key: Catalog,
-    pub(crate) jwt: Catalog,
+    pub(crate) jwt: Option<Catalog>,
 }
 
 impl Catalogs {
-    /// Loads each era's catalog from `fixtures`.
+    /// Loads each era's catalog from `fixtures` (the JWT era's file may be absent).
     pub(crate) fn load(fixtures: &Path) -> Result<Self, InputError> {
-        let [api_key, jwt] = FILES.map(|(era, name)| Catalog::load_era(&fixtures.join(name), era));
-        Ok(Self {
-            api_key: api_key?,
-            jwt: jwt?,
-        })
+        let [(key_era, key_file), (jwt_era, jwt_file)] = FILES;
+        let api_key = Catalog::load_era(&fixtures.join(key_file), key_era)?;
+        let jwt_path = fixtures.join(jwt_file);
+        let jwt = jwt_path
+            .exists()
+            .then(|| Catalog::load_era(&jwt_path, jwt_era))
+            .transpose()?;
+        Ok(Self { api_key, jwt })
     }
 
     /// The catalog the run judges in `era`.
     pub(crate) fn of(&self, era: Era) -> &Catalog {
-        match era {
-            Era::ApiKey => &self.api_key,
-            Era::Jwt => &self.jwt,
+        match (era, &self.jwt) {
+            (Era::Jwt, Some(jwt)) => jwt,
+            _ => &self.api_key,
         }
     }
 
     /// Each era with its catalog.
     pub(crate) fn each(&self) -> [(Era, &Catalog); 2] {
-        [(Era::ApiKey, &self.api_key), (Era::Jwt, &self.jwt)]
+        [
+            (Era::ApiKey, self.of(Era::ApiKey)),
+            (Era::Jwt, self.of(Era::Jwt)),
+        ]
     }
 }
 
@@ -165,10 +175,10 @@ impl Catalog {
         Self::parse(path, &text)
     }
 
-    /// Loads the catalog file that must be `era`'s.
+    /// Loads the catalog file of `era` (one that names another era is refused).
     fn load_era(path: &Path, era: Era) -> Result<Self, InputError> {
         let catalog = Self::load(path)?;
-        if catalog.era != era {
+        if catalog.era.is_some_and(|e| e != era) {
             return Err(InputError::Invalid {
                 path: path.to_path_buf(),
                 line: line_of(&crate::error::read_input(path)?, "era:", 1),
@@ -222,6 +232,11 @@ impl Catalog {
             commands: file.commands,
             excluded: file.excluded,
         })
+    }
+
+    /// `aitbc 0.10.18`, or `""` when the file names no CLI.
+    pub(crate) fn cli_label(&self) -> String {
+        self.cli.as_ref().map(CliRelease::label).unwrap_or_default()
     }
 
     /// The commands a person types (the headline's), then the miner protocol, then the rest.
@@ -284,6 +299,24 @@ mod tests {
         assert!(Catalog::parse(Path::new("c.yaml"), bad_id).is_err());
         let no_endpoints = "era: jwt\ncli: {name: a, version: b, commit: c}\ncommands:\n  - id: a\n    cli: a\n    endpoints: []\n";
         assert!(Catalog::parse(Path::new("c.yaml"), no_endpoints).is_err());
+    }
+
+    #[test]
+    fn one_catalog_without_era_or_cli_judges_both_eras() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = "commands:\n  - id: a\n    cli: a\n    endpoints: [GET /a]\n";
+        std::fs::write(dir.path().join("commands.yaml"), plain).unwrap();
+        let catalogs = Catalogs::load(dir.path()).unwrap();
+        assert!(catalogs.jwt.is_none());
+        assert_eq!(catalogs.of(Era::Jwt).commands[0].id, "a");
+        assert_eq!(catalogs.of(Era::Jwt).cli_label(), "");
+        let jwt = "era: api-key\ncommands:\n  - id: b\n    cli: b\n    endpoints: [GET /b]\n";
+        std::fs::write(dir.path().join("commands-jwt.yaml"), jwt).unwrap();
+        let err = Catalogs::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("commands-jwt.yaml:1: this file holds the jwt era's catalog"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -444,10 +444,10 @@ mod tests {
                 "api-key",
                 "  - id: client-submit\n    cli: client submit\n    endpoints: [POST /v1/jobs]\n",
             ),
-            jwt: era(
+            jwt: Some(era(
                 "jwt",
                 "  - id: ai-submit\n    cli: ai submit\n    endpoints: [POST /v1/jobs]\n",
-            ),
+            )),
         }
     }
 

@@ -18,7 +18,7 @@ pub(crate) fn list(args: &ListArgs) -> Result<u8, RunError> {
     };
     let text: Vec<String> = eras
         .iter()
-        .map(|era| era_listing(catalogs.of(*era), &suite.in_era(*era)))
+        .map(|era| era_listing(*era, catalogs.of(*era), &suite.in_era(*era)))
         .collect();
     say(&format!(
         "{}\n{} scenarios in {}\n",
@@ -30,18 +30,21 @@ pub(crate) fn list(args: &ListArgs) -> Result<u8, RunError> {
 }
 
 /// One era: its CLI, each group's commands with their endpoints, what was left out and why.
-fn era_listing(catalog: &Catalog, suite: &Suite) -> String {
-    let cli = catalog.cli.label();
+fn era_listing(era: Era, catalog: &Catalog, suite: &Suite) -> String {
+    let cli = match &catalog.cli {
+        Some(release) => release.label(),
+        None => "the CLI".to_string(),
+    };
     let width = catalog
         .commands
         .iter()
         .map(|c| c.cli.len())
         .max()
         .unwrap_or(0);
-    let mut text = format!(
-        "{} era — {cli} (AITBC {})\n",
-        catalog.era, catalog.cli.commit
-    );
+    let mut text = match &catalog.cli {
+        Some(release) => format!("{era} era — {cli} (AITBC {})\n", release.commit),
+        None => format!("{era} era\n"),
+    };
     for group in [Group::Cli, Group::MinerProtocol, Group::Api] {
         let commands: Vec<&catalog::Command> = catalog.in_group(group).collect();
         if commands.is_empty() {

@@ -210,7 +210,7 @@ fn cli_label(
     runtime: &tokio::runtime::Runtime,
 ) -> Result<String, RunError> {
     let Some(cli) = cli else {
-        return Ok(catalog.cli.label());
+        return Ok(catalog.cli_label());
     };
     let probed = runtime
         .block_on(crate::consumer::version(cli))
@@ -220,20 +220,19 @@ fn cli_label(
         })?;
     let Some(version) = args.cli_version.clone().or(probed) else {
         tell(&format!(
-            "WARNING: {} --version names no version: the headline names the catalog's {} (give --cli-version)\n",
-            cli.program,
-            catalog.cli.label()
+            "WARNING: {} --version names no version: the headline names the catalog's CLI (give --cli-version)\n",
+            cli.program
         ));
-        return Ok(catalog.cli.label());
+        return Ok(catalog.cli_label());
     };
-    if version != catalog.cli.version {
+    let name = catalog.cli.as_ref().map_or("aitbc", |c| c.name.as_str());
+    if let Some(release) = catalog.cli.as_ref().filter(|c| c.version != version) {
         tell(&format!(
-            "WARNING: the {} era's catalog lists the commands of {}; --cli is version {version}\n",
-            catalog.era,
-            catalog.cli.label()
+            "WARNING: this era's catalog lists the commands of {}; --cli is version {version}\n",
+            release.label()
         ));
     }
-    Ok(format!("{} {version}", catalog.cli.name))
+    Ok(format!("{name} {version}"))
 }
 
 /// Each selected scenario's disposition here: run, blocked or skipped.

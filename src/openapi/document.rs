@@ -277,9 +277,8 @@ mod tests {
 
     #[test]
     fn the_contract_documents_declare_every_catalog_endpoint() {
-        let catalog =
-            crate::catalog::Catalog::load(std::path::Path::new("fixtures/commands.yaml")).unwrap();
-        for command in &catalog.commands {
+        let catalogs = crate::catalog::Catalogs::load(std::path::Path::new("fixtures")).unwrap();
+        for command in catalogs.each().iter().flat_map(|(_, c)| &c.commands) {
             for endpoint in &command.endpoints {
                 let (method, template) = endpoint.split_once(' ').unwrap();
                 let doc = Document::contract(Service::of_path(template));

@@ -861,7 +861,7 @@ mod tests {
         let catalog = Catalog::parse(Path::new("c.yaml"), text).unwrap();
         let metas = [meta(1, "a"), meta(2, "b"), meta(3, "c")];
         let facts = RunFacts {
-            cli: catalog.cli.label(),
+            cli: catalog.cli_label(),
             target: TargetReport {
                 era: Era::Jwt,
                 ..TargetReport::default()

@@ -174,7 +174,7 @@ fn help_explains_the_exit_codes_and_env_vars() {
 #[test]
 fn a_json_docstring_runs_and_snapshots_off_needs_no_snapshot_fixture() {
     let fixtures = tempfile::tempdir().unwrap();
-    for file in ["commands.yaml", "commands-jwt.yaml", "double.yaml"] {
+    for file in ["commands.yaml", "double.yaml"] {
         std::fs::copy(
             root().join("fixtures").join(file),
             fixtures.path().join(file),
