@@ -1,4 +1,4 @@
-//! Response-schema validation during a run, with the `jsonschema` crate: every 2xx JSON answer
+//! Response-schema validation during a run, with the `boon` crate: every 2xx JSON answer
 //! is checked against the schema its operation declares for that status (local `$ref`s resolved
 //! against the document, OpenAPI 3.0's `nullable` read as JSON Schema's `null` type). Also the
 //! spec coverage: which declared operations the run exercised, with the statuses seen.
@@ -35,7 +35,40 @@ impl std::fmt::Display for Violation {
 }
 
 /// A validator, shared by the scenarios that check the same operation and status.
-type Compiled = Arc<jsonschema::Validator>;
+type Compiled = Arc<Validator>;
+
+/// One compiled schema (boon keeps compiled schemas in a collection, addressed by index).
+pub(crate) struct Validator {
+    schemas: boon::Schemas,
+    index: boon::SchemaIndex,
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Validator")
+    }
+}
+
+impl Validator {
+    /// The first rule `body` breaks: (JSON path, what the schema wanted, with what it got).
+    pub(crate) fn first_error(&self, body: &Value) -> Option<(String, String)> {
+        let error = self.schemas.validate(body, self.index).err()?;
+        // The innermost first cause names the rule; the outer ones only say "failed".
+        let mut leaf = &error;
+        while let Some(first) = leaf.causes.first() {
+            leaf = first;
+        }
+        let pointer = leaf.instance_location.to_string();
+        // A wrong scalar is quoted after the rule; an object or list is named by the path.
+        let rule = match body.pointer(&pointer) {
+            Some(got @ (Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null)) => {
+                format!("{}: {}", leaf.kind, crate::json_path::brief(got, 80))
+            }
+            _ => leaf.kind.to_string(),
+        };
+        Some((json_path(&pointer), rule))
+    }
+}
 
 /// One service's document and the validators compiled from it so far.
 #[derive(Debug)]
@@ -110,13 +143,7 @@ impl Spec {
         let Some(validator) = checked.validator(index, status) else {
             return Ok(());
         };
-        let first = validator.iter_errors(body).next().map(|error| {
-            (
-                json_path(&error.instance_path().to_string()),
-                error.to_string(),
-            )
-        });
-        match first {
+        match validator.first_error(body) {
             None => Ok(()),
             Some((path, rule)) => Err(Violation {
                 operation: op.endpoint(),
@@ -173,7 +200,7 @@ impl Checked {
 
 /// A validator for `schema`, `$ref`s resolved against the document's `components` (3.0's
 /// `nullable` rewritten); `None` when the schema does not compile (it is then not checked).
-pub(crate) fn compile(document: &Document, schema: &Value) -> Option<jsonschema::Validator> {
+pub(crate) fn compile(document: &Document, schema: &Value) -> Option<Validator> {
     let mut resource = schema.clone();
     if let (Some(object), Some(components)) =
         (resource.as_object_mut(), document.root.get("components"))
@@ -183,10 +210,14 @@ pub(crate) fn compile(document: &Document, schema: &Value) -> Option<jsonschema:
     if document.version.starts_with("3.0") {
         rewrite_openapi_30(&mut resource);
     }
-    jsonschema::draft202012::options()
-        .should_validate_formats(false)
-        .build(&resource)
-        .ok()
+    // Format assertions are off by default in boon, as they are annotations in 2020-12.
+    const LOCATION: &str = "urn:aitbc-conformance:response-schema";
+    let mut compiler = boon::Compiler::new();
+    compiler.set_default_draft(boon::Draft::V2020_12);
+    compiler.add_resource(LOCATION, resource).ok()?;
+    let mut schemas = boon::Schemas::new();
+    let index = compiler.compile(LOCATION, &mut schemas).ok()?;
+    Some(Validator { schemas, index })
 }
 
 /// OpenAPI 3.0 → JSON Schema 2020-12: `nullable: true` adds `null` to the type, and boolean

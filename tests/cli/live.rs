@@ -308,11 +308,11 @@ fn drift_is_a_contract_failure() {
     }
     // The live target's own /openapi.json names the broken field by its JSON path.
     assert!(
-        stdout.contains("breaks the schema the document declares for POST /v1/jobs: at $: \"state\" is a required property"),
+        stdout.contains("breaks the schema the document declares for POST /v1/jobs: at $: missing properties 'state'"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("GET /rpc/head: at $.height: \"23\" is not of type \"integer\"")
+        stdout.contains("GET /rpc/head: at $.height: want integer, but got string: \"23\"")
             || stdout.contains("at $.height:"),
         "{stdout}"
     );
