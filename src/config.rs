@@ -54,6 +54,9 @@ pub(crate) fn target_of(
         "--node-url",
         live.node_url.as_deref().unwrap_or(default_node),
     )?;
+    let https = [&coordinator, &node]
+        .iter()
+        .any(|url| url.starts_with("https://"));
     Ok(Target::Live {
         coordinator,
         node,
@@ -63,6 +66,7 @@ pub(crate) fn target_of(
         trust: crate::tls::Trust {
             cacert: live.cacert.clone(),
             insecure: live.insecure,
+            https,
         },
     })
 }

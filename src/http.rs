@@ -100,7 +100,8 @@ impl Client {
         endpoints: crate::exchange::endpoints::EndpointLog,
         in_flight: usize,
     ) -> Result<Self, crate::error::RunError> {
-        let trust = trust.clone();
+        // Built once: every client of the run (and each one a 5xx replaces) shares it.
+        let tls = trust.build()?;
         let build = move |idle: usize| -> Result<reqwest::Client, crate::error::RunError> {
             let builder = reqwest::Client::builder()
                 .timeout(timeout)
@@ -108,7 +109,7 @@ impl Client {
                 .pool_max_idle_per_host(idle)
                 .pool_idle_timeout(POOL_IDLE)
                 .no_proxy();
-            trust.apply(builder)?.build().map_err(|e| {
+            tls.apply(builder).build().map_err(|e| {
                 crate::error::RunError::Double(format!("cannot build the HTTP client: {e}"))
             })
         };

@@ -38,7 +38,8 @@ pub(crate) fn check(args: &CheckArgs) -> Result<u8, RunError> {
         .pool_max_idle_per_host(32)
         .no_proxy();
     let client = trust
-        .apply(builder)?
+        .build()?
+        .apply(builder)
         .build()
         .map_err(|e| RunError::Double(format!("cannot build the HTTP client: {e}")))?;
     let outcome = runtime.block_on(async {
