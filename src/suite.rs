@@ -51,7 +51,8 @@ pub(crate) struct ScenarioMeta {
 /// The parsed features plus one `ScenarioMeta` per scenario.
 #[derive(Debug, Clone)]
 pub(crate) struct Suite {
-    pub(crate) features: Vec<gherkin::Feature>,
+    /// Shared by each era's view of the suite (`in_era`), not copied.
+    pub(crate) features: std::sync::Arc<Vec<gherkin::Feature>>,
     pub(crate) scenarios: Vec<ScenarioMeta>,
 }
 
@@ -68,7 +69,7 @@ impl Suite {
             features.push(feature);
         }
         Ok(Self {
-            features,
+            features: std::sync::Arc::new(features),
             scenarios,
         })
     }
@@ -87,7 +88,7 @@ impl Suite {
             })
             .collect();
         Self {
-            features: self.features.clone(),
+            features: std::sync::Arc::clone(&self.features),
             scenarios,
         }
     }
