@@ -169,11 +169,24 @@ def main():
                 missing = a if a not in RANK else b
                 status = 1
                 print(f"no layer for module {missing}: add it to LAYERS")
+    # The double's boundary: it serves the contract from the leaves and the contract's documents
+    # alone, and the rest of the harness reaches it only through its facade (its root: Double,
+    # the route tables; and the seed, the profiles, the JWT-era wallets, the hostile server).
+    DOUBLE_USES = set(LAYERS[0]) | {"openapi", "double"}
+    DOUBLE_FACADE = {"seed", "profile", "jwt", "hostile"}
+    for src, targets in sorted(edges.items()):
+        for t in sorted(targets):
+            if src[0] == "double" and t[0] not in DOUBLE_USES:
+                status = 1
+                print(f"boundary: {'::'.join(src)} (the double) uses {t[0]}")
+            if src[0] != "double" and t[0] == "double" and len(t) > 1 and t[1] not in DOUBLE_FACADE:
+                status = 1
+                print(f"boundary: {'::'.join(src)} reaches into double::{t[1]} (not its facade)")
     if GRAPH:
         for a in sorted(g1):
             print(a, "->", ", ".join(sorted(g1[a])))
     if status == 0:
-        print("layers: no cycle at either level, no upward edge")
+        print("layers: no cycle at either level, no upward edge, the double behind its boundary")
     sys.exit(status)
 
 
