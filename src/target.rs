@@ -142,6 +142,8 @@ pub(crate) struct RunContext {
     pub(crate) serial: Arc<tokio::sync::Mutex<()>>,
     /// A live run's one QUEUED job for the scenarios that only read one.
     pub(crate) shared_job: tokio::sync::Mutex<Option<String>>,
+    /// Every job this run queued (a 201 to `POST /v1/jobs`), to tell a foreign queue apart.
+    pub(crate) own_jobs: Mutex<HashSet<String>>,
     /// The era and each role's credential, settled by the preflight; tokens renewed here.
     pub(crate) auth: tokio::sync::Mutex<RunAuth>,
     /// The user's CLI, for the `@cli` scenarios (`--cli`).
@@ -197,6 +199,7 @@ impl RunContextBuilder {
             cli_called: Mutex::new(CliCalls::new()),
             redactor: self.redactor,
             shared_job: tokio::sync::Mutex::new(None),
+            own_jobs: Mutex::new(HashSet::new()),
             serial: Arc::new(tokio::sync::Mutex::new(())),
             auth: tokio::sync::Mutex::new(RunAuth {
                 era: Era::ApiKey,

@@ -100,6 +100,8 @@ pub(crate) struct ConformanceWorld {
     pub(crate) noted_stats: Option<Value>,
     /// This scenario's (file, line), as the report keys it.
     scenario: Option<(PathBuf, usize)>,
+    /// A job a miner poll was handed that this run did not queue.
+    pub(crate) foreign_job: Option<String>,
     /// The outcome of a CLI-style block lookup.
     pub(crate) lookup: Option<Lookup>,
     /// The `receipt` of the last result the miner posted: `null` means the target signs none.
@@ -132,6 +134,7 @@ impl ConformanceWorld {
             wallet: None,
             own_token: None,
             scenario: None,
+            foreign_job: None,
             noted_stats: None,
             placeholders: crate::snapshot::Placeholders::default(),
             degraded: false,
@@ -147,6 +150,19 @@ impl ConformanceWorld {
         let Err(mut failure) = outcome else {
             return Ok(());
         };
+        // A poll handed a job this run never queued: the queue is someone else's, and what
+        // follows says nothing about the backend.
+        if let (Some(job), FailureClass::State | FailureClass::Contract) =
+            (&self.foreign_job, failure.class)
+        {
+            failure = Failure::new(
+                FailureClass::NotApplicable,
+                format!(
+                    "the miner was handed job {job}, which this run did not queue (someone else's, or an earlier run's): the miner scenarios need a queue holding only the run's own jobs (on a shared coordinator, --tags \"not @live-serial\"); the step said: {}",
+                    failure.message
+                ),
+            );
+        }
         if let (FailureClass::Contract, Some(last)) = (failure.class, &self.last) {
             if FailureClass::of_status(last.status, last.json.as_ref())
                 == FailureClass::MissingEndpoint
@@ -410,6 +426,29 @@ impl ConformanceWorld {
         };
         if let (Some(run), Some(json)) = (ctx.snapshots.as_ref(), exchange.json.as_ref()) {
             self.placeholders.observe(&run.fields, json);
+        }
+        // The jobs this run queued: a miner handed any other job met someone else's queue.
+        let route = (
+            exchange.method.as_str(),
+            exchange.path.split('?').next(),
+            exchange.status,
+        );
+        let job = exchange
+            .json
+            .as_ref()
+            .and_then(|json| json.get("job_id")?.as_str());
+        let mut own = ctx
+            .own_jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match (route, job) {
+            (("POST", Some("/v1/jobs"), 201), Some(id)) => {
+                own.insert(id.to_string());
+            }
+            (("POST", Some("/v1/miners/poll"), 200), Some(id)) if !own.contains(id) => {
+                self.foreign_job = Some(id.to_string());
+            }
+            _ => {}
         }
     }
 

@@ -53,11 +53,30 @@ async fn run_aitbc(world: &mut World, args: String, role: String) -> StepResult 
             .map_err(|e| Failure::harness(e.to_string()))?;
         note_exchanges(&ctx, world.scenario_key().unwrap_or_default(), &ran);
         for seen in &ran.sent {
+            note_own_job(&ctx, seen);
             world.keep(exchange_of(seen));
         }
         world.ran = Some(redacted(ran, &ctx.redactor));
         Ok(())
     })
+}
+
+/// A job the CLI queued is this run's own (a miner handed it met no foreign queue).
+fn note_own_job(ctx: &crate::target::RunContext, seen: &consumer::proxy::Seen) {
+    let queued = seen.method == "POST"
+        && seen.path.split('?').next() == Some("/v1/jobs")
+        && seen.status == 201;
+    let body: Option<serde_json::Value> = serde_json::from_slice(&seen.body).ok();
+    if let Some(id) = body
+        .as_ref()
+        .and_then(|b| b.get("job_id")?.as_str())
+        .filter(|_| queued)
+    {
+        ctx.own_jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id.to_string());
+    }
 }
 
 /// The CLI's exchange as the scenario's log keeps it, so a failed CLI scenario's HAR file

@@ -716,3 +716,43 @@ fn the_current_release_profile_earns_its_verdicts_in_the_jwt_era() {
         "{stdout}"
     );
 }
+
+/// One request on a connection of its own: (status, body).
+fn raw(base: &str, method: &str, path: &str, key: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nX-Api-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, answer.split_once("\r\n\r\n").unwrap().1.to_string())
+}
+
+/// A job someone else queued before the run is not the backend's defect: the miner scenarios
+/// it gets in the way of are not applicable (with the reason), never failed.
+#[test]
+fn a_foreign_job_in_the_queue_makes_the_miner_scenarios_not_applicable_not_failed() {
+    let served = serve("healthy");
+    let job =
+        r#"{"payload": {"type": "inference", "prompt": "not the harness's"}, "ttl_seconds": 900}"#;
+    let (status, _) = raw(
+        &served.coordinator,
+        "POST",
+        "/v1/jobs",
+        "client_dev_key_2_valid",
+        job,
+    );
+    assert_eq!(status, 201);
+    let (code, s, stdout) = run_against(&served, &ENV_FILE, &["--tags", "@command:miner-poll"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        reasons_starting(&s, "the miner was handed job") >= 1,
+        "the foreign job is met and named: {stdout}"
+    );
+    assert!(stdout.contains("which this run did not queue"), "{stdout}");
+}
