@@ -39,14 +39,7 @@ fn main() {
     let key = field(&config, "api_key");
     let node = field(&read("multichain_config.yaml"), "endpoint");
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    let option = |name: &str| {
-        words
-            .iter()
-            .position(|w| *w == name)
-            .and_then(|i| words.get(i + 1))
-            .copied()
-            .unwrap_or("")
-    };
+    let option = |name: &str| option_value(&words, name);
     let answer = match words.as_slice() {
         ["client", "submit", ..] => {
             let body = format!(
@@ -81,6 +74,16 @@ fn main() {
     print(answer);
 }
 
+/// The word after `--name` (`""` when absent).
+fn option_value<'a>(words: &[&'a str], name: &str) -> &'a str {
+    words
+        .iter()
+        .position(|w| *w == name)
+        .and_then(|i| words.get(i + 1))
+        .copied()
+        .unwrap_or("")
+}
+
 fn print(answer: std::io::Result<(u16, String)>) {
     match answer {
         Ok((status, body)) if status < 400 => println!("{body}"),
@@ -106,14 +109,7 @@ fn today(config: &str, mut args: Vec<String>) {
         args.drain(..2);
     }
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    let option = |name: &str| {
-        words
-            .iter()
-            .position(|w| *w == name)
-            .and_then(|i| words.get(i + 1))
-            .copied()
-            .unwrap_or("")
-    };
+    let option = |name: &str| option_value(&words, name);
     let bearer = format!("Authorization: Bearer {token}");
     let answer = match words.as_slice() {
         ["ai", "submit", ..] => {
