@@ -30,7 +30,8 @@ pub(crate) enum Command {
     /// Run the scenarios and write reports (summary.json, junit.xml, summary.md, index.html,
     /// exchanges/*.har of failures) and append the run to history.jsonl.
     Run(Box<RunArgs>),
-    /// Print the command catalog: each command, its endpoints and how many scenarios cover it.
+    /// Print each era's command catalog: its commands by group, their endpoints and how many
+    /// scenarios cover them.
     List(ListArgs),
     /// Serve the double standalone on 127.0.0.1 until interrupted, for any client (curl, the
     /// real `aitbc` CLI, `run --coordinator-url`). One shared state for its whole life.
@@ -223,7 +224,8 @@ pub(crate) struct SuiteArgs {
     )]
     pub(crate) features: PathBuf,
 
-    /// Folder holding commands.yaml (the command catalog) and double.yaml (the double's seed).
+    /// Folder holding commands.yaml and commands-jwt.yaml (each era's command catalog; the first
+    /// alone judges both eras) and double.yaml (the double's seed).
     #[arg(
         long,
         env = "AITBC_CONFORMANCE_FIXTURES",
