@@ -133,7 +133,7 @@ def main():
     LAYERS = [
         # 0 leaves: data and units, no I/O of their own but files
         ["units", "clock", "ids", "json_path", "templates", "redact", "yaml", "error", "exit",
-         "failure", "exchange", "atomic", "auth", "pacing", "envfile", "tls"],
+         "failure", "exchange", "atomic", "auth", "pacing", "envfile", "tls", "revision"],
         # 1 parse: the catalog, the feature files, the services' documents
         ["catalog", "suite", "openapi"],
         # 2 transport and the double: a client value sends; the double serves

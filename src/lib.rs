@@ -26,6 +26,7 @@ pub(crate) mod pacing;
 pub(crate) mod preflight;
 pub(crate) mod redact;
 pub(crate) mod report;
+pub(crate) mod revision;
 pub(crate) mod runner;
 pub mod snapshot;
 pub(crate) mod steps;

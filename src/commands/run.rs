@@ -438,17 +438,7 @@ fn revision(given: Option<&str>) -> Option<String> {
         .map(String::from)
         .and_then(nonempty)
         .or_else(|| std::env::var("GITHUB_SHA").ok().and_then(nonempty))
-        .or_else(|| {
-            let out = std::process::Command::new("git")
-                .args(["rev-parse", "--short=12", "HEAD"])
-                .stderr(std::process::Stdio::null())
-                .output()
-                .ok()?;
-            out.status
-                .success()
-                .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-                .and_then(nonempty)
-        })
+        .or_else(|| crate::revision::of(&std::env::current_dir().ok()?))
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM (what CI runners send on cancel), listened for from the moment
