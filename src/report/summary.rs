@@ -474,6 +474,24 @@ impl Summary {
         )
     }
 
+    /// The heading a command row starts, where the rows change group (only when the catalog
+    /// has more than one group: the miner protocol and the API-only routes are not counted).
+    pub(crate) fn group_heading(&self, index: usize) -> Option<String> {
+        let group = self.commands.get(index)?.group;
+        let first = index == 0 || self.commands[index - 1].group != group;
+        let grouped = self.commands.iter().any(|c| c.group != group);
+        let cli = match self.headline.cli.as_str() {
+            "" => "the CLI",
+            cli => cli,
+        };
+        let counted = if group.is_cli() {
+            "the headline's"
+        } else {
+            "not in the headline"
+        };
+        (first && grouped).then(|| format!("{} — {counted}", group.heading(cli)))
+    }
+
     /// `commands of aitbc 0.10.18 (jwt era)`; `commands (api-key era)` in older summaries.
     fn whose_commands(&self) -> String {
         match self.headline.cli.as_str() {
@@ -883,6 +901,21 @@ mod tests {
         assert_eq!(
             summary.headline_text(),
             "1/1 commands of aitbc 0.10.18 (jwt era) working (100.0%)"
+        );
+        assert_eq!(
+            summary.group_heading(0).as_deref(),
+            Some("commands of aitbc 0.10.18 — the headline's")
+        );
+        assert!(summary
+            .group_heading(1)
+            .unwrap()
+            .starts_with("miner protocol"));
+        let md = crate::report::render::markdown::render(&summary);
+        assert!(
+            md.contains(
+                "| *contract routes no command of aitbc 0.10.18 calls — not in the headline* |"
+            ),
+            "{md}"
         );
         let json = serde_json::to_value(&summary).unwrap();
         assert_eq!(json["headline"]["cli"], "aitbc 0.10.18");

@@ -27,7 +27,7 @@ const OPEN_FAILURES: usize = 10;
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}\
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}table{border-collapse:collapse;width:100%}\
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}\
-td.num{text-align:right;font-variant-numeric:tabular-nums}.working{background:#d9f2d9}.partial{background:#fff1c2}\
+td.num{text-align:right;font-variant-numeric:tabular-nums}tr.group th{text-align:left;font-weight:normal;font-style:italic;background:#f3f3f3}.working{background:#d9f2d9}.partial{background:#fff1c2}\
 .broken{background:#f8d0d0}.flaky{background:#e7dcf5}.blocked{background:#e0e0e0}.untested{background:#f7f7f7;color:#777}\
 .gate-failed{color:#a00;font-weight:bold}.gate-passed{color:#070;font-weight:bold}\
 pre{background:#f6f6f6;padding:.6em;overflow:auto;white-space:pre-wrap;word-break:break-all}\
@@ -216,7 +216,15 @@ fn commands(out: &mut String, summary: &Summary, history: &[Entry]) {
         "pass rate over runs",
     ];
     table_head(out, "commands", &headers);
-    for c in &summary.commands {
+    for (index, c) in summary.commands.iter().enumerate() {
+        if let Some(heading) = summary.group_heading(index) {
+            let _ = writeln!(
+                out,
+                "<tr class=\"group\"><th colspan=\"{}\">{}</th></tr>",
+                headers.len(),
+                escape(&heading)
+            );
+        }
         let classes: Vec<&str> = c.classes.iter().map(|k| k.as_str()).collect();
         let rates: Vec<f64> = history
             .iter()

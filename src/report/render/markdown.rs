@@ -23,7 +23,10 @@ pub(crate) fn render(summary: &Summary) -> String {
             &format!("**{line}**\n\n{drift}"),
         );
     }
-    for c in &summary.commands {
+    for (index, c) in summary.commands.iter().enumerate() {
+        if let Some(heading) = summary.group_heading(index) {
+            out.push_str(&format!("| *{}* | | | |\n", cell(&heading)));
+        }
         let classes: Vec<&str> = c.classes.iter().map(|k| k.as_str()).collect();
         out.push_str(&format!(
             "| {} | {}/{} | {} | {} |\n",
