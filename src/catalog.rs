@@ -76,6 +76,11 @@ impl Group {
     pub(crate) fn is_cli(self) -> bool {
         self == Group::Cli
     }
+
+    /// For serde's `skip_serializing_if`.
+    pub(crate) fn is_cli_ref(group: &Group) -> bool {
+        group.is_cli()
+    }
 }
 
 /// The CLI a catalog was read from.

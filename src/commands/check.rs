@@ -164,16 +164,36 @@ pub(crate) fn render(report: &CheckReport, seconds: f64) -> String {
             if n > 8 { ", …" } else { "" }
         ));
     }
-    let count = |k: Keeps| report.commands.iter().filter(|c| c.keeps == k).count();
+    let typed = |c: &&crate::openapi::discovery::CommandReport| c.group.is_cli();
+    let count = |k: Keeps| {
+        report
+            .commands
+            .iter()
+            .filter(typed)
+            .filter(|c| c.keeps == k)
+            .count()
+    };
     out.push_str(&format!(
         "\n{}/{} commands keep what they need ({} via fallback), {} lose an endpoint, {} unknown — in {:.2} s\n",
         count(Keeps::Yes) + count(Keeps::CoveredByFallback),
-        report.commands.len(),
+        report.commands.iter().filter(typed).count(),
         count(Keeps::CoveredByFallback),
         count(Keeps::No),
         count(Keeps::Unknown),
         seconds
     ));
+    let others: Vec<&str> = report
+        .commands
+        .iter()
+        .filter(|c| !c.group.is_cli() && c.keeps == Keeps::No)
+        .map(|c| c.command.as_str())
+        .collect();
+    if !others.is_empty() {
+        out.push_str(&format!(
+            "routes no command calls that lose an endpoint (not counted above): {}\n",
+            others.join(", ")
+        ));
+    }
     out
 }
 

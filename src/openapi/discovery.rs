@@ -74,6 +74,9 @@ pub(crate) struct CommandReport {
     pub(crate) id: String,
     pub(crate) keeps: Keeps,
     pub(crate) endpoints: Vec<EndpointReport>,
+    /// `miner-protocol` or `api` for routes no typed command calls; absent for a command.
+    #[serde(skip_serializing_if = "crate::catalog::Group::is_cli_ref")]
+    pub(crate) group: crate::catalog::Group,
 }
 
 /// What `check` found.
@@ -158,6 +161,7 @@ pub(crate) async fn discover(
             id: command.id.clone(),
             keeps: keeps(&endpoints),
             endpoints,
+            group: command.group,
         });
     }
     CheckReport {

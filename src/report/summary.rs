@@ -151,12 +151,8 @@ pub(crate) struct CommandReport {
     pub(crate) cli: Option<CliReport>,
     /// `miner-protocol` or `api` for routes no command a person types calls (not in the
     /// headline); absent for a command of the CLI.
-    #[serde(default, skip_serializing_if = "is_cli_group")]
+    #[serde(default, skip_serializing_if = "Group::is_cli_ref")]
     pub(crate) group: Group,
-}
-
-fn is_cli_group(group: &Group) -> bool {
-    group.is_cli()
 }
 
 /// A command's verdict through the user's `aitbc` CLI.

@@ -165,6 +165,11 @@ fn the_current_release_documents_show_what_moved() {
         "covered_by_fallback"
     );
     assert_eq!(keeps(&report, "workflow stop"), "yes");
+    assert!(
+        stdout.contains("10/10 commands keep what they need")
+            && stdout.contains("not counted above): agent execution cancel"),
+        "today's commands keep theirs; a route no command calls is lost: {stdout}"
+    );
     let execute = report["commands"]
         .as_array()
         .unwrap()
