@@ -102,19 +102,34 @@ fn flag_of(service: Service) -> &'static str {
 
 /// The terminal table: one line per command, then what is missing, unknown or new.
 pub(crate) fn render(report: &CheckReport, seconds: f64) -> String {
+    let mut out = render_services(report);
+    out.push_str(&render_commands(report));
+    out.push_str(&render_unknown(report));
+    out.push_str(&render_tally(report, seconds));
+    out
+}
+
+/// One line per service: what judged it (a document, or probes and why).
+fn render_services(report: &CheckReport) -> String {
+    let clip = crate::report::terminal::clip;
     let mut out = String::new();
     for s in &report.services {
         let judged = match (&s.operations, &s.document_error) {
             (Some(n), _) => format!("document ({n} operations) from {}", s.document_source),
             (None, Some(e)) if s.denies_unknown_routes => format!(
                 "probes — no usable document ({}); it denies unknown routes, so a 401/403 decides nothing",
-                crate::report::terminal::clip(e, 120)
+                clip(e, 120)
             ),
-            (None, Some(e)) => format!("probes — no usable document ({})", crate::report::terminal::clip(e, 120)),
+            (None, Some(e)) => format!("probes — no usable document ({})", clip(e, 120)),
             (None, None) => "nothing".into(),
         };
         out.push_str(&format!("{:<11} {judged}\n", s.service.name()));
     }
+    out
+}
+
+/// One row per command: whether it keeps what it needs, and the endpoints that say why.
+fn render_commands(report: &CheckReport) -> String {
     let width = report
         .commands
         .iter()
@@ -122,10 +137,10 @@ pub(crate) fn render(report: &CheckReport, seconds: f64) -> String {
         .max()
         .unwrap_or(0)
         .max(7);
-    out.push_str(&format!(
+    let mut out = format!(
         "\n{:<width$} {:<20} endpoints\n",
         "command", "keeps what it needs"
-    ));
+    );
     for c in &report.commands {
         let endpoints: Vec<String> = c
             .endpoints
@@ -150,20 +165,30 @@ pub(crate) fn render(report: &CheckReport, seconds: f64) -> String {
             c.keeps.as_str()
         ));
     }
-    if !report.unknown_to_contract.is_empty() {
-        let n = report.unknown_to_contract.len();
-        let first: Vec<&str> = report
-            .unknown_to_contract
-            .iter()
-            .take(8)
-            .map(String::as_str)
-            .collect();
-        out.push_str(&format!(
-            "\n{n} declared operation(s) the contract does not know (all in check.json): {}{}\n",
-            first.join(", "),
-            if n > 8 { ", …" } else { "" }
-        ));
+    out
+}
+
+/// The declared operations the contract does not know, the first eight named.
+fn render_unknown(report: &CheckReport) -> String {
+    if report.unknown_to_contract.is_empty() {
+        return String::new();
     }
+    let n = report.unknown_to_contract.len();
+    let first: Vec<&str> = report
+        .unknown_to_contract
+        .iter()
+        .take(8)
+        .map(String::as_str)
+        .collect();
+    format!(
+        "\n{n} declared operation(s) the contract does not know (all in check.json): {}{}\n",
+        first.join(", "),
+        if n > 8 { ", …" } else { "" }
+    )
+}
+
+/// The count of typed commands that keep what they need, then the other routes that lose one.
+fn render_tally(report: &CheckReport, seconds: f64) -> String {
     let typed = |c: &&crate::openapi::discovery::CommandReport| c.group.is_cli();
     let count = |k: Keeps| {
         report
@@ -173,7 +198,7 @@ pub(crate) fn render(report: &CheckReport, seconds: f64) -> String {
             .filter(|c| c.keeps == k)
             .count()
     };
-    out.push_str(&format!(
+    let mut out = format!(
         "\n{}/{} commands keep what they need ({} via fallback), {} lose an endpoint, {} unknown — in {:.2} s\n",
         count(Keeps::Yes) + count(Keeps::CoveredByFallback),
         report.commands.iter().filter(typed).count(),
@@ -181,7 +206,7 @@ pub(crate) fn render(report: &CheckReport, seconds: f64) -> String {
         count(Keeps::No),
         count(Keeps::Unknown),
         seconds
-    ));
+    );
     let others: Vec<&str> = report
         .commands
         .iter()
