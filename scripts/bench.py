@@ -81,6 +81,7 @@ def main():
     peer_workload(max(runs, 20))
     hostile_memory()
     document_loading(max(runs, 10))
+    probe_timing(max(runs // 2, 3))
 
 
 def generated_document(paths=400, schemas=400):
@@ -126,6 +127,28 @@ def document_loading(runs):
                     sys.exit(f"check failed with exit code {code}")
                 walls.append(wall)
             print(f"  {label}: median {statistics.median(walls) * 1000:6.1f} ms")
+
+
+def probe_timing(runs):
+    """`run --probe-only` against the embedded double: wall time, requests and peak memory with
+    the default random phase and with a hundred times more random requests (memory must stay
+    flat: findings are deduplicated, exchanges are not kept)."""
+    print(f"probe (`run --probe-only`, embedded double), {runs} runs each")
+    for random in (300, 30000):
+        walls, peaks, requests = [], [], None
+        with tempfile.TemporaryDirectory() as reports:
+            for _ in range(runs):
+                wall, code, peak = timed([BIN, "run", "-q", "--probe-only", "--probe-budget", "600s",
+                                          "--probe-random", str(random), "--report-dir", reports])
+                if code != 0:
+                    sys.exit(f"probe run failed with exit code {code}")
+                walls.append(wall)
+                peaks.append(peak)
+            with open(os.path.join(reports, "summary.json")) as f:
+                requests = json.load(f)["probe"]["requests"]
+        median = statistics.median(walls)
+        print(f"  --probe-random {random:<6} {requests:6} requests  median {median * 1000:7.1f} ms"
+              f"  ({requests / median:6.0f} requests/s)  peak {max(peaks) / 1024:5.1f} MiB")
 
 
 def hostile_memory():

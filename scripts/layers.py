@@ -141,7 +141,7 @@ def main():
         # 3 session: the run's context, each scenario's session, the preflight
         ["target", "preflight"],
         # 4 execute and collect: the World, the steps, cucumber's runner and its collector
-        ["world", "steps", "runner"],
+        ["world", "steps", "runner", "probe"],
         # 5 report: summaries and their renderings, from data only
         ["report"],
         # 6 the command line and the commands that wire the layers together

@@ -347,10 +347,81 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) gate: GateArgs,
 
+    #[command(flatten)]
+    pub(crate) probe: ProbeArgs,
+
     /// The revision the run is filed under in the reports and history (default: GITHUB_SHA,
     /// else the working directory's git commit, if any).
     #[arg(long, env = "AITBC_CONFORMANCE_REVISION", value_name = "REV")]
     pub(crate) revision: Option<String>,
+}
+
+/// Negative and boundary probing of each command's routes (`run --probe`).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ProbeArgs {
+    /// After the scenarios, probe every route of the contract the target's OpenAPI document
+    /// declares (the contract's own where the target's cannot be had): boundary, wrong-type,
+    /// missing and malformed inputs, live objects of other states and owners, the wrong roles.
+    /// Findings (5xx, schema-invalid input accepted, schema-valid input answered 422, 2xx
+    /// bodies off their schema or not JSON, a route answering without its role) fail the run
+    /// and go in every report. It sends writes: never against production.
+    #[arg(long, env = "AITBC_CONFORMANCE_PROBE")]
+    pub(crate) probe: bool,
+
+    /// Probe only: no scenario runs (the headline's commands are then untested).
+    #[arg(long, env = "AITBC_CONFORMANCE_PROBE_ONLY")]
+    pub(crate) probe_only: bool,
+
+    /// The longest the probe may take; it stops there and says so.
+    #[arg(long, env = "AITBC_CONFORMANCE_PROBE_BUDGET", default_value = "60s", value_name = "DURATION",
+          value_parser = parse_duration)]
+    pub(crate) probe_budget: Duration,
+
+    /// The seed of the random phase: the same seed, target and state give the same requests.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_PROBE_SEED",
+        default_value_t = 42,
+        value_name = "N"
+    )]
+    pub(crate) probe_seed: u64,
+
+    /// Random requests after the deterministic ones (combinations of one to three varied
+    /// inputs, with random text and numbers).
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_PROBE_RANDOM",
+        default_value_t = 300,
+        value_name = "N"
+    )]
+    pub(crate) probe_random: usize,
+
+    /// Requests per route per minute at most, against a live target: the current coordinator
+    /// limits most routes on its own (10 a minute the least), so the default draws no 429.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_PROBE_ROUTE_RATE",
+        default_value_t = 9,
+        value_name = "N"
+    )]
+    pub(crate) probe_route_rate: u32,
+
+    /// With --baseline: only probe findings the baseline's summary.json does not have fail
+    /// the run (same route, check and error signature), so a backend with known findings can
+    /// adopt the probe.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_FAIL_ON_NEW_FINDINGS",
+        requires = "baseline"
+    )]
+    pub(crate) fail_on_new_findings: bool,
+}
+
+impl ProbeArgs {
+    /// Whether the probe runs.
+    pub(crate) fn wanted(&self) -> bool {
+        self.probe || self.probe_only
+    }
 }
 
 /// What is judged and how patiently, shared by `run` and `check`.

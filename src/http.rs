@@ -20,14 +20,15 @@ fn trace_of(r: &Request<'_>) -> Trace {
         let (name, _) = credential.header();
         request_headers.push((name.to_string(), crate::redact::MASK.to_string()));
     }
-    if r.body.is_some() {
-        request_headers.push(("Content-Type".into(), "application/json".into()));
+    let body = r.body.parts();
+    if let Some((content_type, _)) = &body {
+        request_headers.push(("Content-Type".into(), (*content_type).to_string()));
     }
     Trace {
         url: format!("{}{}", r.base, r.path),
         started_at: crate::clock::now_micros(),
         request_headers,
-        request_body: r.body.map(Value::to_string),
+        request_body: body.map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned()),
         ..Trace::default()
     }
 }
@@ -47,6 +48,38 @@ pub(crate) fn unanswered(r: &Request<'_>, failure: &Failure, elapsed: Duration) 
     }
 }
 
+/// The body of a request: JSON as scenarios send it, or any bytes with any content type (the
+/// probe's malformed and mistyped bodies).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Body<'a> {
+    None,
+    Json(&'a Value),
+    Raw {
+        content_type: &'a str,
+        bytes: &'a [u8],
+    },
+}
+
+impl<'a> From<Option<&'a Value>> for Body<'a> {
+    fn from(body: Option<&'a Value>) -> Self {
+        body.map_or(Body::None, Body::Json)
+    }
+}
+
+impl Body<'_> {
+    /// Its content type and bytes, if it has any.
+    fn parts(&self) -> Option<(&str, Vec<u8>)> {
+        match self {
+            Body::None => None,
+            Body::Json(value) => Some(("application/json", value.to_string().into_bytes())),
+            Body::Raw {
+                content_type,
+                bytes,
+            } => Some((content_type, bytes.to_vec())),
+        }
+    }
+}
+
 /// What to send.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Request<'a> {
@@ -55,7 +88,7 @@ pub(crate) struct Request<'a> {
     pub(crate) path: &'a str,
     /// The credential header to send, if any.
     pub(crate) credential: Option<&'a crate::auth::Credential>,
-    pub(crate) body: Option<&'a Value>,
+    pub(crate) body: Body<'a>,
     /// Count this exchange in the endpoint table (not when the scenario degraded its double).
     pub(crate) record: bool,
     /// Send it on a new connection, closed afterwards (as a fresh CLI process would).
@@ -307,10 +340,8 @@ async fn send_once(
         let (name, value) = credential.header();
         builder = builder.header(name, value);
     }
-    if let Some(body) = r.body {
-        builder = builder
-            .header("Content-Type", "application/json")
-            .body(body.to_string());
+    if let Some((content_type, bytes)) = r.body.parts() {
+        builder = builder.header("Content-Type", content_type).body(bytes);
     }
     let transport = |e: reqwest::Error| Transport {
         unanswered: closed_before_answer(&e),
@@ -496,7 +527,7 @@ mod tests {
             method: "GET",
             path: "/x",
             credential: None,
-            body: None,
+            body: Body::None,
             record: true,
             fresh: false,
         }

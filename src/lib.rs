@@ -24,6 +24,7 @@ pub(crate) mod login;
 pub(crate) mod openapi;
 pub(crate) mod pacing;
 pub(crate) mod preflight;
+pub(crate) mod probe;
 pub(crate) mod redact;
 pub(crate) mod report;
 pub(crate) mod revision;

@@ -36,7 +36,7 @@ async fn post(client: &Client, base: &str, path: &str, body: &Value) -> Result<V
         method: "POST",
         path,
         credential: None,
-        body: Some(body),
+        body: crate::http::Body::Json(body),
         record: false,
         fresh: false,
     };

@@ -36,7 +36,7 @@ impl RateWait {
 }
 
 /// A group of requests the target counts together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum RouteClass {
     /// `POST /v1/jobs`.
     Submit,

@@ -316,7 +316,7 @@ async fn answer(
         method,
         path,
         credential: None,
-        body,
+        body: body.into(),
         record: false,
         fresh: false,
     };
@@ -337,7 +337,7 @@ async fn reachable(
         method: "GET",
         path,
         credential: None,
-        body: None,
+        body: crate::http::Body::None,
         record: false,
         fresh: false,
     };
@@ -396,7 +396,7 @@ async fn refusal(
         method,
         path,
         credential: Some(credential),
-        body: body.as_ref(),
+        body: body.as_ref().into(),
         record: false,
         fresh: false,
     };

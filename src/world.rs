@@ -389,7 +389,7 @@ impl ConformanceWorld {
             method,
             path,
             credential,
-            body,
+            body: body.into(),
             record: !self.degraded,
             fresh,
         };

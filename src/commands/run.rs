@@ -53,7 +53,10 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
     let catalog = catalogs.of(settled.era);
     let cli_label = cli_label(catalog, ctx.cli.as_ref(), args, &runtime)?;
     let suite = all.in_era(settled.era);
-    let selected = select(&suite, args, Some(settled.era))?;
+    let selected = match args.probe.probe_only {
+        true => Vec::new(),
+        false => select(&suite, args, Some(settled.era))?,
+    };
     let ctx = Arc::new(ctx);
     let here = Here {
         live,
@@ -61,11 +64,16 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
         wallet_login: settled.wallet_login,
     };
     let planned = plan(&selected, catalog, &settled.blocked, here);
-    let (mut outcomes, interrupted) = execute(&runtime, &mut stop, &suite, &planned, &ctx, args)?;
-    for failure in outcomes.iter_mut().filter_map(|o| o.failure.as_mut()) {
-        failure.message = redactor.apply(&failure.message);
-        failure.step = redactor.apply(&failure.step);
-    }
+    let (mut outcomes, interrupted) = if planned.is_empty() {
+        (Vec::new(), false)
+    } else {
+        execute(&runtime, &mut stop, &suite, &planned, &ctx, args)?
+    };
+    let (probe, interrupted) = match args.probe.wanted() && !interrupted {
+        true => probe_phase(&runtime, &mut stop, &ctx, args, catalog, settled.era)?,
+        false => (None, interrupted),
+    };
+    redact_failures(&mut outcomes, &redactor);
     let facts = RunFacts {
         target: report::summary::TargetReport {
             description,
@@ -80,20 +88,36 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
     // Snapshots are judged against the whole suite: another era's scenarios reference theirs.
     let mut summary = summarise(catalog, &all, &planned, &outcomes, facts, &ctx, args);
     summary.interrupted = interrupted;
+    summary.probe = probe;
     let gated = super::apply_gate(&mut summary, &args.gate)?;
     write(args, &summary, outcomes, &ctx, &redactor)?;
+    Ok(exit_code(&summary, args, gated))
+}
+
+/// 130 interrupted; 0 when the gate (or every scenario), the snapshot hygiene and the probe
+/// all passed; else 1.
+fn exit_code(summary: &Summary, args: &RunArgs, gated: bool) -> u8 {
     let rejected = args.reject_unreferenced
         && summary
             .snapshots
             .as_ref()
             .is_some_and(|s| !s.unreferenced.is_empty());
-    Ok(if interrupted {
+    let probe_failed = summary.probe.as_ref().is_some_and(super::probe::failed);
+    if summary.interrupted {
         exit::INTERRUPTED
-    } else if super::passed(&summary, gated) && !rejected {
+    } else if super::passed(summary, gated) && !rejected && !probe_failed {
         exit::SUCCESS
     } else {
         exit::SCENARIO_FAILED
-    })
+    }
+}
+
+/// No secret of the target in a failure's message or step text.
+fn redact_failures(outcomes: &mut [crate::runner::outcome::Outcome], redactor: &redact::Redactor) {
+    for failure in outcomes.iter_mut().filter_map(|o| o.failure.as_mut()) {
+        failure.message = redactor.apply(&failure.message);
+        failure.step = redactor.apply(&failure.step);
+    }
 }
 
 /// The scenarios `--tags` and `--shard` select (of the era's suite, once it is known); none at
@@ -233,6 +257,25 @@ fn cli_label(
         ));
     }
     Ok(format!("{name} {version}"))
+}
+
+/// `--probe`: the probe after the scenarios, and whether a signal stopped it.
+fn probe_phase(
+    runtime: &tokio::runtime::Runtime,
+    stop: &mut Interruption,
+    ctx: &RunContext,
+    args: &RunArgs,
+    catalog: &Catalog,
+    era: Era,
+) -> Result<(Option<crate::probe::finding::ProbeReport>, bool), RunError> {
+    let found = runtime.block_on(async {
+        tokio::select! {
+            report = super::probe::probe(ctx, args, catalog, era) => Some(report),
+            () = stop.next() => None,
+        }
+    });
+    let interrupted = found.is_none();
+    Ok((found.transpose()?, interrupted))
 }
 
 /// Each selected scenario's disposition here: run, blocked or skipped.

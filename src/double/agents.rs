@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::quirks::Quirk;
-use super::reply::{required_object, Call, Handled, Reply};
+use super::reply::{required_object, typed_fields, Call, Handled, Reply};
 use super::state::{Coordinator, Execution, Role, Workflow};
 
 /// The agents router's word for a caller of another role in the JWT era (contract §12).
@@ -27,12 +27,25 @@ fn caller(state: &Coordinator, call: &Call) -> Result<String, Reply> {
     Ok(admin)
 }
 
+/// A workflow's optional fields and their types (the contract's `WorkflowCreate`).
+const OPTIONAL_FIELDS: &[(&str, &str)] = &[
+    ("description", "string?"),
+    ("dependencies", "object"),
+    ("max_execution_time", "integer"),
+    ("max_cost_budget", "number"),
+    ("requires_verification", "boolean"),
+    ("tags", "array?"),
+    ("is_public", "boolean"),
+    ("verification_level", "string"),
+];
+
 /// `POST /v1/agents/workflows`.
 pub(crate) fn create(state: &mut Coordinator, call: &Call) -> Handled {
     let owner = caller(state, call)?;
     let body = call.json_object()?;
-    let name = valid_name(&body)?;
+    let name = valid_name(&body, state.quirk(Quirk::LongName500))?;
     let steps = required_object(&body, "steps")?;
+    typed_fields(&body, OPTIONAL_FIELDS)?;
     let level = body
         .get("verification_level")
         .and_then(Value::as_str)
@@ -71,9 +84,16 @@ pub(crate) fn create(state: &mut Coordinator, call: &Call) -> Handled {
     Ok(Reply::ok(workflow))
 }
 
-fn valid_name(body: &Map<String, Value>) -> Result<String, Reply> {
+/// The workflow's name (at most 100 characters); `planted_crash`: a longer one is a 500.
+fn valid_name(body: &Map<String, Value>, planted_crash: bool) -> Result<String, Reply> {
     match body.get("name") {
         Some(Value::String(name)) if name.chars().count() <= 100 => Ok(name.clone()),
+        Some(Value::String(_)) if planted_crash => Err(Reply::json(
+            500,
+            json!({"error": {"code": "INTERNAL_SERVER_ERROR", "message": "An unexpected error occurred",
+                   "status": 500, "details": [{"field": "internal", "message": "value too long for type character varying(100)",
+                   "code": "StringDataRightTruncation"}]}}),
+        )),
         Some(Value::String(_)) => Err(Reply::validation(
             "body.name",
             "String should have at most 100 characters",

@@ -3,10 +3,14 @@
 use serde_json::{json, Value};
 
 use super::quirks::Quirk;
-use super::reply::{optional_int, required_object, Call, Handled, Reply};
+use super::reply::{optional_int, required_object, typed_fields, Call, Handled, Reply};
 use super::state::{Coordinator, Job, JobState, Role};
 use crate::auth::Era;
 use crate::clock;
+
+/// 9999-12-31T23:59:59 in microseconds: the last instant an ISO-8601 date of four digits
+/// writes (a job given a time to live of 10^18 s expires then).
+const LAST_INSTANT: i64 = 253_402_300_799_000_000;
 
 /// The JobView body; the JWT era's adds the payload, the result and its (unused here)
 /// zero-knowledge, TEE and reinvestment fields (recorded from it).
@@ -44,8 +48,15 @@ pub(crate) fn submit(state: &mut Coordinator, call: &Call) -> Handled {
     let client = state.authorize(call, Role::Client)?;
     let body = call.json_object()?;
     let payload = required_object(&body, "payload")?;
+    typed_fields(
+        &body,
+        &[
+            ("payment_amount", "number?"),
+            ("payment_currency", "string"),
+        ],
+    )?;
     let constraints = match body.get("constraints") {
-        None | Some(Value::Null) => serde_json::Map::new(),
+        None => serde_json::Map::new(),
         Some(Value::Object(map)) => map.clone(),
         Some(_) => {
             return Err(Reply::validation(
@@ -64,7 +75,9 @@ pub(crate) fn submit(state: &mut Coordinator, call: &Call) -> Handled {
         payload,
         constraints,
         requested_at: now,
-        expires_at: now + ttl * 1_000_000,
+        expires_at: now
+            .saturating_add(ttl.saturating_mul(1_000_000))
+            .min(LAST_INSTANT),
         state: JobState::Queued,
         miner: None,
         taken_by: None,
@@ -83,8 +96,10 @@ pub(crate) fn submit(state: &mut Coordinator, call: &Call) -> Handled {
 pub(crate) fn list(state: &mut Coordinator, call: &Call) -> Handled {
     let client = state.authorize(call, Role::Client)?;
     state.expire_jobs();
-    let limit = query_bound(call, "limit", 20, 1..=100)?;
-    let offset = query_bound(call, "offset", 0, 0..=i64::MAX)?;
+    // Any integer, as the coordinator takes it (`limit: int = 20`, no bound): a negative one
+    // lists nothing here.
+    let limit = query_bound(call, "limit", 20, i64::MIN..=i64::MAX)?;
+    let offset = query_bound(call, "offset", 0, i64::MIN..=i64::MAX)?;
     // `status=queued` filters by state; a status that names no state filters nothing (as the
     // coordinator does).
     let state_filter = call
@@ -114,8 +129,8 @@ pub(crate) fn list(state: &mut Coordinator, call: &Call) -> Handled {
         .collect();
     let items: Vec<Value> = mine
         .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(0))
+        .skip(usize::try_from(offset.max(0)).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit.clamp(0, 1000)).unwrap_or(0))
         .map(|j| job_view(j, state.era))
         .collect();
     Ok(Reply::ok(
@@ -126,6 +141,14 @@ pub(crate) fn list(state: &mut Coordinator, call: &Call) -> Handled {
 /// The caller's own job, after applying expiry; 404 `job not found` otherwise.
 fn own_job<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Job, Reply> {
     let client = state.authorize(call, Role::Client)?;
+    own_job_of(state, call, &client)
+}
+
+fn own_job_of<'s>(
+    state: &'s mut Coordinator,
+    call: &Call,
+    client: &str,
+) -> Result<&'s mut Job, Reply> {
     state.expire_jobs();
     let id = call.param("job_id");
     state
@@ -135,10 +158,27 @@ fn own_job<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Job, R
         .ok_or_else(|| Reply::detail(404, "job not found"))
 }
 
+/// A request without any credential header.
+fn anonymous(call: &Call) -> bool {
+    call.api_key().is_none() && call.request.headers.get("authorization").is_none()
+}
+
 /// `GET /v1/jobs/{job_id}`.
 pub(crate) fn status(state: &mut Coordinator, call: &Call) -> Handled {
     let (stale_cache, era) = (state.quirk(Quirk::StaleStatusCache), state.era);
-    let job = own_job(state, call)?;
+    let job = match state.authorize(call, Role::Client) {
+        Err(_) if state.quirk(Quirk::StatusIgnoresAuth) && anonymous(call) => {
+            let id = call.param("job_id");
+            let owner = state
+                .jobs
+                .iter()
+                .find(|j| j.id == id)
+                .map(|j| j.client.clone());
+            own_job_of(state, call, &owner.unwrap_or_default())?
+        }
+        Err(refused) => return Err(refused),
+        Ok(client) => own_job_of(state, call, &client)?,
+    };
     if !stale_cache {
         return Ok(Reply::ok(job_view(job, era)));
     }

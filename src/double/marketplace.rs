@@ -15,6 +15,11 @@ pub(crate) fn list(state: &mut Coordinator, call: &Call) -> Handled {
         None => 100,
         Some(text) => match text.parse::<usize>() {
             Ok(n) if (1..=500).contains(&n) => n,
+            _ if state.quirk(Quirk::NegativeLimitAccepted)
+                && text.parse::<i64>().is_ok_and(|n| n < 1) =>
+            {
+                100
+            }
             Ok(n) if n < 1 => {
                 return Err(bad_limit(
                     "greater than or equal to 1",
@@ -81,6 +86,9 @@ fn bad_limit(bound: &str, code: &str) -> Reply {
     query_error("limit", &format!("Input should be {bound}"), code)
 }
 
+/// The hourly price of a GPU registered without one.
+const DEFAULT_PRICE: f64 = 0.05;
+
 /// `POST /v1/marketplace/gpu/register` with `{"gpu":{…}}`.
 pub(crate) fn register(state: &mut Coordinator, call: &Call) -> Handled {
     if state.era == Era::Jwt {
@@ -92,6 +100,17 @@ pub(crate) fn register(state: &mut Coordinator, call: &Call) -> Handled {
         .and_then(Value::as_object)
         .ok_or_else(|| Reply::validation("body.gpu", "Field required", "missing"))?;
     let get = |k: &str| gpu.get(k).cloned().unwrap_or(Value::Null);
+    // As the coordinator: a GPU registered without a name is an "Unknown GPU".
+    let name = gpu
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("Unknown GPU")
+        .to_string();
+    // …priced at 0.05 an hour when no price is given.
+    let price = gpu
+        .get("price_per_hour")
+        .cloned()
+        .unwrap_or(json!(DEFAULT_PRICE));
     let id = format!("gpu_{}", state.ids.hex(8));
     let drops = state.quirk(Quirk::GpuRegisterDropsRegion);
     let (region, capabilities) = if drops {
@@ -105,18 +124,14 @@ pub(crate) fn register(state: &mut Coordinator, call: &Call) -> Handled {
         )
     };
     state.gpus.push(json!({
-        "id": id, "miner_id": get("miner_id"), "model": get("name"), "memory_gb": get("memory"),
+        "id": id, "miner_id": get("miner_id"), "model": name, "memory_gb": get("memory"),
         "cuda_version": get("cuda_version"), "region": region,
-        "price_per_hour": get("price_per_hour"), "status": "available",
+        "price_per_hour": price, "status": "available",
         "capabilities": capabilities,
         "created_at": clock::iso_utc(clock::now_micros()),
         "average_rating": 0.0, "total_reviews": 0,
     }));
-    let price = gpu.get("price_per_hour").cloned().unwrap_or(json!(0.0));
-    let message = format!(
-        "GPU {} registered successfully",
-        gpu.get("name").and_then(Value::as_str).unwrap_or("")
-    );
+    let message = format!("GPU {name} registered successfully");
     let answer = match state.era {
         Era::ApiKey => json!({
             "gpu_id": id, "status": "registered", "message": message,

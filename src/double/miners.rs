@@ -3,7 +3,10 @@
 use serde_json::{json, Map, Value};
 
 use super::quirks::{Quirk, Quirks};
-use super::reply::{optional_int, required_object, required_string, Call, Handled, Reply};
+use super::reply::{
+    optional_int, optional_int_at_least, required_object, required_string, typed_fields, Call,
+    Handled, Reply,
+};
 use super::state::{Coordinator, Job, JobState, Miner, Role};
 use crate::auth::Era;
 use crate::clock;
@@ -56,10 +59,11 @@ fn registered<'s>(state: &'s mut Coordinator, call: &Call) -> Result<&'s mut Min
 /// `POST /v1/miners/heartbeat`: sets the miner's inflight and status to what it reports
 /// (defaults 0 and ONLINE, so `{}` frees every slot) and its last heartbeat to now.
 pub(crate) fn heartbeat(state: &mut Coordinator, call: &Call) -> Handled {
-    let body = call.json_object().unwrap_or_default();
-    let inflight = optional_int(&body, "inflight", 0)?;
+    let body = call.optional_json_object()?;
+    typed_fields(&body, &[("metadata", "object")])?;
+    let inflight = optional_int_at_least(&body, "inflight", 0, 0)?;
     let status = match body.get("status") {
-        None | Some(Value::Null) => "ONLINE".to_string(),
+        None => "ONLINE".to_string(),
         Some(Value::String(s)) => s.clone(),
         Some(_) => {
             return Err(Reply::validation(
@@ -91,6 +95,7 @@ pub(crate) fn poll(state: &mut Coordinator, call: &Call) -> Handled {
     state.expire_jobs();
     let era = state.era;
     let miner = registered(state, call)?.clone();
+    optional_int_at_least(&call.optional_json_object()?, "max_wait_seconds", 0, 0)?;
     if miner.inflight >= miner.concurrency {
         return Ok(Reply::empty(204));
     }

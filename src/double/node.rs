@@ -229,6 +229,7 @@ fn query_int(call: &Call, name: &'static str) -> Result<Option<i64>, Reply> {
 /// The JWT-era node's range (recorded from it): `start` defaults to 0 and `end` to `start + 10`;
 /// an end before the start is an empty range; `{"success": true, "blocks", "count"}`.
 fn jwt_range(chain: &Chain, call: &Call) -> Handled {
+    query_int(call, "limit")?;
     let start = query_int(call, "start")?.unwrap_or(0);
     let end = query_int(call, "end")?.unwrap_or(start + 10);
     let blocks: Vec<Value> = chain

@@ -44,6 +44,14 @@ pub(crate) enum Quirk {
     /// error), not 404.
     #[serde(rename = "unknown-chain-503")]
     UnknownChain503,
+    /// Planted for the probe (profile `probe-bugs`), no release's: a workflow name over 100
+    /// characters crashes (500) instead of the contract's 422.
+    #[serde(rename = "long-name-500")]
+    LongName500,
+    /// Planted: the marketplace list takes a limit below 1 (the contract: 422).
+    NegativeLimitAccepted,
+    /// Planted: `GET /v1/jobs/{job_id}` serves a job to a caller without any credential.
+    StatusIgnoresAuth,
 }
 
 /// The quirks one double has switched on.

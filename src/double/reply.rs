@@ -165,10 +165,26 @@ impl<'r> Call<'r> {
             .and_then(|v| v.to_str().ok())
     }
 
-    /// The body as a JSON object, or the contract's 422 when it is not one.
+    /// The body as a JSON object, or the contract's 422 when it is not one. As FastAPI: a body
+    /// sent with a content type other than JSON is not parsed (422, not a dictionary).
     pub(crate) fn json_object(&self) -> Result<serde_json::Map<String, Value>, Reply> {
         if self.request.body.is_empty() {
             return Err(Reply::validation("body", "Field required", "missing"));
+        }
+        let content_type = self
+            .request
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        if content_type.is_some_and(|t| {
+            let media = t.split(';').next().unwrap_or(t).trim();
+            media != "application/json" && !media.ends_with("+json")
+        }) {
+            return Err(Reply::validation(
+                "body",
+                "Input should be a valid dictionary or object to extract fields from",
+                "model_attributes_type",
+            ));
         }
         match serde_json::from_slice::<Value>(&self.request.body) {
             Ok(Value::Object(map)) => Ok(map),
@@ -183,6 +199,16 @@ impl<'r> Call<'r> {
                 "json_invalid",
             )),
         }
+    }
+}
+
+impl Call<'_> {
+    /// An optional body (`{}` when none is sent); one that is sent must be a JSON object.
+    pub(crate) fn optional_json_object(&self) -> Result<serde_json::Map<String, Value>, Reply> {
+        if self.request.body.is_empty() {
+            return Ok(serde_json::Map::new());
+        }
+        self.json_object()
     }
 }
 
@@ -230,6 +256,57 @@ pub(crate) fn required_object(
     }
 }
 
+/// An optional integer field at or above `min`, or the contract's 422.
+pub(crate) fn optional_int_at_least(
+    body: &serde_json::Map<String, Value>,
+    field: &str,
+    default: i64,
+    min: i64,
+) -> Result<i64, Reply> {
+    let value = optional_int(body, field, default)?;
+    if value < min {
+        return Err(Reply::validation(
+            &format!("body.{field}"),
+            &format!("Input should be greater than or equal to {min}"),
+            "greater_than_equal",
+        ));
+    }
+    Ok(value)
+}
+
+/// Each optional field given must be of its JSON type (`"object"`, `"string"`, …; `"string?"`
+/// also takes null), as pydantic checks a model's fields; else the contract's 422.
+pub(crate) fn typed_fields(
+    body: &serde_json::Map<String, Value>,
+    fields: &[(&str, &str)],
+) -> Result<(), Reply> {
+    for (field, kind) in fields {
+        let Some(value) = body.get(*field) else {
+            continue;
+        };
+        let (kind, nullable) = match kind.strip_suffix('?') {
+            Some(k) => (k, true),
+            None => (*kind, false),
+        };
+        let fits = match value {
+            Value::Null => nullable,
+            Value::Object(_) => kind == "object",
+            Value::String(_) => kind == "string",
+            Value::Bool(_) => kind == "boolean",
+            Value::Array(_) => kind == "array",
+            Value::Number(n) => kind == "number" || (kind == "integer" && n.is_i64()),
+        };
+        if !fits {
+            return Err(Reply::validation(
+                &format!("body.{field}"),
+                &format!("Input should be a valid {kind}"),
+                &format!("{kind}_type"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A required string field of a body, or the contract's 422.
 pub(crate) fn required_string(
     body: &serde_json::Map<String, Value>,
@@ -250,14 +327,15 @@ pub(crate) fn required_string(
     }
 }
 
-/// An optional integer field with a default, or the contract's 422.
+/// An optional integer field with a default, or the contract's 422 (null is not an integer:
+/// pydantic refuses it for a field with a default).
 pub(crate) fn optional_int(
     body: &serde_json::Map<String, Value>,
     field: &str,
     default: i64,
 ) -> Result<i64, Reply> {
     match body.get(field) {
-        None | Some(Value::Null) => Ok(default),
+        None => Ok(default),
         Some(v) => v.as_i64().ok_or_else(|| {
             Reply::validation(
                 &format!("body.{field}"),

@@ -31,10 +31,31 @@ pub(crate) struct Operation {
     pub(crate) operation_id: Option<String>,
     /// The JSON request body's schema, if one is declared.
     pub(crate) request: Option<Value>,
+    /// The request body is required (`requestBody.required`).
+    pub(crate) request_required: bool,
     /// Status code (`"200"`, `"2XX"`, `"default"`) → the JSON body's schema (`None`: no body).
     pub(crate) responses: BTreeMap<String, Option<Value>>,
     /// `x-aitbc-era` (our own documents only).
     pub(crate) era: Option<String>,
+    /// Its path and query parameters (path-item parameters included, `$ref`s resolved).
+    pub(crate) parameters: Vec<Parameter>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Location {
+    Path,
+    Query,
+}
+
+/// One path or query parameter of an operation.
+#[derive(Debug, Clone)]
+pub(crate) struct Parameter {
+    pub(crate) name: String,
+    pub(crate) location: Location,
+    pub(crate) required: bool,
+    /// Its schema (`{}` when none is given).
+    pub(crate) schema: Value,
 }
 
 impl Operation {
@@ -84,7 +105,9 @@ impl Document {
             let item = resolve(&root, item);
             for method in METHODS {
                 if let Some(op) = item.get(method) {
-                    operations.push(operation(&root, method, template, op));
+                    let mut op = operation(&root, method, template, op);
+                    op.parameters = parameters(&root, item, item.get(method));
+                    operations.push(op);
                 }
             }
         }
@@ -141,6 +164,14 @@ impl Document {
             Document::parse(root)
                 .unwrap_or_else(|e| panic!("fixtures/openapi/{}.yaml: {e}", service.name()))
         })
+    }
+
+    /// This document without the operations another era serves (`x-aitbc-era`).
+    pub(crate) fn of_era(&self, era: &str) -> Document {
+        let mut out = self.clone();
+        out.operations
+            .retain(|op| op.era.as_deref().is_none_or(|e| e == era));
+        out
     }
 
     /// This document with only the operations `keep` accepts (by operationId), as JSON: what a
@@ -245,12 +276,61 @@ fn operation(root: &Value, method: &str, template: &str, op: &Value) -> Operatio
             .and_then(Value::as_str)
             .map(String::from),
         request: op.get("requestBody").and_then(json_schema),
+        request_required: op
+            .get("requestBody")
+            .map(|b| resolve(root, b))
+            .and_then(|b| b.get("required"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         responses,
         era: op
             .get("x-aitbc-era")
             .and_then(Value::as_str)
             .map(String::from),
+        parameters: Vec::new(),
     }
+}
+
+/// The path and query parameters of an operation: its own, then its path item's that it does
+/// not override (header and cookie parameters are not probed).
+fn parameters(root: &Value, item: &Value, op: Option<&Value>) -> Vec<Parameter> {
+    let listed = |holder: Option<&Value>| -> Vec<Parameter> {
+        holder
+            .and_then(|h| h.get("parameters"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| parameter(root, resolve(root, p)))
+            .collect()
+    };
+    let mut own = listed(op);
+    for inherited in listed(Some(item)) {
+        if !own
+            .iter()
+            .any(|p| p.name == inherited.name && p.location == inherited.location)
+        {
+            own.push(inherited);
+        }
+    }
+    own
+}
+
+fn parameter(root: &Value, p: &Value) -> Option<Parameter> {
+    let location = match p.get("in")?.as_str()? {
+        "path" => Location::Path,
+        "query" => Location::Query,
+        _ => return None,
+    };
+    Some(Parameter {
+        name: p.get("name")?.as_str()?.to_string(),
+        location,
+        required: location == Location::Path
+            || p.get("required").and_then(Value::as_bool).unwrap_or(false),
+        schema: p
+            .get("schema")
+            .map(|s| resolve(root, s).clone())
+            .unwrap_or_else(|| Value::Object(Default::default())),
+    })
 }
 
 /// Follows local `$ref`s (`#/components/…`) from `value`, at most 32 deep; an unresolvable one

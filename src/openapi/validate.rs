@@ -109,6 +109,13 @@ impl Spec {
         self
     }
 
+    /// A service's document and where it came from, if it could be had.
+    pub(crate) fn document(&self, service: Service) -> Option<(Arc<Document>, String)> {
+        self.services
+            .get(&service)
+            .map(|c| (Arc::clone(&c.document), c.source.clone()))
+    }
+
     /// Notes a service whose document could not be had.
     pub(crate) fn without(mut self, why: String) -> Self {
         self.unavailable.push(why);

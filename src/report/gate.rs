@@ -15,6 +15,9 @@ use crate::error::InputError;
 pub(crate) struct Recorded {
     pub(crate) commands: Vec<RecordedCommand>,
     pub(crate) scenarios: Vec<RecordedScenario>,
+    /// What its probe found (`run --probe`), for `--fail-on-new-findings`.
+    #[serde(default)]
+    pub(crate) probe: Option<crate::probe::finding::ProbeReport>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -60,6 +63,7 @@ impl Recorded {
                     status: s.status,
                 })
                 .collect(),
+            probe: summary.probe.clone(),
         }
     }
 }
@@ -320,6 +324,7 @@ mod tests {
                     status: *s,
                 })
                 .collect(),
+            probe: None,
         }
     }
 

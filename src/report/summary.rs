@@ -241,6 +241,9 @@ pub(crate) struct Summary {
     /// The CI gate's conclusion, when a gate flag was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) gate: Option<GateReport>,
+    /// What `run --probe` found beyond the scenarios.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) probe: Option<crate::probe::finding::ProbeReport>,
 }
 
 /// Where the user's CLI and the backend miss each other, from the exchanges of a `run --cli`.
@@ -421,6 +424,7 @@ impl Summary {
             shard: None,
             spec_coverage: None,
             gate: None,
+            probe: None,
         }
     }
 

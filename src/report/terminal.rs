@@ -22,6 +22,7 @@ pub(crate) fn render(summary: &Summary) -> String {
     out.push_str(&not_applicable_section(summary));
     out.push_str(&untested_section(summary));
     out.push_str(&gate_section(summary));
+    out.push_str(&probe_section(summary));
     out.push_str(&snapshots_section(summary));
     if let Some(coverage) = &summary.spec_coverage {
         out.push_str(&format!("\n{}\n", clip(&coverage.line(), 400)));
@@ -54,6 +55,55 @@ pub(crate) fn render(summary: &Summary) -> String {
     ));
     if let Some(line) = summary.cli_headline_text() {
         out.push_str(&format!("{line}\n"));
+    }
+    if let Some(probe) = &summary.probe {
+        out.push_str(&format!("{}\n", probe.line()));
+    }
+    out
+}
+
+/// How many probe findings the terminal lists (all are in summary.json).
+const PROBE_ROWS: usize = 40;
+
+/// The probe's findings, one row each, and the operations it could not reach.
+fn probe_section(summary: &Summary) -> String {
+    let Some(probe) = &summary.probe else {
+        return String::new();
+    };
+    let mut out = String::new();
+    if !probe.findings.is_empty() {
+        let rows: Vec<Vec<String>> = probe
+            .findings
+            .iter()
+            .take(PROBE_ROWS)
+            .map(|f| {
+                vec![
+                    f.check.name().to_string(),
+                    f.status.to_string(),
+                    f.operation(),
+                    f.command.clone().unwrap_or_else(|| "-".into()),
+                    clip(&f.input, 48),
+                ]
+            })
+            .collect();
+        out.push_str("\nprobe findings (each with a curl line in summary.json):\n");
+        out.push_str(&table(
+            &["check", "status", "operation", "command", "input"],
+            &rows,
+            &[1],
+        ));
+        if probe.findings.len() > PROBE_ROWS {
+            out.push_str(&format!(
+                "… and {} more in summary.json\n",
+                probe.findings.len() - PROBE_ROWS
+            ));
+        }
+    }
+    for u in &probe.untested {
+        out.push_str(&format!(
+            "probe: {} {} untested: {}\n",
+            u.method, u.route, u.reason
+        ));
     }
     out
 }

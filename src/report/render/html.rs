@@ -51,6 +51,7 @@ pub(crate) fn render(summary: &Summary, ctx: &Context) -> String {
     commands(&mut out, summary, ctx.history);
     failures(&mut out, summary, ctx);
     endpoints(&mut out, summary);
+    probe(&mut out, summary);
     spec_coverage(&mut out, summary);
     out.push_str("</body></html>\n");
     out
@@ -352,6 +353,50 @@ fn endpoints(out: &mut String, summary: &Summary) {
     if let Some(drift) = &summary.cli_drift {
         let _ = writeln!(out, "<p id=\"cli-drift\">{}</p>", escape(&drift.line()));
     }
+}
+
+/// The probe's findings (each with its reproducing curl line) and what it could not reach.
+fn probe(out: &mut String, summary: &Summary) {
+    let Some(probe) = &summary.probe else {
+        return;
+    };
+    let _ = writeln!(out, "<h2>Probe</h2>\n<p>{}</p>", escape(&probe.line()));
+    table_head(
+        out,
+        "probe",
+        &[
+            "check",
+            "status",
+            "operation",
+            "command",
+            "input",
+            "reproduce",
+            "answer",
+        ],
+    );
+    for f in &probe.findings {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"broken\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            f.check.name(),
+            f.status,
+            escape(&f.operation()),
+            escape(f.command.as_deref().unwrap_or("-")),
+            escape(&f.input),
+            escape(&clip(&f.curl, 400)),
+            escape(&clip(&f.answer, 200))
+        );
+    }
+    for u in &probe.untested {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"untested\">untested</td><td></td><td><code>{} {}</code></td><td></td><td colspan=\"3\">{}</td></tr>",
+            escape(&u.method),
+            escape(&u.route),
+            escape(&u.reason)
+        );
+    }
+    out.push_str("</tbody></table>\n");
 }
 
 /// The operations of the services' documents the run exercised, and those it never touched.

@@ -37,9 +37,48 @@ pub(crate) fn render(summary: &Summary) -> String {
         );
         report.add_test_suite(suite);
     }
+    if let Some(probe) = &summary.probe {
+        report.add_test_suite(probe_suite(probe));
+    }
     report
         .to_string()
         .unwrap_or_else(|e| format!("<!-- junit.xml could not be written: {e} -->\n"))
+}
+
+/// The probe as one suite: a test case per probed operation and check, failed where a finding
+/// is, skipped where the operation could not be reached.
+fn probe_suite(probe: &crate::probe::finding::ProbeReport) -> TestSuite {
+    use crate::probe::finding::Check;
+    let mut suite = TestSuite::new("probe");
+    for route in &probe.routes {
+        let untested = probe
+            .untested
+            .iter()
+            .find(|u| format!("{} {}", u.method, u.route) == *route);
+        for check in Check::ALL {
+            let found = probe
+                .findings
+                .iter()
+                .find(|f| f.check == check && f.operation() == *route);
+            let status = match (found, untested) {
+                (Some(f), _) => {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    status.set_message(format!("{} {}: {}", f.status, f.input, f.curl));
+                    status.set_type(check.name());
+                    status.set_description(f.answer.as_str());
+                    status
+                }
+                (None, Some(u)) => {
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_message(u.reason.as_str());
+                    status
+                }
+                (None, None) => TestCaseStatus::success(),
+            };
+            suite.add_test_case(TestCase::new(format!("{route} {}", check.name()), status));
+        }
+    }
+    suite
 }
 
 fn test_case(s: &ScenarioReport) -> TestCase {

@@ -5,9 +5,13 @@ use crate::report::summary::{Status, Summary};
 /// How many failed scenarios `summary.md` lists (it must stay short enough for a PR comment).
 const MARKDOWN_FAILURES: usize = 30;
 
+/// Text for a table cell: no pipe or line break of its own.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
 /// `summary.md`: the headline, one row per command, the gate, and the failures.
 pub(crate) fn render(summary: &Summary) -> String {
-    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
     let mut out = format!(
         "## AITBC conformance: {}\n\nAgainst the {}.\n\n| command | passed | verdict | classes |\n|---|---:|---|---|\n",
         summary.headline_text(),
@@ -50,6 +54,7 @@ pub(crate) fn render(summary: &Summary) -> String {
             out.push_str(&format!("- {}\n", cell(note)));
         }
     }
+    out.push_str(&probe_section(summary));
     let failed: Vec<_> = summary
         .scenarios
         .iter()
@@ -74,6 +79,37 @@ pub(crate) fn render(summary: &Summary) -> String {
                 failed.len() - MARKDOWN_FAILURES
             ));
         }
+    }
+    out
+}
+
+/// The probe's line and its findings, one row each (the first thirty).
+fn probe_section(summary: &Summary) -> String {
+    let mut out = String::new();
+    let Some(probe) = &summary.probe else {
+        return out;
+    };
+    out.push_str(&format!("\n**{}**\n", cell(&probe.line())));
+    if !probe.findings.is_empty() {
+        out.push_str(
+            "\n| check | status | operation | command | input |\n|---|---:|---|---|---|\n",
+        );
+    }
+    for f in probe.findings.iter().take(MARKDOWN_FAILURES) {
+        out.push_str(&format!(
+            "| {} | {} | `{}` | {} | {} |\n",
+            f.check.name(),
+            f.status,
+            cell(&f.operation()),
+            f.command.as_deref().unwrap_or("-"),
+            cell(&f.input)
+        ));
+    }
+    if probe.findings.len() > MARKDOWN_FAILURES {
+        out.push_str(&format!(
+            "\n… and {} more findings in `summary.json`\n",
+            probe.findings.len() - MARKDOWN_FAILURES
+        ));
     }
     out
 }
