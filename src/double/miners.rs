@@ -222,6 +222,7 @@ fn accepts_outcome(job: &Job, result: bool, quirks: &Quirks) -> Result<(), Reply
 pub(crate) fn result(state: &mut Coordinator, call: &Call) -> Handled {
     let body = call.json_object()?;
     let result = required_object(&body, "result")?;
+    typed_fields(&body, &[("metrics", "object")])?;
     let mut metrics = match body.get("metrics") {
         Some(Value::Object(m)) => m.clone(),
         _ => Map::new(),

@@ -66,6 +66,8 @@ pub(crate) struct LiveId {
     pub(crate) id: String,
     /// The route's role owns it (otherwise the route must refuse it).
     pub(crate) owned: bool,
+    /// Cancelled or deleted: a route that changes it must refuse (its reads may answer).
+    pub(crate) gone: bool,
 }
 
 /// Live objects by path parameter name (`job_id`, `workflow_id`, …).
@@ -107,7 +109,9 @@ impl Route<'_> {
         for p in &self.op.parameters {
             match p.location {
                 Location::Path => {
-                    let live = ids.get(&p.name).and_then(|l| l.iter().find(|l| l.owned));
+                    let live = ids
+                        .get(&p.name)
+                        .and_then(|l| l.iter().find(|l| l.owned && !l.gone));
                     let value = live.map_or_else(
                         || values::as_text(&values::valid(self.root, &p.schema)),
                         |l| l.id.clone(),
@@ -184,7 +188,9 @@ impl Route<'_> {
                 let mut varied = base.clone();
                 varied.path[i].1 = live.id.clone();
                 // Ownership is a client's: a miner's routes name jobs of any client.
-                let expect = if live.owned || self.role != "client" {
+                let expect = if live.gone && self.op.method != "GET" {
+                    Expect::Gone
+                } else if live.owned || self.role != "client" {
                     Expect::Valid
                 } else {
                     Expect::Refused
@@ -299,6 +305,12 @@ impl Route<'_> {
             payload,
             ..self.case(base, input.to_string(), expect)
         }
+    }
+
+    /// The valid request with these live objects in its path, sent as `input` expecting
+    /// `expect`.
+    pub(crate) fn with_ids(&self, ids: &Ids, input: &str, expect: Expect) -> Case {
+        self.case(&self.base(ids), input.to_string(), expect)
     }
 
     /// A random combination of one to three variations of the valid request (`rng` seeded).
@@ -535,11 +547,13 @@ mod tests {
                     label: "my queued job",
                     id: "j1".into(),
                     owned: true,
+                    gone: false,
                 },
                 LiveId {
                     label: "another client's job",
                     id: "j2".into(),
                     owned: false,
+                    gone: false,
                 },
             ],
         );

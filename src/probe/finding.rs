@@ -21,16 +21,20 @@ pub(crate) enum Check {
     /// A route that needs a role answered 2xx without its credential, with another role's, or
     /// on another client's object.
     IgnoredAuth,
+    /// A cancelled job or a deleted object taken up again: a route that changes it answered
+    /// 2xx (cancel again, a miner's result for it; a deleted workflow read back).
+    UseAfterGone,
 }
 
 impl Check {
-    pub(crate) const ALL: [Check; 6] = [
+    pub(crate) const ALL: [Check; 7] = [
         Check::ServerError,
         Check::ResponseSchema,
         Check::MediaType,
         Check::InvalidAccepted,
         Check::ValidRejected,
         Check::IgnoredAuth,
+        Check::UseAfterGone,
     ];
 
     /// `server_error`.
@@ -42,6 +46,7 @@ impl Check {
             Check::InvalidAccepted => "invalid_accepted",
             Check::ValidRejected => "valid_rejected",
             Check::IgnoredAuth => "ignored_auth",
+            Check::UseAfterGone => "use_after_gone",
         }
     }
 }

@@ -12,6 +12,9 @@ pub(crate) enum Expect {
     Invalid,
     /// Sent without the route's credential, with another role's, or on another client's object.
     Refused,
+    /// Names an object this probe cancelled or deleted, on a route that would change it: it
+    /// must be refused (contract §4: a cancelled job is not cancelable, has no result to take).
+    Gone,
     /// Valid by the letter of the schema, but a refusal is as reasonable (a number beyond 64
     /// bits where the schema sets no bound): only a 5xx or a broken 2xx body is a finding.
     Either,
@@ -42,6 +45,7 @@ pub(crate) fn judge(expect: Expect, answer: &Answer<'_>) -> Option<(Check, Strin
     match expect {
         Expect::Refused if ok => return Some((Check::IgnoredAuth, status.to_string())),
         Expect::Invalid if ok => return Some((Check::InvalidAccepted, status.to_string())),
+        Expect::Gone if ok => return Some((Check::UseAfterGone, status.to_string())),
         Expect::Valid if status == 422 => return Some((Check::ValidRejected, "422".into())),
         _ => {}
     }
@@ -101,6 +105,11 @@ mod tests {
             Some(Check::IgnoredAuth)
         );
         assert_eq!(judged(Expect::Refused, &answer(401)), None);
+        assert_eq!(
+            judged(Expect::Gone, &answer(200)),
+            Some(Check::UseAfterGone)
+        );
+        assert_eq!(judged(Expect::Gone, &answer(409)), None);
         let text = Answer {
             content_type: Some("text/html"),
             is_json: false,

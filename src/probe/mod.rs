@@ -85,7 +85,8 @@ pub(crate) async fn probe(plan: &Plan<'_>) -> ProbeReport {
     let deadline = started + plan.budget;
     let mut run = Run::new(plan);
     let mut targets = targets(plan);
-    let (ids, made) = objects(plan).await;
+    let maker = maker(plan);
+    let (ids, made) = maker.make().await;
     run.report.requests += made;
     // Round the routes: each route's first case, then each one's second, … — so a route's
     // share of the target's limits goes to its most telling cases and every route is reached
@@ -101,6 +102,9 @@ pub(crate) async fn probe(plan: &Plan<'_>) -> ProbeReport {
             }
             run.send(&mut targets[t], case, deadline).await;
         }
+    }
+    if !run.report.budget_exhausted {
+        run.after_delete(&mut targets, &maker, deadline).await;
     }
     let mut rng = fastrand::Rng::with_seed(plan.seed);
     for _ in 0..plan.random {
@@ -237,9 +241,8 @@ fn refused_by(role: &'static str) -> Vec<Caller> {
         .collect()
 }
 
-/// The live objects, made through the probe's client.
-async fn objects(plan: &Plan<'_>) -> (Ids, u64) {
-    let role = |name: &str| credential(plan.credentials, name);
+/// What makes the live objects, through the probe's client.
+fn maker<'a>(plan: &'a Plan<'a>) -> objects::Maker<'a> {
     let agent_role = plan
         .catalog
         .commands
@@ -252,17 +255,16 @@ async fn objects(plan: &Plan<'_>) -> (Ids, u64) {
         .and_then(|c| c.roles.first())
         .and_then(|r| crate::catalog::ROLES.iter().find(|k| *k == r).copied())
         .unwrap_or("admin");
-    let maker = objects::Maker {
+    objects::Maker {
         client: plan.client,
         coordinator: plan.coordinator,
         node: plan.node,
-        role: &role,
+        credentials: plan.credentials,
         tag: plan.tag,
         agent_role,
         job_body: plan.job_body.clone(),
         miner_body: plan.miner_body.clone(),
-    };
-    maker.make().await
+    }
 }
 
 fn credential(credentials: &Credentials, role: &str) -> Option<Credential> {
@@ -375,10 +377,16 @@ impl<'a> Run<'a> {
         true
     }
 
-    async fn send(&mut self, target: &mut Target<'_>, case: &Case, deadline: Instant) {
+    /// Sends one case and judges its answer; the status, when one came.
+    async fn send(
+        &mut self,
+        target: &mut Target<'_>,
+        case: &Case,
+        deadline: Instant,
+    ) -> Option<u16> {
         let method = target.route.op.method.clone();
         if !self.within_limits(&target.route.op.endpoint(), &method, &case.path) {
-            return;
+            return None;
         }
         let base = match target.service {
             Service::Coordinator => self.plan.coordinator,
@@ -392,7 +400,7 @@ impl<'a> Run<'a> {
             && credential.is_none()
             && !target.route.refuses.is_empty()
         {
-            return;
+            return None;
         }
         let request = Request {
             base,
@@ -415,14 +423,64 @@ impl<'a> Run<'a> {
             Ok(Err(failure)) if failure.class == crate::failure::FailureClass::Transport => {
                 http::unanswered(&request, &failure, Duration::ZERO)
             }
-            Ok(Err(_)) => return,
+            Ok(Err(_)) => return None,
             Err(_) => {
                 self.report.budget_exhausted = true;
-                return;
+                return None;
             }
         };
         self.tally(target, case, exchange.status);
         self.judge(target, case, &exchange, curl);
+        Some(exchange.status)
+    }
+
+    /// Use after delete: a fresh workflow deleted through each DELETE route that has a GET
+    /// twin, then read back — which must not answer 2xx.
+    async fn after_delete(
+        &mut self,
+        targets: &mut [Target<'_>],
+        maker: &objects::Maker<'_>,
+        deadline: Instant,
+    ) {
+        let pairs: Vec<(usize, usize)> = (0..targets.len())
+            .filter(|&d| targets[d].route.op.method == "DELETE")
+            .filter(|&d| targets[d].route.op.template.contains("{workflow_id}"))
+            .filter_map(|d| {
+                let template = &targets[d].route.op.template;
+                let g = targets
+                    .iter()
+                    .position(|t| t.route.op.method == "GET" && t.route.op.template == *template)?;
+                Some((d, g))
+            })
+            .collect();
+        for (d, g) in pairs {
+            let Some((id, _)) = maker.workflow().await else {
+                continue;
+            };
+            self.report.requests += 2;
+            let mut ids = Ids::new();
+            ids.entry("workflow_id".into())
+                .or_default()
+                .push(cases::LiveId {
+                    label: "a workflow it deleted",
+                    id,
+                    owned: true,
+                    gone: false,
+                });
+            let delete =
+                targets[d]
+                    .route
+                    .with_ids(&ids, "delete a fresh workflow", judge::Expect::Valid);
+            let deleted = self.send(&mut targets[d], &delete, deadline).await;
+            if deleted.is_some_and(|s| (200..300).contains(&s)) {
+                let read = targets[g].route.with_ids(
+                    &ids,
+                    "read it after its delete",
+                    judge::Expect::Gone,
+                );
+                self.send(&mut targets[g], &read, deadline).await;
+            }
+        }
     }
 
     fn tally(&mut self, target: &mut Target<'_>, case: &Case, status: u16) {

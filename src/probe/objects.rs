@@ -8,12 +8,15 @@ use super::cases::{Ids, LiveId};
 use crate::auth::Credential;
 use crate::http::{self, Body, Client, Request};
 
+/// The label of the job the probe cancels before it starts.
+const CANCELLED: &str = "my cancelled job";
+
 /// Where and as whom the objects are made.
 pub(crate) struct Maker<'a> {
     pub(crate) client: &'a Client,
     pub(crate) coordinator: &'a str,
     pub(crate) node: &'a str,
-    pub(crate) role: &'a dyn Fn(&str) -> Option<Credential>,
+    pub(crate) credentials: &'a crate::auth::Credentials,
     /// Unique to this probe: the region its jobs ask for, so no other miner takes them.
     pub(crate) tag: &'a str,
     /// The role that owns agent workflows on this target.
@@ -31,7 +34,8 @@ impl Maker<'_> {
         path: &str,
         body: Option<&Value>,
     ) -> Option<(u16, Value)> {
-        let credential = role.and_then(|r| (self.role)(r));
+        let credential: Option<Credential> =
+            role.and_then(|r| super::credential(self.credentials, r));
         let request = Request {
             base,
             method,
@@ -66,9 +70,13 @@ impl Maker<'_> {
         let mut ids = Ids::new();
         let mut sent = 0u64;
         let mut add = |name: &str, label, id: String, owned| {
-            ids.entry(name.to_string())
-                .or_default()
-                .push(LiveId { label, id, owned });
+            let gone = label == CANCELLED;
+            ids.entry(name.to_string()).or_default().push(LiveId {
+                label,
+                id,
+                owned,
+                gone,
+            });
         };
         sent += 1;
         if let Some(id) = self.submit("client").await {
@@ -82,14 +90,14 @@ impl Maker<'_> {
                 .await
                 .is_some_and(|(s, _)| s == 200)
             {
-                add("job_id", "my cancelled job", id, true);
+                add("job_id", CANCELLED, id, true);
             }
         }
         sent += 3;
         if let Some(id) = self.running_job().await {
             add("job_id", "a job the miner runs", id, true);
         }
-        if (self.role)("other-client").is_some() {
+        if super::credential(self.credentials, "other-client").is_some() {
             sent += 1;
             if let Some(id) = self.submit("other-client").await {
                 add("job_id", "another client's job", id, false);
@@ -135,7 +143,8 @@ impl Maker<'_> {
         (status == 200 && handed == Some(id.as_str())).then_some(id)
     }
 
-    async fn workflow(&self) -> Option<(String, Option<String>)> {
+    /// A workflow of the agent role, and its execution when it can be started.
+    pub(crate) async fn workflow(&self) -> Option<(String, Option<String>)> {
         let body = json!({ "name": format!("probe-{}", self.tag), "description": "probe",
                            "steps": { "one": { "type": "llm" } } });
         let role = Some(self.agent_role);
