@@ -130,25 +130,41 @@ def document_loading(runs):
 
 
 def probe_timing(runs):
-    """`run --probe-only` against the embedded double: wall time, requests and peak memory with
-    the default random phase and with a hundred times more random requests (memory must stay
-    flat: findings are deduplicated, exchanges are not kept)."""
-    print(f"probe (`run --probe-only`, embedded double), {runs} runs each")
-    for random in (300, 30000):
-        walls, peaks, requests = [], [], None
-        with tempfile.TemporaryDirectory() as reports:
-            for _ in range(runs):
-                wall, code, peak = timed([BIN, "run", "-q", "--probe-only", "--probe-budget", "600s",
-                                          "--probe-random", str(random), "--report-dir", reports])
-                if code != 0:
-                    sys.exit(f"probe run failed with exit code {code}")
-                walls.append(wall)
-                peaks.append(peak)
-            with open(os.path.join(reports, "summary.json")) as f:
-                requests = json.load(f)["probe"]["requests"]
-        median = statistics.median(walls)
-        print(f"  --probe-random {random:<6} {requests:6} requests  median {median * 1000:7.1f} ms"
-              f"  ({requests / median:6.0f} requests/s)  peak {max(peaks) / 1024:5.1f} MiB")
+    """`run --probe-only` against the embedded double (wall time), and against the standalone
+    double in a process of its own, with the default random phase and a hundred times more
+    random requests: the harness's own peak memory must stay flat (findings are deduplicated,
+    exchanges not kept; the double's state, which the probe's writes grow, is not measured)."""
+    print(f"probe (`run --probe-only`), {runs} runs each")
+    targets = [("embedded double", [])]
+    server = subprocess.Popen([BIN, "double", "--port", "0", "--node-port", "0"], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        coordinator = server.stdout.readline().split()[1]
+        node = server.stdout.readline().split()[1]
+        targets.append(("standalone double", ["--coordinator-url", coordinator, "--node-url", node,
+                                              "--env-file", "tests/fixtures/coordinator.env",
+                                              "--rate-limits", "off"]))
+        for label, target in targets:
+            for random in (300, 30000):
+                walls, peaks, requests = [], [], None
+                with tempfile.TemporaryDirectory() as reports:
+                    for _ in range(runs):
+                        wall, code, peak = timed([BIN, "run", "-q", "--probe-only", "--probe-budget",
+                                                  "600s", "--probe-random", str(random),
+                                                  "--report-dir", reports] + target)
+                        if code not in (0, 1):
+                            sys.exit(f"probe run failed with exit code {code}")
+                        walls.append(wall)
+                        peaks.append(peak)
+                    with open(os.path.join(reports, "summary.json")) as f:
+                        requests = json.load(f)["probe"]["requests"]
+                median = statistics.median(walls)
+                print(f"  {label:17} --probe-random {random:<6} {requests:6} requests  median"
+                      f" {median * 1000:7.1f} ms ({requests / median:5.0f}/s)  harness peak"
+                      f" {max(peaks) / 1024:5.1f} MiB")
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def hostile_memory():

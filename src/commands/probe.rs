@@ -56,7 +56,8 @@ pub(crate) async fn probe(
         budget: args.probe.probe_budget,
         random: args.probe.probe_random,
         tag: &session.tag,
-        per_route: live.then_some(args.probe.probe_route_rate),
+        // `--rate-limits off` says the target limits nothing.
+        per_route: (live && limits != RateLimits::none()).then_some(args.probe.probe_route_rate),
         job_body: crate::steps::jobs::default_job(&session.tag),
         miner_body: crate::steps::jobs::default_miner(&session.tag),
     };
