@@ -20,6 +20,7 @@ pub(crate) fn register(state: &mut Coordinator, call: &Call) -> Handled {
         _ => Map::new(),
     };
     let concurrency = optional_int(&body, "concurrency", 1)?.max(1);
+    typed_fields(&body, &[("region", "string?")])?;
     let region = body.get("region").and_then(Value::as_str).map(String::from);
     let now = clock::now_micros();
     let token = state.ids.hex(32);

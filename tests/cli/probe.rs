@@ -157,3 +157,22 @@ fn known_findings_of_a_baseline_pass_and_only_new_ones_fail() {
     );
     assert_eq!(code, 1);
 }
+
+#[test]
+fn the_current_release_profile_plays_its_probe_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, summary, _) = probe(
+        dir.path(),
+        &["--era", "jwt", "--profile", "aitbc-c27c6545b"],
+    );
+    let found = findings(&summary);
+    for expected in [
+        ("server_error", "GET /v1/admin/stats"),
+        ("server_error", "GET /v1/jobs/{job_id}/receipts"),
+        ("server_error", "GET /rpc/head"),
+    ] {
+        let expected = (expected.0.to_string(), expected.1.to_string());
+        assert!(found.contains(&expected), "{expected:?} not in {found:?}");
+    }
+    assert_eq!(code, 1);
+}
