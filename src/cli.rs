@@ -192,11 +192,38 @@ pub(crate) struct GateArgs {
     )]
     pub(crate) allow_failing_file: Option<PathBuf>,
 
+    /// Fail (exit 1) when an endpoint's p95 latency is over this: `500ms` for every endpoint, or
+    /// per endpoint, `"GET /rpc/head=200ms,POST /v1/jobs=1s"` (a bare duration among them is
+    /// the default for the others). A request that timed out counts with its wait.
+    #[arg(long, env = "AITBC_CONFORMANCE_MAX_P95", value_name = "SPEC",
+          value_parser = crate::report::gate::MaxP95::parse)]
+    pub(crate) max_p95: Option<crate::report::gate::MaxP95>,
+
+    /// With --baseline: fail when an endpoint's p95 latency rose more than PCT percent over the
+    /// baseline's (and by more than 10 ms: smaller moves are noise).
+    #[arg(long, env = "AITBC_CONFORMANCE_P95_TOLERANCE", value_name = "PCT",
+          requires = "baseline", value_parser = parse_tolerance)]
+    pub(crate) p95_tolerance: Option<f64>,
+
     /// Count scenarios that could not run for lack of a credential (blocked, reported as
     /// untested) as failures: the run exits 1 while any is left. Off by default: with one
     /// credential per role, the scenarios that need a second one do not make the gate red.
     #[arg(long, env = "AITBC_CONFORMANCE_STRICT")]
     pub(crate) strict: bool,
+}
+
+/// A tolerance in percent, 0 or more (`50`, `50%`, `200`).
+fn parse_tolerance(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("{text:?} is not a percentage; e.g. 50"))?;
+    if value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(format!("{text:?}: a tolerance is 0 % or more"))
+    }
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {

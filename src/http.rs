@@ -233,6 +233,7 @@ pub(crate) async fn send(
 ) -> Result<(Exchange, bool), Failure> {
     let (mut attempt, mut flaky, mut request) = (0, false, request);
     loop {
+        let started = std::time::Instant::now();
         let outcome = match send_once(client, request).await {
             Err(t) if t.unanswered && !request.fresh => {
                 request.fresh = true;
@@ -240,10 +241,14 @@ pub(crate) async fn send(
             }
             Err(t) => {
                 if request.record {
+                    // A timeout's wait is its latency; a refused connection has none.
+                    let waited = (t.failure.class == FailureClass::Timeout)
+                        .then(|| started.elapsed().as_secs_f64() * 1000.0);
                     client.endpoints.record(
                         request.method,
                         request.path,
                         Answer::Transport(t.failure.class),
+                        waited,
                     );
                 }
                 Err(t.failure)
@@ -376,9 +381,12 @@ async fn send_once(
     let json: Option<Value> = serde_json::from_slice(&body).ok();
     trace.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     if r.record {
-        client
-            .endpoints
-            .record(r.method, r.path, Answer::Status(status, json.as_ref()));
+        client.endpoints.record(
+            r.method,
+            r.path,
+            Answer::Status(status, json.as_ref()),
+            Some(trace.elapsed_ms),
+        );
     }
     let exchange = Exchange {
         method: r.method.to_string(),

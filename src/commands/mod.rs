@@ -120,5 +120,7 @@ fn gate_rules(args: &crate::cli::GateArgs) -> Result<report::gate::Rules, InputE
         fail_on_regression: args.fail_on_regression,
         min_pass_rate: args.min_pass_rate,
         allow_failing,
+        max_p95: args.max_p95.clone(),
+        p95_tolerance: args.p95_tolerance,
     })
 }

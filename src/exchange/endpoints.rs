@@ -17,6 +17,39 @@ pub(crate) struct EndpointReport {
     pub(crate) successes: u64,
     /// The worst route-level problem seen, if any.
     pub(crate) class: Option<FailureClass>,
+    /// How long its answers took (a request that timed out counts with its wait).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) latency: Option<Latency>,
+}
+
+/// Percentiles of an endpoint's answer times, in milliseconds (nearest rank).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+pub(crate) struct Latency {
+    pub(crate) p50_ms: f64,
+    pub(crate) p95_ms: f64,
+    pub(crate) max_ms: f64,
+}
+
+impl Latency {
+    /// Of these samples (any order); `None` for none.
+    pub(crate) fn of(samples: &[f64]) -> Option<Self> {
+        let mut sorted = samples.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let rank = |p: f64| {
+            let index = ((p * sorted.len() as f64).ceil() as usize).max(1) - 1;
+            round(sorted[index.min(sorted.len() - 1)])
+        };
+        (!sorted.is_empty()).then(|| Self {
+            p50_ms: rank(0.50),
+            p95_ms: rank(0.95),
+            max_ms: round(sorted[sorted.len() - 1]),
+        })
+    }
+}
+
+/// To a tenth of a millisecond.
+fn round(ms: f64) -> f64 {
+    (ms * 10.0).round() / 10.0
 }
 
 /// Counts exchanges per endpoint template; shared by every scenario of a run.
@@ -25,6 +58,8 @@ pub(crate) struct EndpointLog {
     /// (method, template segments, `METHOD /template`), split once.
     templates: Vec<(String, Vec<String>, String)>,
     rows: Mutex<BTreeMap<String, EndpointReport>>,
+    /// Each endpoint's answer times, in milliseconds.
+    samples: Mutex<BTreeMap<String, Vec<f64>>>,
 }
 
 /// What one exchange came to.
@@ -50,6 +85,7 @@ impl EndpointLog {
         Self {
             templates,
             rows: Mutex::new(BTreeMap::new()),
+            samples: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -68,8 +104,8 @@ impl EndpointLog {
             )
     }
 
-    /// Counts one exchange.
-    pub(crate) fn record(&self, method: &str, path: &str, answer: Answer) {
+    /// Counts one exchange, with how long it took when that is known.
+    pub(crate) fn record(&self, method: &str, path: &str, answer: Answer, elapsed_ms: Option<f64>) {
         let endpoint = self.endpoint_of(method, path);
         // Paths outside the contract are deliberate probes (e.g. an unknown route's 404).
         let listed = !endpoint.ends_with("(unlisted)");
@@ -83,6 +119,14 @@ impl EndpointLog {
                 _ => None,
             },
         };
+        if let Some(ms) = elapsed_ms {
+            self.samples
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .entry(endpoint.clone())
+                .or_default()
+                .push(ms);
+        }
         let mut rows = self
             .rows
             .lock()
@@ -100,13 +144,28 @@ impl EndpointLog {
         row.class = row.class.max(class);
     }
 
-    /// The rows, sorted by endpoint.
+    /// The rows, sorted by endpoint, each with its latency.
     pub(crate) fn rows(&self) -> Vec<EndpointReport> {
         let rows = self
             .rows
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        rows.values().cloned().collect()
+        let samples = self.samples();
+        rows.values()
+            .cloned()
+            .map(|mut row| {
+                row.latency = samples.get(&row.endpoint).and_then(|s| Latency::of(s));
+                row
+            })
+            .collect()
+    }
+
+    /// Each endpoint's answer times so far, in milliseconds.
+    pub(crate) fn samples(&self) -> BTreeMap<String, Vec<f64>> {
+        self.samples
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -116,25 +175,40 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn percentiles_are_nearest_rank() {
+        let samples: Vec<f64> = (1..=100).map(f64::from).collect();
+        let latency = Latency::of(&samples).unwrap();
+        assert_eq!(
+            (latency.p50_ms, latency.p95_ms, latency.max_ms),
+            (50.0, 95.0, 100.0)
+        );
+        assert_eq!(Latency::of(&[]), None);
+        assert_eq!(Latency::of(&[7.25]).unwrap().p95_ms, 7.3);
+    }
+
+    #[test]
     fn exchanges_are_counted_per_template_with_the_worst_class() {
         let log = EndpointLog::new(["GET /rpc/blocks/{height}", "GET /rpc/blocks/by_hash/{hash}"]);
         let not_found = json!({"detail": "Not Found"});
         let block_not_found = json!({"detail": "block not found"});
-        log.record("GET", "/rpc/blocks/5", Answer::Status(200, None));
+        log.record("GET", "/rpc/blocks/5", Answer::Status(200, None), Some(3.0));
         log.record(
             "GET",
             "/rpc/blocks/99",
             Answer::Status(404, Some(&block_not_found)),
+            Some(1.0),
         );
         log.record(
             "GET",
             "/rpc/blocks/by_hash/0xab",
             Answer::Status(404, Some(&not_found)),
+            None,
         );
         log.record(
             "GET",
             "/elsewhere?x=1",
             Answer::Transport(FailureClass::Timeout),
+            Some(5000.0),
         );
         let rows = log.rows();
         assert_eq!(rows.len(), 3);
@@ -145,6 +219,11 @@ mod tests {
         assert_eq!(
             (by_height.exchanges, by_height.successes, by_height.class),
             (2, 1, None)
+        );
+        let latency = by_height.latency.unwrap();
+        assert_eq!(
+            (latency.p50_ms, latency.p95_ms, latency.max_ms),
+            (1.0, 3.0, 3.0)
         );
         let by_hash = rows
             .iter()

@@ -18,6 +18,9 @@ pub(crate) struct Recorded {
     /// What its probe found (`run --probe`), for `--fail-on-new-findings`.
     #[serde(default)]
     pub(crate) probe: Option<crate::probe::finding::ProbeReport>,
+    /// Its endpoints, for the latency regression check.
+    #[serde(default)]
+    pub(crate) endpoints: Vec<crate::exchange::endpoints::EndpointReport>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -64,6 +67,7 @@ impl Recorded {
                 })
                 .collect(),
             probe: summary.probe.clone(),
+            endpoints: summary.endpoints.clone(),
         }
     }
 }
@@ -157,7 +161,8 @@ pub(crate) fn compare(old: &Recorded, new: &Recorded) -> Comparison {
     }
 }
 
-/// The gate's rules (`--baseline`, `--fail-on-regression`, `--min-pass-rate`, `--allow-failing`).
+/// The gate's rules (`--baseline`, `--fail-on-regression`, `--min-pass-rate`, `--allow-failing`,
+/// `--max-p95`, `--p95-tolerance`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Rules {
     pub(crate) baseline: Option<Recorded>,
@@ -166,12 +171,68 @@ pub(crate) struct Rules {
     pub(crate) min_pass_rate: Option<f64>,
     /// Commands known to be broken (CLI spelling).
     pub(crate) allow_failing: Vec<String>,
+    pub(crate) max_p95: Option<MaxP95>,
+    /// With a baseline: how many percent an endpoint's p95 may rise over the baseline's.
+    pub(crate) p95_tolerance: Option<f64>,
 }
+
+/// `--max-p95`: the longest p95 latency allowed, per endpoint or for every one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct MaxP95 {
+    /// For endpoints not named: milliseconds.
+    pub(crate) default_ms: Option<f64>,
+    /// `METHOD /template` → milliseconds.
+    pub(crate) per_endpoint: Vec<(String, f64)>,
+}
+
+impl MaxP95 {
+    /// `500ms` (every endpoint), or `GET /rpc/head=200ms,POST /v1/jobs=1s` (a bare duration
+    /// among them is the default for the others).
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let mut out = Self::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let ms =
+                |d: &str| crate::units::parse_duration(d.trim()).map(|d| d.as_secs_f64() * 1000.0);
+            match part.rsplit_once('=') {
+                Some((endpoint, limit)) => {
+                    let endpoint = endpoint.trim();
+                    if !endpoint.contains(" /") {
+                        return Err(format!(
+                            "{endpoint:?} is not an endpoint: write METHOD /template, e.g. \"GET /rpc/head=200ms\""
+                        ));
+                    }
+                    out.per_endpoint.push((endpoint.to_string(), ms(limit)?));
+                }
+                None => out.default_ms = Some(ms(part)?),
+            }
+        }
+        if out.default_ms.is_none() && out.per_endpoint.is_empty() {
+            return Err("give a duration (500ms) or ENDPOINT=DURATION pairs".into());
+        }
+        Ok(out)
+    }
+
+    /// The limit of one endpoint, in milliseconds.
+    fn limit(&self, endpoint: &str) -> Option<f64> {
+        self.per_endpoint
+            .iter()
+            .find(|(e, _)| e == endpoint)
+            .map(|(_, ms)| *ms)
+            .or(self.default_ms)
+    }
+}
+
+/// A rise of p95 smaller than this is noise, whatever the tolerance says.
+const P95_NOISE_MS: f64 = 10.0;
 
 impl Rules {
     /// Whether any gate flag was given: without one, exit codes stay as they always were.
     pub(crate) fn active(&self) -> bool {
-        self.fail_on_regression || self.min_pass_rate.is_some() || !self.allow_failing.is_empty()
+        self.fail_on_regression
+            || self.min_pass_rate.is_some()
+            || !self.allow_failing.is_empty()
+            || self.max_p95.is_some()
+            || self.p95_tolerance.is_some()
     }
 
     fn allowed(&self, command: &str) -> bool {
@@ -185,6 +246,38 @@ pub(crate) struct Verdicts {
     pub(crate) failures: Vec<String>,
     pub(crate) notes: Vec<String>,
     pub(crate) comparison: Option<Comparison>,
+}
+
+/// Endpoints whose p95 is over `--max-p95`, or rose past `--p95-tolerance` over the baseline.
+fn latency_failures(summary: &Summary, rules: &Rules) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in &summary.endpoints {
+        let Some(latency) = e.latency else { continue };
+        let p95 = latency.p95_ms;
+        if let Some(limit) = rules.max_p95.as_ref().and_then(|m| m.limit(&e.endpoint)) {
+            if p95 > limit {
+                out.push(format!(
+                    "{}: p95 {p95:.1} ms, over --max-p95 {limit:.0} ms",
+                    e.endpoint
+                ));
+            }
+        }
+        let before = rules
+            .baseline
+            .as_ref()
+            .and_then(|b| b.endpoints.iter().find(|b| b.endpoint == e.endpoint))
+            .and_then(|b| b.latency);
+        if let (Some(tolerance), Some(before)) = (rules.p95_tolerance, before) {
+            let allowed = before.p95_ms * (1.0 + tolerance / 100.0);
+            if p95 > allowed && p95 - before.p95_ms > P95_NOISE_MS {
+                out.push(format!(
+                    "{}: p95 {p95:.1} ms, up from {:.1} ms in the baseline (more than {tolerance}%)",
+                    e.endpoint, before.p95_ms
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Judges `summary` by `rules`.
@@ -218,6 +311,7 @@ pub(crate) fn judge(summary: &Summary, rules: &Rules) -> Verdicts {
         }
         out.comparison = Some(comparison);
     }
+    out.failures.extend(latency_failures(summary, rules));
     if let Some(min) = rules.min_pass_rate {
         if summary.headline.rate < min {
             out.failures.push(format!(
@@ -325,6 +419,7 @@ mod tests {
                 })
                 .collect(),
             probe: None,
+            endpoints: Vec::new(),
         }
     }
 
@@ -363,5 +458,71 @@ mod tests {
         );
         assert_eq!(c.newly_failing, [("a".into(), "f.feature:1 s0".into())]);
         assert_eq!(c.newly_passing, [("b".into(), "f.feature:2 s1".into())]);
+    }
+
+    #[test]
+    fn max_p95_reads_a_default_and_per_endpoint_limits() {
+        assert_eq!(
+            MaxP95::parse("500ms").unwrap(),
+            MaxP95 {
+                default_ms: Some(500.0),
+                per_endpoint: Vec::new()
+            }
+        );
+        let spec = MaxP95::parse("GET /rpc/head=200ms, 1s").unwrap();
+        assert_eq!(spec.limit("GET /rpc/head"), Some(200.0));
+        assert_eq!(spec.limit("POST /v1/jobs"), Some(1000.0));
+        assert!(MaxP95::parse("head=2s").is_err());
+        assert!(MaxP95::parse("").is_err());
+    }
+
+    #[test]
+    fn an_endpoint_over_its_p95_limit_or_its_baseline_fails_the_gate() {
+        use crate::exchange::endpoints::{EndpointReport, Latency};
+        let catalogs = crate::catalog::Catalogs::load(Path::new("fixtures")).unwrap();
+        let endpoint = |name: &str, p95_ms: f64| EndpointReport {
+            endpoint: name.into(),
+            exchanges: 10,
+            successes: 10,
+            class: None,
+            latency: Some(Latency {
+                p50_ms: 1.0,
+                p95_ms,
+                max_ms: p95_ms,
+            }),
+        };
+        let facts = crate::report::summary::RunFacts {
+            endpoints: vec![
+                endpoint("GET /rpc/head", 250.0),
+                endpoint("POST /v1/jobs", 40.0),
+            ],
+            ..crate::report::summary::RunFacts::default()
+        };
+        let summary = Summary::build(catalogs.of(crate::auth::Era::ApiKey), &[], &[], facts);
+        let rules = Rules {
+            max_p95: Some(MaxP95::parse("GET /rpc/head=200ms,1s").unwrap()),
+            ..Rules::default()
+        };
+        assert!(rules.active());
+        let failures = judge(&summary, &rules).failures;
+        assert_eq!(
+            failures,
+            ["GET /rpc/head: p95 250.0 ms, over --max-p95 200 ms"]
+        );
+        let mut baseline = Recorded::of(&summary);
+        baseline.endpoints = vec![
+            endpoint("GET /rpc/head", 240.0),
+            endpoint("POST /v1/jobs", 20.0),
+        ];
+        let rules = Rules {
+            baseline: Some(baseline),
+            p95_tolerance: Some(50.0),
+            ..Rules::default()
+        };
+        // 250 is within 50 % of 240; 40 is twice 20, but a rise of 20 ms (over the noise floor).
+        assert_eq!(
+            judge(&summary, &rules).failures,
+            ["POST /v1/jobs: p95 40.0 ms, up from 20.0 ms in the baseline (more than 50%)"]
+        );
     }
 }

@@ -21,6 +21,11 @@ pub(crate) fn line(summary: &Summary) -> String {
             (c.command.clone(), row)
         })
         .collect();
+    let p95: serde_json::Map<String, serde_json::Value> = summary
+        .endpoints
+        .iter()
+        .filter_map(|e| Some((e.endpoint.clone(), json!(e.latency?.p95_ms))))
+        .collect();
     json!({
         "schema_version": summary.schema_version,
         "started_at": started_at(summary),
@@ -35,6 +40,7 @@ pub(crate) fn line(summary: &Summary) -> String {
         "scenarios_passed": summary.scenarios_passed,
         "interrupted": summary.interrupted,
         "commands": commands,
+        "endpoints_p95_ms": p95,
     })
     .to_string()
 }
@@ -65,6 +71,9 @@ pub(crate) struct Entry {
     pub(crate) interrupted: bool,
     #[serde(default)]
     pub(crate) shard: Option<String>,
+    /// Each endpoint's p95 latency in that run, in milliseconds (older lines have none).
+    #[serde(default)]
+    pub(crate) endpoints_p95_ms: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

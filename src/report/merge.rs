@@ -95,7 +95,8 @@ fn belongs_with(shard: (&Path, &Summary), first: (&Path, &Summary)) -> Result<()
     Ok(())
 }
 
-/// Adds a shard's endpoint rows: counts summed, the worst class kept.
+/// Adds a shard's endpoint rows: counts summed, the worst class kept, each latency percentile
+/// the largest of the shards' (percentiles do not add up: the merged one is an upper bound).
 fn add_endpoints(endpoints: &mut BTreeMap<String, EndpointReport>, rows: &[EndpointReport]) {
     for e in rows {
         let row = endpoints
@@ -107,6 +108,14 @@ fn add_endpoints(endpoints: &mut BTreeMap<String, EndpointReport>, rows: &[Endpo
         row.exchanges += e.exchanges;
         row.successes += e.successes;
         row.class = row.class.max(e.class);
+        row.latency = match (row.latency, e.latency) {
+            (Some(a), Some(b)) => Some(crate::exchange::endpoints::Latency {
+                p50_ms: a.p50_ms.max(b.p50_ms),
+                p95_ms: a.p95_ms.max(b.p95_ms),
+                max_ms: a.max_ms.max(b.max_ms),
+            }),
+            (a, b) => a.or(b),
+        };
     }
 }
 

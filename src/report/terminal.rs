@@ -197,34 +197,47 @@ fn group_table(summary: &Summary, commands: &[&CommandReport]) -> String {
     table(&headers, &rows, &[1, 2])
 }
 
+/// Every endpoint exercised: its exchanges, its 2xx answers, how long they took (p50, p95,
+/// max) and its route-level problem.
 fn endpoints_section(summary: &Summary) -> String {
-    let troubled: Vec<Vec<String>> = summary
+    let ms = |v: f64| {
+        if v >= 1000.0 {
+            format!("{:.2} s", v / 1000.0)
+        } else {
+            format!("{v:.1} ms")
+        }
+    };
+    let rows: Vec<Vec<String>> = summary
         .endpoints
         .iter()
-        .filter(|e| e.class.is_some())
         .map(|e| {
+            let (p50, p95, max) = e.latency.map_or_else(
+                || ("-".into(), "-".into(), "-".into()),
+                |l| (ms(l.p50_ms), ms(l.p95_ms), ms(l.max_ms)),
+            );
             vec![
                 e.endpoint.clone(),
                 e.exchanges.to_string(),
                 e.successes.to_string(),
+                p50,
+                p95,
+                max,
                 e.class.map(|c| c.as_str().to_string()).unwrap_or_default(),
             ]
         })
         .collect();
-    if troubled.is_empty() {
-        return format!(
-            "\nendpoints: {} exercised, none with route-level problems\n",
-            summary.endpoints.len()
-        );
-    }
+    let troubled = summary
+        .endpoints
+        .iter()
+        .filter(|e| e.class.is_some())
+        .count();
     format!(
-        "\nendpoints with route-level problems ({} of {} exercised):\n{}",
-        troubled.len(),
+        "\nendpoints ({} exercised, {troubled} with route-level problems):\n{}",
         summary.endpoints.len(),
         table(
-            &["endpoint", "exchanges", "2xx", "class"],
-            &troubled,
-            &[1, 2]
+            &["endpoint", "exchanges", "2xx", "p50", "p95", "max", "class"],
+            &rows,
+            &[1, 2, 3, 4, 5]
         )
     )
 }

@@ -118,7 +118,10 @@ fn note_exchanges(
     for seen in &ran.sent {
         let body: Option<serde_json::Value> = serde_json::from_slice(&seen.body).ok();
         let answer = crate::exchange::endpoints::Answer::Status(seen.status, body.as_ref());
-        ctx.http.endpoints.record(&seen.method, &seen.path, answer);
+        // Through the CLI's proxy: its times are the CLI's, not the endpoint's.
+        ctx.http
+            .endpoints
+            .record(&seen.method, &seen.path, answer, None);
         let endpoint = ctx.http.endpoints.endpoint_of(&seen.method, &seen.path);
         let route_missing =
             FailureClass::of_status(seen.status, body.as_ref()) == FailureClass::MissingEndpoint;

@@ -149,3 +149,42 @@ fn summary_md_is_written_and_appended_to_the_github_step_summary() {
     assert!(md.contains("**Failed scenarios ("), "{md}");
     assert_eq!(std::fs::read_to_string(&step).unwrap().trim(), md.trim());
 }
+
+/// The `slow` profile's admin stats answer after 8 s: with the 5 s timeout each waits 5 s, so its
+/// p95 is at least 5 s whatever the machine; the healthy double answers the same scenarios far
+/// under the 4 s bound.
+#[test]
+fn max_p95_fails_the_slow_profile_and_passes_a_healthy_double() {
+    let tags = ["--tags", "@command:admin-stats", "--max-p95", "4s"];
+    let dir = tempfile::tempdir().unwrap();
+    let (code, summary, stdout) = run("slow", dir.path(), &tags);
+    assert_eq!(code, 1, "{stdout}");
+    let failures = summary["gate"]["failures"].to_string();
+    assert!(failures.contains("GET /v1/admin/stats: p95"), "{failures}");
+    let stats = summary["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["endpoint"] == "GET /v1/admin/stats")
+        .unwrap();
+    assert!(
+        stats["latency"]["p95_ms"].as_f64().unwrap() >= 4000.0,
+        "{stats}"
+    );
+    assert!(
+        stdout.contains("p95"),
+        "the terminal's endpoint table: {stdout}"
+    );
+    let healthy = tempfile::tempdir().unwrap();
+    let (code, summary, stdout) = run("healthy", healthy.path(), &tags);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(summary["gate"]["passed"], true);
+    let markdown = std::fs::read_to_string(healthy.path().join("summary.md")).unwrap();
+    assert!(markdown.contains("| endpoint | exchanges | 2xx | p50 | p95 | max | class |"));
+    let history = std::fs::read_to_string(healthy.path().join("history.jsonl")).unwrap();
+    let line: serde_json::Value = serde_json::from_str(history.trim()).unwrap();
+    assert!(
+        line["endpoints_p95_ms"]["GET /v1/admin/stats"].is_f64(),
+        "{history}"
+    );
+}

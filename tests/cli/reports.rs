@@ -145,6 +145,9 @@ fn summary_json_holds_exactly_the_fields_the_readme_documents() {
         "1/1",
         "--revision",
         "r1",
+        "--probe",
+        "--probe-random",
+        "20",
     ]);
     run(dir.path(), &args);
     let mut found = std::collections::BTreeSet::new();
@@ -175,6 +178,7 @@ fn normalised(text: &str) -> String {
         (r"\b[0-9a-f]{32}\b", "[id]"),
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
         (r"\d{4}-\d\d-\d\dT[0-9:.]+Z?", "[time]"),
+        (r"\b\d+\.\d ms\b", "[ms]"),
     ];
     rules.iter().fold(text.to_string(), |acc, (pattern, with)| {
         regex::Regex::new(pattern)

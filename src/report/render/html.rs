@@ -50,7 +50,7 @@ pub(crate) fn render(summary: &Summary, ctx: &Context) -> String {
     trend(&mut out, summary, ctx.history);
     commands(&mut out, summary, ctx.history);
     failures(&mut out, summary, ctx);
-    endpoints(&mut out, summary);
+    endpoints(&mut out, summary, ctx.history);
     probe(&mut out, summary);
     spec_coverage(&mut out, summary);
     out.push_str("</body></html>\n");
@@ -178,8 +178,13 @@ fn line_chart(points: &[(f64, String)], width: f64, height: f64, id: &str) -> St
     svg
 }
 
-/// A small chart of one command's pass rate over the recorded runs.
+/// A small chart of one command's pass rate (0–100) over the recorded runs.
 fn sparkline(rates: &[f64]) -> String {
+    sparkline_to(rates, 100.0)
+}
+
+/// A small chart of values from 0 to `top` over the recorded runs.
+fn sparkline_to(rates: &[f64], top: f64) -> String {
     let (width, height) = (120.0, 24.0);
     if rates.is_empty() {
         return String::new();
@@ -191,7 +196,8 @@ fn sparkline(rates: &[f64]) -> String {
             2.0 + (width - 4.0) * i as f64 / (rates.len() - 1) as f64
         }
     };
-    let y = |rate: f64| 2.0 + (height - 4.0) * (1.0 - rate.clamp(0.0, 100.0) / 100.0);
+    let top = if top > 0.0 { top } else { 1.0 };
+    let y = |rate: f64| 2.0 + (height - 4.0) * (1.0 - rate.clamp(0.0, top) / top);
     let points: Vec<String> = rates
         .iter()
         .enumerate()
@@ -323,23 +329,46 @@ fn clip(text: &str, max: usize) -> String {
     }
 }
 
-fn endpoints(out: &mut String, summary: &Summary) {
+fn endpoints(out: &mut String, summary: &Summary, history: &[Entry]) {
     out.push_str("<h2>Endpoints</h2>\n");
     table_head(
         out,
         "endpoints",
-        &["endpoint", "exchanges", "2xx", "problem"],
+        &[
+            "endpoint",
+            "exchanges",
+            "2xx",
+            "p50 ms",
+            "p95 ms",
+            "max ms",
+            "problem",
+            "p95 over runs",
+        ],
     );
     for e in &summary.endpoints {
         let problem = e.class.map_or("", |c| c.as_str());
         let class = if problem.is_empty() { "" } else { "broken" };
+        let ms = |pick: fn(&crate::exchange::endpoints::Latency) -> f64| {
+            e.latency
+                .as_ref()
+                .map_or("-".into(), |l| format!("{:.1}", pick(l)))
+        };
+        let p95s: Vec<f64> = history
+            .iter()
+            .filter_map(|h| h.endpoints_p95_ms.get(&e.endpoint).copied())
+            .collect();
+        let top = p95s.iter().copied().fold(0.0, f64::max);
         let _ = writeln!(
             out,
-            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{class}\">{}</td></tr>",
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{class}\">{}</td><td title=\"p95 up to {top:.1} ms\">{}</td></tr>",
             escape(&e.endpoint),
             e.exchanges,
             e.successes,
-            problem
+            ms(|l| l.p50_ms),
+            ms(|l| l.p95_ms),
+            ms(|l| l.max_ms),
+            problem,
+            sparkline_to(&p95s, top)
         );
     }
     out.push_str("</tbody></table>\n");

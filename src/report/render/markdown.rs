@@ -41,6 +41,7 @@ pub(crate) fn render(summary: &Summary) -> String {
             classes.join(", ")
         ));
     }
+    out.push_str(&endpoints_section(summary));
     if let Some(coverage) = &summary.spec_coverage {
         out.push_str(&format!("\n{}\n", cell(&coverage.line())));
     }
@@ -111,5 +112,38 @@ fn probe_section(summary: &Summary) -> String {
             probe.findings.len() - MARKDOWN_FAILURES
         ));
     }
+    out
+}
+
+/// The endpoints, folded (GitHub shows a `<details>` block closed): exchanges, 2xx answers,
+/// latency percentiles and route-level class.
+fn endpoints_section(summary: &Summary) -> String {
+    if summary.endpoints.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n<details><summary>Endpoints ({} exercised)</summary>\n\n| endpoint | exchanges | 2xx | p50 | p95 | max | class |\n|---|---:|---:|---:|---:|---:|---|\n",
+        summary.endpoints.len()
+    );
+    for e in &summary.endpoints {
+        let (p50, p95, max) = e.latency.map_or_else(
+            || ("-".to_string(), "-".to_string(), "-".to_string()),
+            |l| {
+                (
+                    format!("{:.1} ms", l.p50_ms),
+                    format!("{:.1} ms", l.p95_ms),
+                    format!("{:.1} ms", l.max_ms),
+                )
+            },
+        );
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {p50} | {p95} | {max} | {} |\n",
+            cell(&e.endpoint),
+            e.exchanges,
+            e.successes,
+            e.class.map_or("", |c| c.as_str())
+        ));
+    }
+    out.push_str("\n</details>\n");
     out
 }
