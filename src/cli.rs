@@ -377,10 +377,36 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) probe: ProbeArgs,
 
+    #[command(flatten)]
+    pub(crate) metrics: MetricsArgs,
+
     /// The revision the run is filed under in the reports and history (default: GITHUB_SHA,
     /// else the working directory's git commit, if any).
     #[arg(long, env = "AITBC_CONFORMANCE_REVISION", value_name = "REV")]
     pub(crate) revision: Option<String>,
+}
+
+/// The run as Prometheus metrics.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct MetricsArgs {
+    /// Write the run's metrics (Prometheus text format 0.0.4) to FILE, atomically: put it in the
+    /// folder node_exporter's textfile collector reads (`*.prom`).
+    #[arg(long, env = "AITBC_CONFORMANCE_METRICS", value_name = "FILE")]
+    pub(crate) metrics: Option<PathBuf>,
+
+    /// Push the run's metrics to this Pushgateway (e.g. http://127.0.0.1:9091), grouped by job,
+    /// era and target; a push that fails is a warning, never a lost run.
+    #[arg(long, env = "AITBC_CONFORMANCE_PUSHGATEWAY", value_name = "URL")]
+    pub(crate) pushgateway: Option<String>,
+
+    /// The job the Pushgateway files the run's metrics under.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_PUSHGATEWAY_JOB",
+        default_value = "aitbc_conformance",
+        value_name = "NAME"
+    )]
+    pub(crate) pushgateway_job: String,
 }
 
 /// Negative and boundary probing of each command's routes (`run --probe`).

@@ -6,6 +6,7 @@ mod documents;
 mod double;
 mod history;
 mod list;
+mod metrics;
 mod probe;
 mod rerender;
 mod run;

@@ -90,7 +90,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
     summary.interrupted = interrupted;
     summary.probe = probe;
     let gated = super::apply_gate(&mut summary, &args.gate)?;
-    write(args, &summary, outcomes, &ctx, &redactor)?;
+    write(args, &summary, outcomes, &ctx, &redactor, &runtime)?;
     Ok(exit_code(&summary, args, gated))
 }
 
@@ -437,14 +437,15 @@ fn cli_drift(
     }
 }
 
-/// The report files (first: a closed stdout, `| head`, must not cost them), the table, and the
-/// last check of the snapshot files the run wrote or read for secrets.
+/// The report files (first: a closed stdout, `| head`, must not cost them), the table, the
+/// last check of the snapshot files the run wrote or read for secrets, then the metrics.
 fn write(
     args: &RunArgs,
     summary: &Summary,
     outcomes: Vec<crate::runner::outcome::Outcome>,
     ctx: &RunContext,
     redactor: &redact::Redactor,
+    runtime: &tokio::runtime::Runtime,
 ) -> Result<(), RunError> {
     let exchanges: HashMap<(String, usize), Vec<crate::exchange::Exchange>> = outcomes
         .into_iter()
@@ -471,7 +472,15 @@ fn write(
         );
         report::files::check_written(written.iter().map(|p| p.as_path()), redactor)?;
     }
-    Ok(())
+    let samples = ctx.http.endpoints.samples();
+    super::metrics::export(
+        &args.metrics,
+        summary,
+        &samples,
+        redactor,
+        runtime,
+        ctx.http.pooled(),
+    )
 }
 
 /// `--revision`, else `GITHUB_SHA`, else the working directory's git commit (when git is there).

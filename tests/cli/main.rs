@@ -6,6 +6,7 @@ mod gate;
 mod hostile;
 mod inputs;
 pub mod live;
+mod metrics;
 mod probe;
 mod replay;
 mod reports;
