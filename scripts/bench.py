@@ -82,6 +82,7 @@ def main():
     hostile_memory()
     document_loading(max(runs, 10))
     probe_timing(max(runs // 2, 3))
+    watch_memory()
 
 
 def generated_document(paths=400, schemas=400):
@@ -162,6 +163,46 @@ def probe_timing(runs):
                 print(f"  {label:17} --probe-random {random:<6} {requests:6} requests  median"
                       f" {median * 1000:7.1f} ms ({requests / median:5.0f}/s)  harness peak"
                       f" {max(peaks) / 1024:5.1f} MiB")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def watch_memory():
+    """`run --read-only --every 10ms` against the standalone double for 5 and for 100 runs:
+    the harness's peak memory and the most file descriptors (sockets included) it held at any
+    sample must not grow with the number of runs."""
+    server = subprocess.Popen([BIN, "double", "--port", "0", "--node-port", "0"], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        coordinator = server.stdout.readline().split()[1]
+        node = server.stdout.readline().split()[1]
+        print("watch (`run --read-only --every 10ms`, standalone double)")
+        for repeat in (5, 100):
+            with tempfile.TemporaryDirectory() as reports:
+                args = [BIN, "run", "-q", "--read-only", "--every", "10ms", "--repeat", str(repeat),
+                        "--coordinator-url", coordinator, "--node-url", node, "--env-file",
+                        "tests/fixtures/coordinator.env", "--rate-limits", "off",
+                        "--metrics", os.path.join(reports, "aitbc.prom"), "--report-dir", reports]
+                start = time.perf_counter()
+                proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL)
+                most_fds, usage = 0, None
+                while usage is None:
+                    try:
+                        most_fds = max(most_fds, len(os.listdir(f"/proc/{proc.pid}/fd")))
+                    except OSError:
+                        pass
+                    pid, _, ru = os.wait4(proc.pid, os.WNOHANG)
+                    if pid:
+                        usage = ru
+                    else:
+                        time.sleep(0.02)
+                wall = time.perf_counter() - start
+                with open(os.path.join(reports, "history.jsonl")) as f:
+                    lines = sum(1 for _ in f)
+                peak = usage.ru_maxrss / 1024 if usage else float("nan")
+                print(f"  {repeat:3} runs ({lines} history lines) in {wall:5.1f} s: harness peak"
+                      f" {peak:5.1f} MiB, at most {most_fds} file descriptors")
     finally:
         server.terminate()
         server.wait()

@@ -367,6 +367,29 @@ pub(crate) struct RunArgs {
           value_parser = parse_duration)]
     pub(crate) cli_timeout: Duration,
 
+    /// Production-safe: run only the scenarios tagged @read-only, which change nothing on the
+    /// target (no POST, PUT, PATCH or DELETE: no submit, register, cancel or login), and refuse
+    /// to start if a selected step would send one. The preflight then sends only GETs; give
+    /// tokens, not wallet keys, in the JWT era. Commands no read-only scenario covers are
+    /// untested, not broken.
+    #[arg(long, env = "AITBC_CONFORMANCE_READ_ONLY", conflicts_with_all = ["probe", "probe_only", "cli"])]
+    pub(crate) read_only: bool,
+
+    /// Run again every DURATION (e.g. 5m) until SIGTERM or Ctrl-C, each run a fresh one that
+    /// appends to the history and rewrites the reports and the --metrics file; with --repeat,
+    /// that many runs at most.
+    #[arg(long, env = "AITBC_CONFORMANCE_EVERY", value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) every: Option<Duration>,
+
+    /// With --every: stop after N runs.
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_REPEAT",
+        value_name = "N",
+        requires = "every"
+    )]
+    pub(crate) repeat: Option<u64>,
+
     /// Do not validate answers against the services' OpenAPI documents.
     #[arg(long, env = "AITBC_CONFORMANCE_NO_SCHEMA")]
     pub(crate) no_schema: bool,
@@ -772,6 +795,11 @@ pub(crate) struct DoubleArgs {
     /// 127.0.0.1 and localhost); the CA's PEM file is printed (`ca PATH`) for `--cacert`.
     #[arg(long, env = "AITBC_CONFORMANCE_DOUBLE_TLS", conflicts_with = "hostile")]
     pub(crate) tls: bool,
+
+    /// When the double stops, write every request it received to FILE, one `METHOD /path`
+    /// a line (what a read-only run sent, say).
+    #[arg(long, env = "AITBC_CONFORMANCE_REQUEST_LOG", value_name = "FILE")]
+    pub(crate) request_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

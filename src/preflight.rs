@@ -105,18 +105,23 @@ pub(crate) struct Settled {
 /// apart.
 struct Seen {
     jobs: (u16, Option<serde_json::Value>),
-    nonce: u16,
+    /// Not asked in a read-only run (it is a POST).
+    nonce: Option<u16>,
 }
 
 impl Seen {
     async fn ask(ctx: &RunContext, coordinator: &str) -> Self {
         let jobs = "/v1/jobs/00000000000000000000000000000000";
-        Self {
-            jobs: answer(ctx, coordinator, "GET", jobs, None).await,
-            nonce: answer(ctx, coordinator, "POST", "/v1/auth/nonce", Some(&json!({})))
-                .await
-                .0,
-        }
+        let jobs = answer(ctx, coordinator, "GET", jobs, None).await;
+        let nonce = match ctx.read_only {
+            true => None,
+            false => Some(
+                answer(ctx, coordinator, "POST", "/v1/auth/nonce", Some(&json!({})))
+                    .await
+                    .0,
+            ),
+        };
+        Self { jobs, nonce }
     }
 
     fn judged(&self) -> Result<(Era, String), String> {
@@ -126,13 +131,16 @@ impl Seen {
             .as_ref()
             .and_then(|j| j.get("detail"))
             .and_then(|d| d.as_str());
-        era::judge(self.jobs.0, detail, self.nonce)
+        match self.nonce {
+            Some(nonce) => era::judge(self.jobs.0, detail, nonce),
+            None => era::judge_from_jobs(self.jobs.0, detail),
+        }
     }
 
     /// A nonce route answers a body without an address as a route does (422, or 200/400);
     /// absent, it is 404/405, or 401/403 where unknown routes are denied.
     fn has_wallet_login(&self) -> bool {
-        matches!(self.nonce, 200..=299 | 400 | 422)
+        matches!(self.nonce, Some(200..=299 | 400 | 422))
     }
 }
 
@@ -391,6 +399,10 @@ async fn refusal(
         return Some(format!("no {role} credential configured ({how})"));
     };
     let (method, path, body) = probe(role);
+    if ctx.read_only && method != "GET" {
+        // The miner's only check is a heartbeat (a write); no read-only scenario needs a miner.
+        return None;
+    }
     let request = Request {
         base,
         method,

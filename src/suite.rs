@@ -46,7 +46,36 @@ pub(crate) struct ScenarioMeta {
     pub(crate) callers: Vec<&'static str>,
     /// The snapshots its steps name (`the response matches the snapshot "NAME"`).
     pub(crate) snapshots: Vec<String>,
+    /// Its first step (with its background's) that sends a write, and that step's line: what
+    /// `run --read-only` refuses.
+    pub(crate) writes: Option<(usize, String)>,
 }
+
+impl ScenarioMeta {
+    /// Tagged `@read-only`: it changes nothing on the target.
+    pub(crate) fn is_read_only(&self) -> bool {
+        self.tags.iter().any(|t| t == READ_ONLY_TAG)
+    }
+}
+
+/// The tag of a scenario that changes nothing on the target (`run --read-only` runs only these).
+pub(crate) const READ_ONLY_TAG: &str = "read-only";
+
+/// Steps that send a POST, PUT, PATCH or DELETE (or run the user's CLI, which may): by the step
+/// vocabulary of `src/steps/` (a test holds this list to it).
+pub(crate) const WRITING_STEPS: [&str; 8] = [
+    "I send POST ",
+    "I send PUT ",
+    "I send PATCH ",
+    "I send DELETE ",
+    "submitted by the client",
+    "the client's queued job ",
+    "created by the ",
+    "I run aitbc ",
+];
+
+/// Steps of the miner that poll or report (POST) or register.
+const MINER_WRITES: [&str; 2] = ["the miner is ", "the miner has "];
 
 /// The parsed features plus one `ScenarioMeta` per scenario.
 #[derive(Debug, Clone)]
@@ -305,6 +334,21 @@ fn secondary_callers(
         .collect()
 }
 
+/// The first step of a scenario (with its background) that sends a write, with its line.
+fn first_write(
+    feature: &gherkin::Feature,
+    scenario: &gherkin::Scenario,
+) -> Option<(usize, String)> {
+    let background = feature.background.iter().flat_map(|b| &b.steps);
+    background
+        .chain(&scenario.steps)
+        .find(|s| {
+            WRITING_STEPS.iter().any(|w| s.value.contains(w))
+                || MINER_WRITES.iter().any(|w| s.value.starts_with(w))
+        })
+        .map(|s| (s.position.line, format!("{} {}", s.keyword.trim(), s.value)))
+}
+
 /// The snapshot names a scenario's steps (with its background) use.
 fn snapshot_names(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Vec<String> {
     const STEP: &str = "the response matches the snapshot \"";
@@ -359,6 +403,7 @@ fn describe(
                 tags,
                 callers: secondary_callers(feature, scenario),
                 snapshots: snapshot_names(feature, scenario),
+                writes: first_write(feature, scenario),
             })
         })
         .collect()

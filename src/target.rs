@@ -155,6 +155,8 @@ pub(crate) struct RunContext {
     pub(crate) cli_called: Mutex<CliCalls>,
     /// The services' OpenAPI documents, when schema checks are on and they could be had.
     pub(crate) spec: Option<Arc<crate::openapi::validate::Spec>>,
+    /// `--read-only`: the preflight sends no write either.
+    pub(crate) read_only: bool,
     salt: AtomicU64,
 }
 
@@ -166,9 +168,16 @@ pub(crate) struct RunContextBuilder {
     redactor: Redactor,
     snapshots: Option<SnapshotRun>,
     cli: Option<crate::consumer::UserCli>,
+    read_only: bool,
 }
 
 impl RunContextBuilder {
+    /// A read-only run: the preflight sends no write.
+    pub(crate) fn read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
     /// Masks the target's secrets in anything written.
     pub(crate) fn redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
@@ -194,6 +203,7 @@ impl RunContextBuilder {
             flaky: Mutex::new(HashSet::new()),
             snapshots: self.snapshots,
             spec: None,
+            read_only: self.read_only,
             cli: self.cli,
             cli_unknown_routes: Mutex::new(std::collections::BTreeSet::new()),
             cli_called: Mutex::new(CliCalls::new()),
@@ -242,6 +252,7 @@ impl RunContext {
             redactor: Redactor::default(),
             snapshots: None,
             cli: None,
+            read_only: false,
         }
     }
 

@@ -6,7 +6,7 @@ Feature: Admin statistics
   Background:
     Given I authenticate as "admin"
 
-  @double-only
+  @double-only @read-only
   Scenario: A fresh coordinator has nothing to count
     When I send GET "/v1/admin/stats"
     Then the response status is 200

@@ -28,6 +28,7 @@ Feature: Listing and reading workflows
     And the response field "steps" is {"fetch": {"type": "http"}, "summarise": {"type": "llm"}}
     And the response matches the snapshot "workflow"
 
+  @read-only
   Scenario: An unknown workflow is 404
     When I send GET "/v1/agents/workflows/agent_00000000"
     Then the response status is 404

@@ -6,6 +6,7 @@ Feature: API keys and roles
   "Accepted" means any answer but 401/403: whether the route then works is judged by the
   command that owns it (a 500 behind the key check is `admin stats` broken, not auth).
 
+  @read-only
   Scenario Outline: A client route refuses a <caller> key
     Given I authenticate as "<caller>"
     When I send GET "/v1/jobs/0123456789abcdef0123456789abcdef"
@@ -45,6 +46,7 @@ Feature: API keys and roles
       | client  |
       | admin   |
 
+  @read-only
   Scenario Outline: An admin route refuses a <caller> key
     Given I authenticate as "<caller>"
     When I send GET "/v1/admin/stats"
@@ -80,6 +82,7 @@ Feature: API keys and roles
       """
     Then the credential is accepted
 
+  @read-only
   Scenario: An admin key is accepted on an admin route
     Given I authenticate as "admin"
     When I send GET "/v1/admin/stats"
@@ -94,6 +97,7 @@ Feature: API keys and roles
     Then the response status is 401
     And the response field "detail" is "invalid api key"
 
+  @read-only
   Scenario Outline: An unknown route is 404 Not Found for a <caller> key
     Given I authenticate as "<caller>"
     When I send GET "/v1/no-such-route"

@@ -7,7 +7,7 @@ Feature: Wallet login and roles (JWT era)
   token"; a key that is not a miner's 401 "Invalid API key"; the wrong role 403 "Forbidden";
   paths outside the security matrix are refused the same way (contract §12).
 
-  @wallet-login
+  @wallet-login @read-only
   Scenario: A wallet logs in with a signed nonce and is a client
     When a fresh wallet asks for a login nonce
     Then the response status is 200
@@ -21,7 +21,7 @@ Feature: Wallet login and roles (JWT era)
     Then the response status is 404
     And the response field "detail" is "job not found"
 
-  @wallet-login
+  @wallet-login @read-only
   Scenario: A nonce logs in once
     When a fresh wallet asks for a login nonce
     And the wallet signs the nonce and logs in
@@ -30,7 +30,7 @@ Feature: Wallet login and roles (JWT era)
     Then the response status is 401
     And the response field "detail" is "Invalid or expired nonce"
 
-  @wallet-login
+  @wallet-login @read-only
   Scenario: A signature of another message is refused, and the nonce is spent
     When a fresh wallet asks for a login nonce
     And the wallet logs in with a signature of another message
@@ -40,7 +40,7 @@ Feature: Wallet login and roles (JWT era)
     Then the response status is 401
     And the response field "detail" is "Invalid or expired nonce"
 
-  @wallet-login
+  @wallet-login @read-only
   Scenario: A signature by another wallet is refused
     When a fresh wallet asks for a login nonce
     And another wallet signs the nonce and the first one logs in with it
@@ -56,6 +56,7 @@ Feature: Wallet login and roles (JWT era)
     Then the response status is 400
     And the response field "detail" is "Invalid wallet address"
 
+  @read-only
   Scenario Outline: A client route refuses <caller>
     Given I authenticate as "<caller>"
     When I send GET "/v1/jobs/0123456789abcdef0123456789abcdef"
@@ -75,7 +76,7 @@ Feature: Wallet login and roles (JWT era)
       | miner          | 403    | Forbidden               |
       | admin          | 403    | Forbidden               |
 
-  @double-only
+  @double-only @read-only
   Scenario: An expired token is refused
     Given I authenticate as "expired-token"
     When I send GET "/v1/jobs/0123456789abcdef0123456789abcdef"
@@ -99,6 +100,7 @@ Feature: Wallet login and roles (JWT era)
       | client    | 403    | Forbidden               |
       | admin     | 403    | Forbidden               |
 
+  @read-only
   Scenario Outline: An admin route refuses <caller>
     Given I authenticate as "<caller>"
     When I send GET "/v1/admin/stats"
@@ -119,6 +121,7 @@ Feature: Wallet login and roles (JWT era)
     When I send GET "/v1/jobs/{A}"
     Then the credential is accepted
 
+  @read-only
   Scenario: An admin's token is accepted on an admin route
     Given I authenticate as "admin"
     When I send GET "/v1/admin/stats"
@@ -133,6 +136,7 @@ Feature: Wallet login and roles (JWT era)
       """
     Then the credential is accepted
 
+  @read-only
   Scenario Outline: An unknown route is refused for <caller>, not 404
     Given I authenticate as "<caller>"
     When I send GET "/v1/no-such-route"

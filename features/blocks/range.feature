@@ -6,6 +6,7 @@ Feature: A range of blocks
   to 0 and start + 10, answers an end before the start with an empty range and says `success`
   instead of echoing them (recorded from it, `shared/real/`).
 
+  @read-only
   Scenario: A range is ascending, inclusive and linked
     When I send GET "/rpc/blocks-range?start=2&end=7"
     Then the response status is 200
@@ -14,21 +15,21 @@ Feature: A range of blocks
     And the blocks in "blocks" are contiguous from height 2 and linked by parent_hash
     And the response matches the snapshot "range"
 
-  @era:api-key
+  @era:api-key @read-only
   Scenario: The range echoes its bounds
     When I send GET "/rpc/blocks-range?start=2&end=7"
     Then the response status is 200
     And the response field "start" is 2
     And the response field "end" is 7
 
-  @era:api-key
+  @era:api-key @read-only
   Scenario: The range needs start and end
     When I send GET "/rpc/blocks-range?start=1"
     Then the response status is 422
     And the response field "detail.0.loc" is ["query", "end"]
     And the response matches the snapshot "range-needs-end"
 
-  @era:api-key
+  @era:api-key @read-only
   Scenario Outline: <case> is a bad request
     When I send GET "/rpc/blocks-range?start=<start>&end=<end>"
     Then the response status is 400
@@ -39,7 +40,7 @@ Feature: A range of blocks
       | An end before start    | 5     | 2    |
       | A span over 1000       | 0     | 1001 |
 
-  @era:jwt
+  @era:jwt @read-only
   Scenario: Without bounds the range is the first eleven blocks
     When I send GET "/rpc/blocks-range"
     Then the response status is 200
@@ -47,12 +48,13 @@ Feature: A range of blocks
     And the response field "count" is 11
     And the blocks in "blocks" are contiguous from height 0 and linked by parent_hash
 
-  @era:jwt
+  @era:jwt @read-only
   Scenario: An end before the start is an empty range
     When I send GET "/rpc/blocks-range?start=5&end=2"
     Then the response status is 200
     And the response field "blocks" has 0 items
 
+  @read-only
   Scenario: The genesis block's parent is 0x00
     When I send GET "/rpc/blocks-range?start=0&end=0"
     Then the response status is 200

@@ -34,6 +34,7 @@ Feature: Listing a client's jobs (JWT era)
     Then the response status is 200
     And the list "items" has no item with "job_id" equal to "{A}"
 
+  @read-only
   Scenario: Without a credential the list is refused
     Given I authenticate as "none"
     When I send GET "/v1/jobs"

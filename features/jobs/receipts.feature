@@ -59,6 +59,7 @@ Feature: Job receipts
       {"items": []}
       """
 
+  @read-only
   Scenario: An unknown job's receipts are 404
     When I send GET "/v1/jobs/00000000000000000000000000000000/receipts"
     Then the response status is 404

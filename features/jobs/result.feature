@@ -63,6 +63,7 @@ Feature: Job result
     Then the response status is 425
     And the response matches the snapshot "job-not-ready"
 
+  @read-only
   Scenario: An unknown job's result is 404
     When I send GET "/v1/jobs/00000000000000000000000000000000/result"
     Then the response status is 404

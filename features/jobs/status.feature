@@ -14,6 +14,7 @@ Feature: Job status
     And the response field "state" is "QUEUED"
     And the response matches the snapshot "job-queued"
 
+  @read-only
   Scenario: An unknown job id is 404
     When I send GET "/v1/jobs/ffffffffffffffffffffffffffffffff"
     Then the response status is 404

@@ -24,26 +24,31 @@ Feature: Listing GPUs on the marketplace
     And the response field "0.average_rating" is 0.0
     And the response field "0.created_at" matches "Z$"
 
+  @read-only
   Scenario: Only available offers when asked
     When I send GET "/v1/marketplace/gpu/list?available=true"
     Then the response status is 200
     And each item of "" has "status" equal to "available"
 
+  @read-only
   Scenario: Offers at or under a price
     When I send GET "/v1/marketplace/gpu/list?price_max=1.0"
     Then the response status is 200
     And each item of "" has "price_per_hour" at most 1.0
 
+  @read-only
   Scenario: Offers in one region
     When I send GET "/v1/marketplace/gpu/list?region=us-east"
     Then the response status is 200
     And each item of "" has "region" equal to "us-east"
 
+  @read-only
   Scenario: The limit caps the list
     When I send GET "/v1/marketplace/gpu/list?limit=2"
     Then the response status is 200
     And the response field "" holds at most 2 items
 
+  @read-only
   Scenario Outline: A limit of <limit> is out of bounds
     When I send GET "/v1/marketplace/gpu/list?limit=<limit>"
     Then the response status is 422

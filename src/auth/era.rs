@@ -84,6 +84,23 @@ pub(crate) fn judge(
     }
 }
 
+/// The era from the unauthenticated job read alone (a read-only run asks nothing else):
+/// `Authentication required` is the JWT era's word, `invalid api key` the API-key era's.
+pub(crate) fn judge_from_jobs(
+    jobs_status: u16,
+    jobs_detail: Option<&str>,
+) -> Result<(Era, String), String> {
+    let seen = format!(
+        "GET /v1/jobs/{{id}} without credentials → {jobs_status}{}",
+        jobs_detail.map_or_else(String::new, |d| format!(" {d:?}"))
+    );
+    match (jobs_status, jobs_detail) {
+        (401, Some("Authentication required")) => Ok((Era::Jwt, seen)),
+        (401, Some(d)) if d.eq_ignore_ascii_case("invalid api key") => Ok((Era::ApiKey, seen)),
+        _ => Err(seen),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

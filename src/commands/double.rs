@@ -40,6 +40,16 @@ pub(crate) fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
             urls.0, urls.1, args.profile
         ));
         wait_for_shutdown().await;
+        if let Some(path) = &args.request_log {
+            let mut log = double.received().await.join("\n");
+            log.push('\n');
+            crate::atomic::write_atomic(path, log.as_bytes()).map_err(|source| {
+                RunError::Report {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+        }
         drop(double);
         Ok::<(), RunError>(())
     })?;

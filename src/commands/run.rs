@@ -17,8 +17,44 @@ use crate::suite::ScenarioMeta;
 use crate::target::RunContext;
 use crate::{config, double, exit, preflight, redact, report, runner, snapshot, suite};
 
-/// `run`: load, check the target, execute, report. Exit 0 only when every scenario passed.
+/// `run`: once, or with `--every` again and again until a signal or `--repeat` runs.
 pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
+    let Some(every) = args.every else {
+        return run_once(args);
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    // Listened for across the runs: a signal between two runs, or during one (which that run
+    // also sees, and ends interrupted), stops the watch.
+    let mut stop = runtime
+        .block_on(async { Interruption::listen() })
+        .map_err(RunError::Runtime)?;
+    let mut runs = 0u64;
+    loop {
+        // Each run is whole and fresh: its own context, connections and doubles, dropped at
+        // its end, so nothing accumulates across runs.
+        let code = run_once(args)?;
+        runs += 1;
+        if code == exit::INTERRUPTED || args.repeat.is_some_and(|n| runs >= n) {
+            return Ok(code);
+        }
+        let stopped = runtime.block_on(async {
+            tokio::select! {
+                () = tokio::time::sleep(every) => false,
+                () = stop.next() => true,
+            }
+        });
+        if stopped {
+            say(&format!("stopped between runs after {runs} run(s)\n"));
+            return Ok(exit::SUCCESS);
+        }
+    }
+}
+
+/// One run: load, check the target, execute, report. Exit 0 only when every scenario passed.
+fn run_once(args: &RunArgs) -> Result<u8, RunError> {
     let started = Instant::now();
     let (catalogs, all) = load_inputs(&args.suite)?;
     let target = config::target(args)?;
@@ -64,6 +100,9 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
         wallet_login: settled.wallet_login,
     };
     let planned = plan(&selected, catalog, &settled.blocked, here);
+    if args.read_only && !args.quiet {
+        say(&read_only_line(&selected, catalog));
+    }
     let (mut outcomes, interrupted) = if planned.is_empty() {
         (Vec::new(), false)
     } else {
@@ -120,6 +159,32 @@ fn redact_failures(outcomes: &mut [crate::runner::outcome::Outcome], redactor: &
     }
 }
 
+/// `--read-only`: which commands its scenarios judge, and which stay untested.
+fn read_only_line(selected: &[&ScenarioMeta], catalog: &Catalog) -> String {
+    let judged: HashSet<&str> = selected.iter().map(|m| m.command.as_str()).collect();
+    let (covered, untested): (Vec<&str>, Vec<&str>) = catalog
+        .commands
+        .iter()
+        .map(|c| c.cli.as_str())
+        .partition(|cli| {
+            catalog
+                .commands
+                .iter()
+                .any(|c| c.cli == *cli && judged.contains(c.id.as_str()))
+        });
+    format!(
+        "read-only: {} scenarios judge {} command(s): {}; untested (no read-only scenario): {}\n",
+        selected.len(),
+        covered.len(),
+        covered.join(", "),
+        if untested.is_empty() {
+            "none".to_string()
+        } else {
+            untested.join(", ")
+        }
+    )
+}
+
 /// The scenarios `--tags` and `--shard` select (of the era's suite, once it is known); none at
 /// all is an input error (a shard may be empty).
 fn select<'s>(
@@ -130,7 +195,23 @@ fn select<'s>(
     let selected: Vec<&ScenarioMeta> = suite
         .select(args.tags.as_ref())
         .filter(|meta| args.shard.is_none_or(|shard| shard.contains(meta)))
+        .filter(|meta| !args.read_only || meta.is_read_only())
         .collect();
+    if let Some(meta) = selected
+        .iter()
+        .find(|m| args.read_only && m.writes.is_some())
+    {
+        let (line, step) = meta.writes.clone().unwrap_or_default();
+        return Err(InputError::Invalid {
+            path: meta.path.clone(),
+            line: line as u64,
+            message: format!(
+                "--read-only: scenario {:?} is tagged @read-only, but its step `{step}` sends a write; not starting",
+                meta.name
+            ),
+        }
+        .into());
+    }
     if selected.is_empty() && args.shard.is_some() {
         // A slice of a small selection can be empty: a shard with nothing to do has passed.
         say("this shard holds none of the selected scenarios\n");
@@ -190,6 +271,7 @@ fn context(
         .redactor(redactor.clone())
         .snapshots(snapshot_run(args)?)
         .cli(cli)
+        .read_only(args.read_only)
         .build();
     Ok(ctx)
 }

@@ -502,6 +502,25 @@ impl std::fmt::Debug for Double {
 }
 
 impl Double {
+    /// Every request both servers received so far, `METHOD /path?query` each (coordinator
+    /// first, then the node).
+    pub async fn received(&self) -> Vec<String> {
+        let Some((coordinator, node)) = &self.servers else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for server in [coordinator, node] {
+            for request in server.received_requests().await.unwrap_or_default() {
+                let query = request
+                    .url
+                    .query()
+                    .map_or_else(String::new, |q| format!("?{q}"));
+                out.push(format!("{} {}{query}", request.method, request.url.path()));
+            }
+        }
+        out
+    }
+
     /// Starts a fresh pair of pooled servers of `era` seeded from `seed`; `salt` varies ids per
     /// scenario.
     pub async fn start(seed: &Seed, salt: u64, profile: &Profile, era: Era) -> Self {

@@ -736,6 +736,7 @@ mod tests {
             tags: vec![],
             callers: vec![],
             snapshots: vec![],
+            writes: None,
         }
     }
 

@@ -13,6 +13,7 @@ mod reports;
 mod run;
 mod snapshots;
 mod tls;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
