@@ -32,6 +32,7 @@ fn rerender(from: &std::path::Path, report: &ReportArgs) -> Result<u8, RunError>
         history: &history,
         record: false,
         exchanges: None,
+        cucumber_json: None,
     };
     super::write_reports(&output, &summary, &Redactor::default(), false)?;
     Ok(exit::SUCCESS)
@@ -53,6 +54,7 @@ fn merge_shards(args: &MergeArgs) -> Result<u8, RunError> {
         history: &history,
         record: true,
         exchanges: None,
+        cucumber_json: None,
     };
     super::write_reports(&output, &summary, &Redactor::default(), false)?;
     Ok(if summary.interrupted {

@@ -103,11 +103,8 @@ fn run_once(args: &RunArgs) -> Result<u8, RunError> {
     if args.read_only && !args.quiet {
         say(&read_only_line(&selected, catalog));
     }
-    let (mut outcomes, interrupted) = if planned.is_empty() {
-        (Vec::new(), false)
-    } else {
-        execute(&runtime, &mut stop, &suite, &planned, &ctx, args)?
-    };
+    let (executed, interrupted) = execute(&runtime, &mut stop, &suite, &planned, &ctx, args)?;
+    let (mut outcomes, cucumber_json) = (executed.outcomes, executed.cucumber_json);
     let (probe, interrupted) = match args.probe.wanted() && !interrupted {
         true => probe_phase(&runtime, &mut stop, &ctx, args, catalog, settled.era)?,
         false => (None, interrupted),
@@ -129,7 +126,11 @@ fn run_once(args: &RunArgs) -> Result<u8, RunError> {
     summary.interrupted = interrupted;
     summary.probe = probe;
     let gated = super::apply_gate(&mut summary, &args.gate)?;
-    write(args, &summary, outcomes, &ctx, &redactor, &runtime)?;
+    let written = Written {
+        outcomes,
+        cucumber_json,
+    };
+    write(args, &summary, written, &ctx, &redactor, &runtime)?;
     Ok(exit_code(&summary, args, gated))
 }
 
@@ -385,7 +386,11 @@ fn execute(
     planned: &[Planned],
     ctx: &Arc<RunContext>,
     args: &RunArgs,
-) -> Result<(Vec<crate::runner::outcome::Outcome>, bool), RunError> {
+) -> Result<(runner::Executed, bool), RunError> {
+    if planned.is_empty() {
+        // `--probe-only`: nothing for cucumber to do.
+        return Ok((runner::Executed::default(), false));
+    }
     let runnable: HashSet<_> = planned
         .iter()
         .filter(|p| p.disposition == Disposition::Run)
@@ -395,6 +400,10 @@ fn execute(
         concurrency: usize::from(args.concurrency),
         fail_fast: args.fail_fast,
         live: ctx.target.is_live(),
+        cucumber_json: args
+            .report
+            .format
+            .contains(&report::render::Format::CucumberJson),
     };
     let features = suite.features_for(&runnable);
     let finished = crate::runner::outcome::Finished::default();
@@ -405,26 +414,26 @@ fn execute(
         &options,
         Arc::clone(&finished),
     );
-    let (outcomes, parse_errors, interrupted) = runtime.block_on(async {
+    let (executed, interrupted) = runtime.block_on(async {
         tokio::select! {
-            (outcomes, errors) = execution => (outcomes, errors, false),
+            executed = execution => (executed, false),
             () = stop.next() => {
-                let done = finished.lock().map(|f| f.clone()).unwrap_or_default();
-                (done, Vec::new(), true)
+                let outcomes = finished.lock().map(|f| f.clone()).unwrap_or_default();
+                (runner::Executed { outcomes, ..runner::Executed::default() }, true)
             }
         }
     });
     if interrupted {
         exit_on_second_interruption();
     }
-    if let Some(first) = parse_errors.first() {
+    if let Some(first) = executed.parse_errors.first() {
         return Err(InputError::Flag {
             flag: "--features",
             message: first.clone(),
         }
         .into());
     }
-    Ok((outcomes, interrupted))
+    Ok((executed, interrupted))
 }
 
 /// The summary of what ran, with what the run's context gathered besides.
@@ -521,15 +530,22 @@ fn cli_drift(
 
 /// The report files (first: a closed stdout, `| head`, must not cost them), the table, the
 /// last check of the snapshot files the run wrote or read for secrets, then the metrics.
+/// What a run hands its report files beside the summary.
+struct Written {
+    outcomes: Vec<crate::runner::outcome::Outcome>,
+    cucumber_json: Option<Vec<u8>>,
+}
+
 fn write(
     args: &RunArgs,
     summary: &Summary,
-    outcomes: Vec<crate::runner::outcome::Outcome>,
+    written: Written,
     ctx: &RunContext,
     redactor: &redact::Redactor,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<(), RunError> {
-    let exchanges: HashMap<(String, usize), Vec<crate::exchange::Exchange>> = outcomes
+    let exchanges: HashMap<(String, usize), Vec<crate::exchange::Exchange>> = written
+        .outcomes
         .into_iter()
         .filter(|o| o.failure.is_some() && !o.exchanges.is_empty())
         .map(|o| ((o.path.display().to_string(), o.line), o.exchanges))
@@ -541,6 +557,7 @@ fn write(
         history: &history,
         record: true,
         exchanges: Some(&exchanges),
+        cucumber_json: written.cucumber_json.as_deref(),
     };
     super::write_reports(&output, summary, redactor, args.quiet)?;
     if let Some(run) = ctx.snapshots.as_ref() {

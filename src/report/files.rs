@@ -22,6 +22,8 @@ pub(crate) struct Output<'a> {
     pub(crate) record: bool,
     /// Failed scenarios' exchanges by (file, line): a run has them, a re-render does not.
     pub(crate) exchanges: Option<&'a HashMap<(String, usize), Vec<Exchange>>>,
+    /// cucumber-rs' Cucumber JSON of the run (a run that finished has it).
+    pub(crate) cucumber_json: Option<&'a [u8]>,
 }
 
 /// Writes the chosen report files for `summary`, creating `dir` if needed. Every text is
@@ -55,6 +57,10 @@ pub(crate) fn write_all(
         let mut text = serde_json::to_string_pretty(summary).unwrap_or_default();
         text.push('\n');
         writer.write(&out.dir.join("summary.json"), text)?;
+    }
+    if let (true, Some(bytes)) = (wants(Format::CucumberJson), out.cucumber_json) {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        writer.write(&out.dir.join("cucumber.json"), text)?;
     }
     if wants(Format::Junit) {
         writer.write(&out.dir.join("junit.xml"), render::junit::render(summary))?;

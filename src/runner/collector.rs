@@ -25,8 +25,38 @@ struct Running {
 /// of the feature points to) and its line. Cheap to hash, unlike a path.
 type RunKey = (usize, usize);
 
+/// The bytes cucumber-rs' JSON writer writes, kept for the report files.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl SharedBuffer {
+    /// What was written so far.
+    pub(crate) fn bytes(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Write for SharedBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// cucumber-rs' own Cucumber JSON writer, fed the same events as the collector.
+type JsonWriter = writer::Normalize<ConformanceWorld, writer::Json<SharedBuffer>>;
+
 /// Collects outcomes; prints a progress line on a terminal.
-#[derive(Debug)]
 pub(crate) struct Collector {
     running: HashMap<RunKey, Running>,
     pub(crate) outcomes: Vec<Outcome>,
@@ -36,9 +66,35 @@ pub(crate) struct Collector {
     pub(crate) parse_errors: Vec<String>,
     expected: usize,
     progress: bool,
+    /// `--format cucumber-json`: the writer and what it wrote.
+    json: Option<(Box<JsonWriter>, SharedBuffer)>,
+}
+
+impl std::fmt::Debug for Collector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collector")
+            .field("outcomes", &self.outcomes.len())
+            .field("expected", &self.expected)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Collector {
+    /// Also writes cucumber-rs' Cucumber JSON (read back with `cucumber_json`).
+    pub(crate) fn with_cucumber_json(mut self) -> Self {
+        let buffer = SharedBuffer::default();
+        self.json = Some((Box::new(writer::Json::new(buffer.clone())), buffer));
+        self
+    }
+
+    /// The Cucumber JSON written, once the run finished (nothing for an interrupted one).
+    pub(crate) fn cucumber_json(&self) -> Option<Vec<u8>> {
+        self.json
+            .as_ref()
+            .map(|(_, buffer)| buffer.bytes())
+            .filter(|bytes| !bytes.is_empty())
+    }
+
     /// `expected` scenarios will run; progress shows on stderr only when it is a terminal.
     pub(crate) fn new(expected: usize, finished: Finished) -> Self {
         Self {
@@ -48,6 +104,7 @@ impl Collector {
             parse_errors: Vec::new(),
             expected,
             progress: std::io::stderr().is_terminal(),
+            json: None,
         }
     }
 
@@ -188,6 +245,9 @@ impl Writer<ConformanceWorld> for Collector {
         event: parser::Result<Event<Cucumber<ConformanceWorld>>>,
         _cli: &Self::Cli,
     ) {
+        if let Some((json, _)) = self.json.as_mut() {
+            json.handle_event(event.clone(), &cli::Empty).await;
+        }
         match event.map(Event::into_inner) {
             Err(err) => self.parse_errors.push(err.to_string()),
             Ok(Cucumber::Feature(feature, event::Feature::Scenario(scenario, ev)))

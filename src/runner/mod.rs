@@ -25,6 +25,18 @@ pub(crate) struct ExecOptions {
     pub(crate) fail_fast: bool,
     /// Honour `@live-serial`: true against a live target.
     pub(crate) live: bool,
+    /// Also write cucumber-rs' Cucumber JSON.
+    pub(crate) cucumber_json: bool,
+}
+
+/// What an execution gives back.
+#[derive(Debug, Default)]
+pub(crate) struct Executed {
+    pub(crate) outcomes: Vec<Outcome>,
+    /// Feature files cucumber itself could not parse.
+    pub(crate) parse_errors: Vec<String>,
+    /// With `cucumber_json`: the report, when the run finished.
+    pub(crate) cucumber_json: Option<Vec<u8>>,
 }
 
 /// Hands cucumber the features `Suite::load` already parsed, checked and filtered.
@@ -57,7 +69,7 @@ pub(crate) async fn execute(
     ctx: Arc<RunContext>,
     options: &ExecOptions,
     finished: Finished,
-) -> (Vec<Outcome>, Vec<String>) {
+) -> Executed {
     // The binary owns argv: cucumber gets its options from us, never from the process.
     let runner_cli = runner::basic::Cli {
         concurrency: Some(options.concurrency.max(1)),
@@ -69,9 +81,13 @@ pub(crate) async fn execute(
         ..Default::default()
     };
     let live = options.live;
+    let mut writer = Collector::new(expected, finished);
+    if options.cucumber_json {
+        writer = writer.with_cucumber_json();
+    }
     let collector = ConformanceWorld::cucumber::<std::path::PathBuf>()
         .with_parser(Preparsed)
-        .with_writer(Collector::new(expected, finished))
+        .with_writer(writer)
         .which_scenario(move |feature, rule, scenario| {
             if live && is_serial(feature, rule, scenario) {
                 ScenarioType::Serial
@@ -99,5 +115,9 @@ pub(crate) async fn execute(
         .run(features)
         .await;
     collector.clear_progress();
-    (collector.outcomes, collector.parse_errors)
+    Executed {
+        cucumber_json: collector.cucumber_json(),
+        outcomes: collector.outcomes,
+        parse_errors: collector.parse_errors,
+    }
 }

@@ -2,6 +2,7 @@
 
 mod check;
 mod consumer;
+mod cucumber_json;
 mod gate;
 mod hostile;
 mod inputs;

@@ -18,4 +18,7 @@ pub(crate) enum Format {
     Html,
     /// `exchanges/<scenario>.har`: the HTTP exchanges of each failed scenario.
     Har,
+    /// `cucumber.json`: the Cucumber JSON report of cucumber-rs' own writer (Allure, Jenkins'
+    /// cucumber-reports, Xray, ReportPortal read it); a run only, not a re-render.
+    CucumberJson,
 }
