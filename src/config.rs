@@ -44,6 +44,7 @@ pub(crate) fn target_of(
                 .into(),
         });
     }
+    long_enough(live)?;
     let (default_coordinator, default_node) =
         default_era(era, coordinator.as_deref()).default_urls();
     let coordinator = base_url(
@@ -122,6 +123,39 @@ pub(crate) fn double_setup(
         Profile::load(&fixtures.join("profiles"), profile_name)?
     };
     Ok((seed, profile))
+}
+
+/// The fewest characters a credential given by flag may have: every credential is masked in
+/// every report, and a shorter one would mask ordinary text (AITBC's own keys have 16 or more).
+const SHORTEST_CREDENTIAL: usize = 8;
+
+/// Each key and token given by flag is long enough to be one (a typo such as `--client-token x`
+/// is told as such, not found later as a "leak" in every report).
+fn long_enough(live: &LiveArgs) -> Result<(), InputError> {
+    let given: [(&'static str, &Option<String>); 9] = [
+        ("--client-key", &live.client_key),
+        ("--other-client-key", &live.other_client_key),
+        ("--miner-key", &live.miner_key),
+        ("--admin-key", &live.admin_key),
+        ("--other-admin-key", &live.other_admin_key),
+        ("--client-token", &live.client_token),
+        ("--other-client-token", &live.other_client_token),
+        ("--admin-token", &live.admin_token),
+        ("--other-admin-token", &live.other_admin_token),
+    ];
+    for (flag, value) in given {
+        let n = value.as_deref().map_or(0, |v| v.chars().count());
+        if (1..SHORTEST_CREDENTIAL).contains(&n) {
+            return Err(InputError::Flag {
+                flag,
+                message: format!(
+                    "{n} character(s) is too short for a credential (at least {SHORTEST_CREDENTIAL}): \
+                     every credential is masked in the reports, and one this short would mask ordinary text"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Flags first, then the `.env` lists (first key = the role's, second = the other one); ready

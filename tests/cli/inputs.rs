@@ -204,3 +204,18 @@ fn a_bad_rate_limit_spec_exits_2_naming_the_flag_and_the_classes() {
     assert!(err.contains("--rate-limits"), "{err}");
     assert!(err.contains("classes: submit, register"), "{err}");
 }
+
+#[test]
+fn a_credential_too_short_to_mask_is_refused_with_its_flag() {
+    let err = stderr_of(&[
+        "run",
+        "--coordinator-url",
+        "http://127.0.0.1:9",
+        "--client-token",
+        "x",
+    ]);
+    assert!(
+        err.contains("--client-token: 1 character(s) is too short for a credential"),
+        "{err}"
+    );
+}
