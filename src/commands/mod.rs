@@ -83,6 +83,9 @@ fn write_reports(
         if let Some(line) = summary.cli_headline_text() {
             say(&format!("{line}\n"));
         }
+        if let Some(probe) = &summary.probe {
+            say(&format!("{}\n", probe.line()));
+        }
     } else {
         let is_har = |p: &&std::path::PathBuf| p.extension().is_some_and(|e| e == "har");
         let mut names: Vec<String> = written
