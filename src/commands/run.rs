@@ -22,15 +22,9 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
     let Some(every) = args.every else {
         return run_once(args);
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(RunError::Runtime)?;
     // Listened for across the runs: a signal between two runs, or during one (which that run
     // also sees, and ends interrupted), stops the watch.
-    let mut stop = runtime
-        .block_on(async { Interruption::listen() })
-        .map_err(RunError::Runtime)?;
+    let (runtime, mut stop) = runtime_listening()?;
     let mut runs = 0u64;
     loop {
         // Each run is whole and fresh: its own context, connections and doubles, dropped at
@@ -53,6 +47,20 @@ pub(crate) fn run(args: &RunArgs) -> Result<u8, RunError> {
     }
 }
 
+/// The runtime a run works on, and its listener for SIGINT and SIGTERM. One thread is enough
+/// for the harness side (it mostly waits; each double serves on threads of its own) and halves
+/// the CPU per request: no cross-thread wake-ups (scripts/bench.py).
+fn runtime_listening() -> Result<(tokio::runtime::Runtime, Interruption), RunError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let stop = runtime
+        .block_on(async { Interruption::listen() })
+        .map_err(RunError::Runtime)?;
+    Ok((runtime, stop))
+}
+
 /// One run: load, check the target, execute, report. Exit 0 only when every scenario passed.
 fn run_once(args: &RunArgs) -> Result<u8, RunError> {
     let started = Instant::now();
@@ -63,16 +71,8 @@ fn run_once(args: &RunArgs) -> Result<u8, RunError> {
     let redactor = redact::Redactor::new(target.secrets());
     let (live, description) = (target.is_live(), target.describe());
     let mut ctx = context(args, target, &catalogs, &redactor)?;
-    // One thread is enough for the harness side (it mostly waits; each double serves on threads
-    // of its own) and halves the CPU per request: no cross-thread wake-ups (scripts/bench.py).
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(RunError::Runtime)?;
     // Listen for SIGINT/SIGTERM from here on: a signal during the preflight or the run is ours.
-    let mut stop = runtime
-        .block_on(async { Interruption::listen() })
-        .map_err(RunError::Runtime)?;
+    let (runtime, mut stop) = runtime_listening()?;
     let settled = runtime.block_on(async {
         tokio::select! {
             settled = preflight::check(&ctx) => Some(settled),

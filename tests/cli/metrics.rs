@@ -89,6 +89,17 @@ fn the_metrics_file_is_what_prometheus_parses() {
     }
 }
 
+/// A quiet run against the embedded double that pushes to 127.0.0.1:`port`.
+fn run_pushing_to(reports: &std::path::Path, port: u16) -> std::process::Output {
+    bin()
+        .args(["run", "-q", "--report-dir"])
+        .arg(reports)
+        .arg("--pushgateway")
+        .arg(format!("http://127.0.0.1:{port}"))
+        .output()
+        .unwrap()
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -126,13 +137,7 @@ fn a_run_pushes_its_metrics_to_a_pushgateway() {
             .spawn()
             .unwrap();
         get(port, "/-/ready");
-        let out = bin()
-            .args(["run", "-q", "--report-dir"])
-            .arg(dir.path())
-            .arg("--pushgateway")
-            .arg(format!("http://127.0.0.1:{port}"))
-            .output()
-            .unwrap();
+        let out = run_pushing_to(dir.path(), port);
         let served = get(port, "/metrics");
         let _ = gateway.kill();
         let _ = gateway.wait();
@@ -172,13 +177,7 @@ fn a_run_pushes_its_metrics_to_a_pushgateway() {
         let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
         String::from_utf8_lossy(&seen).into_owned()
     });
-    let out = bin()
-        .args(["run", "-q", "--report-dir"])
-        .arg(dir.path())
-        .arg("--pushgateway")
-        .arg(format!("http://127.0.0.1:{port}"))
-        .output()
-        .unwrap();
+    let out = run_pushing_to(dir.path(), port);
     let request = server.join().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(
@@ -194,13 +193,7 @@ fn a_run_pushes_its_metrics_to_a_pushgateway() {
 fn a_push_that_fails_is_a_warning_and_the_run_stands() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let out = bin()
-        .args(["run", "-q", "--report-dir"])
-        .arg(dir.path())
-        .arg("--pushgateway")
-        .arg(format!("http://127.0.0.1:{port}"))
-        .output()
-        .unwrap();
+    let out = run_pushing_to(dir.path(), port);
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
