@@ -20,6 +20,10 @@ pub(crate) struct EndpointReport {
     /// How long its answers took (a request that timed out counts with its wait).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) latency: Option<Latency>,
+    /// Its exchanges by what came back: `2xx`, `4xx`, `5xx`, … or the class of no answer
+    /// (`timeout`, `unreachable`, `transport`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) answers: BTreeMap<String, u64>,
 }
 
 /// Percentiles of an endpoint's answer times, in milliseconds (nearest rank).
@@ -138,6 +142,11 @@ impl EndpointLog {
                 ..EndpointReport::default()
             });
         row.exchanges += 1;
+        let kind = match answer {
+            Answer::Status(status, _) => format!("{}xx", status / 100),
+            Answer::Transport(class) => class.as_str().to_string(),
+        };
+        *row.answers.entry(kind).or_default() += 1;
         if matches!(answer, Answer::Status(200..=299, _)) {
             row.successes += 1;
         }
@@ -219,6 +228,10 @@ mod tests {
         assert_eq!(
             (by_height.exchanges, by_height.successes, by_height.class),
             (2, 1, None)
+        );
+        assert_eq!(
+            by_height.answers,
+            BTreeMap::from([("2xx".to_string(), 1), ("4xx".to_string(), 1)])
         );
         let latency = by_height.latency.unwrap();
         assert_eq!(

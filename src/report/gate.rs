@@ -490,6 +490,7 @@ mod tests {
                 p95_ms,
                 max_ms: p95_ms,
             }),
+            answers: std::collections::BTreeMap::new(),
         };
         let facts = crate::report::summary::RunFacts {
             endpoints: vec![

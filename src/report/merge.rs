@@ -108,6 +108,9 @@ fn add_endpoints(endpoints: &mut BTreeMap<String, EndpointReport>, rows: &[Endpo
         row.exchanges += e.exchanges;
         row.successes += e.successes;
         row.class = row.class.max(e.class);
+        for (kind, n) in &e.answers {
+            *row.answers.entry(kind.clone()).or_default() += n;
+        }
         row.latency = match (row.latency, e.latency) {
             (Some(a), Some(b)) => Some(crate::exchange::endpoints::Latency {
                 p50_ms: a.p50_ms.max(b.p50_ms),

@@ -112,6 +112,7 @@ fn group_name(group: crate::catalog::Group) -> &'static str {
 fn endpoints(registry: &mut Registry, summary: &Summary, samples: &BTreeMap<String, Vec<f64>>) {
     let exchanges = Family::<Labels, Counter>::default();
     let successes = Family::<Labels, Counter>::default();
+    let answers = Family::<Labels, Counter>::default();
     let problem = Family::<Labels, Gauge>::default();
     let p95 = Family::<Labels, Ratio>::default();
     let durations = Family::<Labels, Histogram>::new_with_constructor(|| {
@@ -121,6 +122,11 @@ fn endpoints(registry: &mut Registry, summary: &Summary, samples: &BTreeMap<Stri
         let labels = vec![("endpoint".to_string(), e.endpoint.clone())];
         exchanges.get_or_create(&labels).inc_by(e.exchanges);
         successes.get_or_create(&labels).inc_by(e.successes);
+        for (kind, n) in &e.answers {
+            let mut by_class = labels.clone();
+            by_class.push(("class".to_string(), kind.clone()));
+            answers.get_or_create(&by_class).inc_by(*n);
+        }
         if let Some(class) = e.class {
             let mut with_class = labels.clone();
             with_class.push(("class".to_string(), class.as_str().to_string()));
@@ -142,6 +148,11 @@ fn endpoints(registry: &mut Registry, summary: &Summary, samples: &BTreeMap<Stri
         "endpoint_successes",
         "2xx answers of the endpoint in the run",
         successes,
+    );
+    registry.register(
+        "endpoint_answers",
+        "The endpoint's exchanges by what came back: 2xx, 4xx, 5xx, … or timeout, unreachable, transport",
+        answers,
     );
     registry.register(
         "endpoint_problem",
@@ -222,6 +233,7 @@ mod tests {
                 successes: 2,
                 class: Some(crate::failure::FailureClass::ServerError),
                 latency: crate::exchange::endpoints::Latency::of(&[4.0, 8.0, 12.0]),
+                answers: BTreeMap::from([("2xx".to_string(), 2), ("5xx".to_string(), 1)]),
             }],
             ..crate::report::summary::RunFacts::default()
         };
@@ -232,6 +244,7 @@ mod tests {
             "# TYPE aitbc_conformance_command_working gauge",
             "# TYPE aitbc_conformance_commands_working_ratio gauge",
             "# TYPE aitbc_conformance_endpoint_exchanges_total counter",
+            "# TYPE aitbc_conformance_endpoint_answers_total counter",
             "# TYPE aitbc_conformance_request_duration_seconds histogram",
             "# TYPE aitbc_conformance_endpoint_latency_p95_seconds gauge",
             "# TYPE aitbc_conformance_run_duration_seconds gauge",
@@ -241,6 +254,10 @@ mod tests {
         assert!(text.contains(
             "aitbc_conformance_request_duration_seconds_count{era=\"api-key\",target=\"\",revision=\"unknown\",endpoint=\"GET /rpc/head\"} 3"
         ), "{text}");
+        assert!(
+            text.contains("endpoint=\"GET /rpc/head\",class=\"5xx\"} 1"),
+            "{text}"
+        );
         assert!(!text.contains("# EOF"), "Prometheus text, not OpenMetrics");
     }
 }
