@@ -57,9 +57,10 @@ fn merge_shards(args: &MergeArgs) -> Result<u8, RunError> {
         cucumber_json: None,
     };
     super::write_reports(&output, &summary, &Redactor::default(), false)?;
+    let probe_failed = summary.probe.as_ref().is_some_and(super::probe::failed);
     Ok(if summary.interrupted {
         exit::INTERRUPTED
-    } else if super::passed(&summary, gated) {
+    } else if super::passed(&summary, gated) && !probe_failed {
         exit::SUCCESS
     } else {
         exit::SCENARIO_FAILED

@@ -63,6 +63,8 @@ pub(crate) fn merge(shards: Vec<(PathBuf, Summary)>) -> Result<Summary, InputErr
         .iter()
         .flat_map(|(_, s)| s.rate_limit_waits.iter().cloned())
         .collect();
+    // A probe probes the whole target, so one shard's (the first that ran one) is the run's.
+    merged.probe = shards.iter().find_map(|(_, s)| s.probe.clone());
     Ok(merged)
 }
 
