@@ -68,7 +68,7 @@ impl<'a> From<Option<&'a Value>> for Body<'a> {
 
 impl Body<'_> {
     /// Its content type and bytes, if it has any.
-    fn parts(&self) -> Option<(&str, Vec<u8>)> {
+    pub(crate) fn parts(&self) -> Option<(&str, Vec<u8>)> {
         match self {
             Body::None => None,
             Body::Json(value) => Some(("application/json", value.to_string().into_bytes())),

@@ -257,6 +257,14 @@ impl Pacer {
         }
     }
 
+    /// How many requests of `class` it lets go per window, if it limits that class.
+    pub(crate) fn limit(&self, class: RouteClass) -> Option<u32> {
+        self.classes
+            .iter()
+            .find(|(l, _)| l.class == class)
+            .map(|(l, _)| l.max)
+    }
+
     /// Waits until this request may be sent, then counts it.
     pub(crate) async fn wait(&self, method: &str, path: &str) {
         if let Some(end) = self.held_until(method, path) {

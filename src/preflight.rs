@@ -231,11 +231,7 @@ async fn settle_credentials(
     };
     let mut logins = Vec::new();
     for role in ["client", "other-client", "admin", "other-admin"] {
-        let given_one = given
-            .by_role()
-            .into_iter()
-            .find(|(r, _)| *r == role)
-            .and_then(|(_, c)| c.cloned());
+        let given_one = given.get(role).cloned();
         let wallet = wallets
             .iter()
             .find(|(r, _)| *r == role)

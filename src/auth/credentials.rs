@@ -64,6 +64,14 @@ impl Credentials {
         ]
     }
 
+    /// The credential of a role by its name (`client`, `other-client`, …), if configured.
+    pub(crate) fn get(&self, role: &str) -> Option<&Credential> {
+        self.by_role()
+            .into_iter()
+            .find(|(name, _)| *name == role)
+            .and_then(|(_, c)| c)
+    }
+
     /// The slot of a role by its name.
     pub(crate) fn slot(&mut self, role: &str) -> Option<&mut Option<Credential>> {
         Some(match role {

@@ -33,6 +33,18 @@ fn load_inputs(args: &SuiteArgs) -> Result<(Catalogs, Suite), InputError> {
     Ok((catalogs, suite))
 }
 
+/// The client-side rate limits of a run: `--rate-limits`, else the contract's on a live target
+/// and none on the double.
+fn rate_limits(args: &crate::cli::RunArgs, live: bool) -> crate::pacing::RateLimits {
+    args.rate_limits.clone().unwrap_or_else(|| {
+        if live {
+            crate::pacing::RateLimits::contract()
+        } else {
+            crate::pacing::RateLimits::none()
+        }
+    })
+}
+
 /// Writes a warning to stderr (never lost in `-q`).
 fn tell(text: &str) {
     use std::io::Write as _;

@@ -15,7 +15,7 @@ use crate::pacing::RateLimits;
 use crate::probe::finding::ProbeReport;
 use crate::target::RunContext;
 
-/// Probes the target after the scenarios (or alone): `None` when a signal stopped it.
+/// Probes the target after the scenarios (or alone).
 pub(crate) async fn probe(
     ctx: &RunContext,
     args: &RunArgs,
@@ -23,13 +23,7 @@ pub(crate) async fn probe(
     era: Era,
 ) -> Result<ProbeReport, RunError> {
     let live = ctx.target.is_live();
-    let limits = args.rate_limits.clone().unwrap_or_else(|| {
-        if live {
-            RateLimits::contract()
-        } else {
-            RateLimits::none()
-        }
-    });
+    let limits = super::rate_limits(args, live);
     let endpoints = crate::exchange::endpoints::EndpointLog::new(std::iter::empty());
     let mut client = Client::new(&ctx.target.trust(), args.judge.timeout, 0, endpoints, 1)?
         .paced(&limits)
@@ -48,7 +42,6 @@ pub(crate) async fn probe(
         client: &client,
         coordinator: &session.coordinator_url,
         node: &session.node_url,
-        era,
         credentials: &session.credentials,
         documents,
         catalog,

@@ -11,7 +11,6 @@ use crate::catalog::{Catalog, Catalogs};
 use crate::cli::RunArgs;
 use crate::error::{InputError, RunError};
 use crate::http::Client;
-use crate::pacing::RateLimits;
 use crate::report::summary::{Disposition, Planned, RunFacts, Summary};
 use crate::suite::ScenarioMeta;
 use crate::target::RunContext;
@@ -248,13 +247,7 @@ fn context(
     if args.live.insecure && live {
         tell("WARNING: --insecure: the target's TLS certificate is not verified (recorded in summary.json)\n");
     }
-    let limits = args.rate_limits.clone().unwrap_or_else(|| {
-        if live {
-            RateLimits::contract()
-        } else {
-            RateLimits::none()
-        }
-    });
+    let limits = super::rate_limits(args, live);
     let concurrency = usize::from(args.concurrency);
     let http = Client::new(
         &target.trust(),

@@ -33,6 +33,16 @@ pub(crate) struct Trace {
     pub(crate) http_version: String,
 }
 
+impl Trace {
+    /// An answer header's value, by its name in any case.
+    pub(crate) fn response_header(&self, name: &str) -> Option<&str> {
+        self.response_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 impl Exchange {
     /// `GET /v1/jobs/… → 404 {"detail":"job not found"}`, for messages.
     pub(crate) fn describe(&self) -> String {

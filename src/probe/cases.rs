@@ -46,6 +46,24 @@ pub(crate) enum Payload {
     },
 }
 
+impl Payload {
+    /// As the HTTP client sends it.
+    pub(crate) fn body(&self) -> crate::http::Body<'_> {
+        use crate::http::Body;
+        match self {
+            Payload::None => Body::None,
+            Payload::Json(v) => Body::Json(v),
+            Payload::Raw {
+                content_type,
+                bytes,
+            } => Body::Raw {
+                content_type,
+                bytes,
+            },
+        }
+    }
+}
+
 /// One request to send and what the document and roles say of it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Case {

@@ -76,13 +76,12 @@ pub(crate) struct Finding {
 impl Finding {
     /// Route, check and error signature: one finding each.
     pub(crate) fn key(&self) -> String {
-        format!(
-            "{} {} {} {}",
-            self.method,
-            self.route,
-            self.check.name(),
-            self.signature
-        )
+        Self::key_of(&self.method, &self.route, self.check, &self.signature)
+    }
+
+    /// The key of a finding of this route, check and signature.
+    pub(crate) fn key_of(method: &str, route: &str, check: Check, signature: &str) -> String {
+        format!("{method} {route} {} {signature}", check.name())
     }
 }
 

@@ -9,17 +9,17 @@ pub(crate) mod judge;
 mod objects;
 pub(crate) mod values;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::auth::{Credential, Credentials, Era};
+use crate::auth::{Credential, Credentials};
 use crate::catalog::Catalog;
 use crate::http::{self, Client, Request};
 use crate::openapi::document::Operation;
-use crate::openapi::validate::{compile, Validator};
+use crate::openapi::validate::Spec;
 use crate::openapi::{Document, Service};
 use crate::pacing::RouteClass;
 use cases::{Caller, Case, Ids, Route};
@@ -48,7 +48,6 @@ pub(crate) struct Plan<'a> {
     pub(crate) client: &'a Client,
     pub(crate) coordinator: &'a str,
     pub(crate) node: &'a str,
-    pub(crate) era: Era,
     pub(crate) credentials: &'a Credentials,
     /// Each service's document and where it came from.
     pub(crate) documents: Vec<(Service, Arc<Document>, String)>,
@@ -70,6 +69,8 @@ pub(crate) struct Plan<'a> {
 /// One probed operation and what happened to it.
 struct Target<'a> {
     service: Service,
+    /// Its operation's index in its service's document.
+    index: usize,
     route: Route<'a>,
     command: Option<String>,
     /// Requests sent with the route's own role that the target did not refuse (401/403/429).
@@ -131,7 +132,7 @@ pub(crate) async fn probe(plan: &Plan<'_>) -> ProbeReport {
 fn targets<'a>(plan: &'a Plan<'a>) -> Vec<Target<'a>> {
     let mut out = Vec::new();
     for (service, document, _) in &plan.documents {
-        for op in &document.operations {
+        for (index, op) in document.operations.iter().enumerate() {
             if !PREFIXES.iter().any(|p| op.template.starts_with(p)) {
                 continue;
             }
@@ -144,6 +145,7 @@ fn targets<'a>(plan: &'a Plan<'a>) -> Vec<Target<'a>> {
             };
             out.push(Target {
                 service: *service,
+                index,
                 route: Route {
                     op,
                     root: &document.root,
@@ -207,8 +209,7 @@ fn role_of(
         .commands
         .iter()
         .find(|c| declares(document, &c.endpoints, op))
-        .and_then(|c| c.roles.first())
-        .and_then(|r| crate::catalog::ROLES.iter().find(|k| *k == r).copied());
+        .and_then(first_role);
     let from_contract = CONTRACT_ROLES
         .iter()
         .find(|(prefix, _)| op.template.starts_with(prefix))
@@ -242,6 +243,12 @@ fn refused_by(role: &'static str) -> Vec<Caller> {
         .collect()
 }
 
+/// The first role a catalog command needs, as one of the coordinator's roles.
+fn first_role(command: &crate::catalog::Command) -> Option<&'static str> {
+    let role = command.roles.first()?;
+    crate::catalog::ROLES.iter().find(|k| *k == role).copied()
+}
+
 /// What makes the live objects, through the probe's client.
 fn maker<'a>(plan: &'a Plan<'a>) -> objects::Maker<'a> {
     let agent_role = plan
@@ -253,8 +260,7 @@ fn maker<'a>(plan: &'a Plan<'a>) -> objects::Maker<'a> {
                 .iter()
                 .any(|e| e.starts_with("POST /v1/agents/workflows"))
         })
-        .and_then(|c| c.roles.first())
-        .and_then(|r| crate::catalog::ROLES.iter().find(|k| *k == r).copied())
+        .and_then(first_role)
         .unwrap_or("admin");
     objects::Maker {
         client: plan.client,
@@ -266,14 +272,6 @@ fn maker<'a>(plan: &'a Plan<'a>) -> objects::Maker<'a> {
         job_body: plan.job_body.clone(),
         miner_body: plan.miner_body.clone(),
     }
-}
-
-fn credential(credentials: &Credentials, role: &str) -> Option<Credential> {
-    credentials
-        .by_role()
-        .into_iter()
-        .find(|(name, _)| *name == role)
-        .and_then(|(_, c)| c.cloned())
 }
 
 /// The environment variable a finding's curl line names for a role's credential.
@@ -292,7 +290,7 @@ fn untested(plan: &Plan<'_>, t: &Target<'_>) -> Option<Untested> {
     }
     let role = t.route.role;
     let needs_role = !t.route.refuses.is_empty();
-    let reason = if needs_role && credential(plan.credentials, role).is_none() {
+    let reason = if needs_role && plan.credentials.get(role).is_none() {
         format!("no {role} credential (give one: see `run --help`)")
     } else if t.sent == 0 {
         "not reached: the budget or its share of the target's rate limit was spent first".into()
@@ -318,10 +316,12 @@ struct Run<'a> {
     limited: HashMap<RouteClass, u32>,
     /// Per route: when its current minute began and how many requests went in it.
     per_route: HashMap<String, (Instant, u32)>,
-    validators: HashMap<(String, u16), Option<Validator>>,
-    findings: BTreeMap<String, Finding>,
-    /// Order of first appearance.
-    order: Vec<String>,
+    /// The documents, for the answers' schema checks (their validators compiled once each).
+    spec: Spec,
+    /// In order of first appearance.
+    findings: Vec<Finding>,
+    /// A finding's key → its place in `findings`.
+    seen: HashMap<String, usize>,
 }
 
 impl<'a> Run<'a> {
@@ -340,9 +340,14 @@ impl<'a> Run<'a> {
             },
             limited: HashMap::new(),
             per_route: HashMap::new(),
-            validators: HashMap::new(),
-            findings: BTreeMap::new(),
-            order: Vec::new(),
+            spec: plan.documents.iter().fold(
+                Spec::default(),
+                |spec, (service, document, source)| {
+                    spec.with(*service, Arc::clone(document), source.clone())
+                },
+            ),
+            findings: Vec::new(),
+            seen: HashMap::new(),
         }
     }
 
@@ -353,26 +358,23 @@ impl<'a> Run<'a> {
             // The double limits nothing.
             return true;
         };
-        {
-            let now = Instant::now();
-            let (start, used) = self
-                .per_route
-                .entry(endpoint.to_string())
-                .or_insert((now, 0));
-            if now.duration_since(*start) >= Duration::from_secs(60) {
-                (*start, *used) = (now, 0);
-            }
-            if *used >= max {
-                return false;
-            }
-            *used += 1;
+        let now = Instant::now();
+        let (start, used) = self
+            .per_route
+            .entry(endpoint.to_string())
+            .or_insert((now, 0));
+        if now.duration_since(*start) >= Duration::from_secs(60) {
+            (*start, *used) = (now, 0);
         }
-        let Some(class) = RouteClass::of(method, path) else {
+        if *used >= max {
+            return false;
+        }
+        *used += 1;
+        // The class's limit as the probe's client paces it (the era's, `--rate-limits`').
+        let Some((class, limit)) = RouteClass::of(method, path)
+            .and_then(|class| Some((class, self.plan.client.pacer.limit(class)?)))
+        else {
             return true;
-        };
-        let limit = match (class, self.plan.era) {
-            (RouteClass::Submit, Era::Jwt) => crate::pacing::JWT_SUBMIT_LIMIT,
-            _ => class.contract_limit(),
         };
         let used = self.limited.entry(class).or_insert(0);
         if *used >= limit / 3 {
@@ -398,7 +400,7 @@ impl<'a> Run<'a> {
             Service::Node => self.plan.node,
         };
         let credential = match case.caller {
-            Caller::Role(role) => credential(self.plan.credentials, role),
+            Caller::Role(role) => self.plan.credentials.get(role).cloned(),
             Caller::Nobody => None,
         };
         if matches!(case.caller, Caller::Role(_))
@@ -412,7 +414,7 @@ impl<'a> Run<'a> {
             method: &method,
             path: &case.path,
             credential: credential.as_ref(),
-            body: objects::body_of(&case.payload),
+            body: case.payload.body(),
             record: false,
             fresh: false,
         };
@@ -420,8 +422,6 @@ impl<'a> Run<'a> {
             tokio::time::timeout_at(deadline.into(), http::send(self.plan.client, request)).await;
         self.report.requests += 1;
         target.sent += 1;
-        let url = format!("{base}{}", case.path);
-        let curl = self.curl(&method, &url, case, credential.as_ref());
         let exchange = match sent {
             Ok(Ok((exchange, _))) => exchange,
             // The connection dropped without an answer (a crashed handler): worse than a 500.
@@ -435,7 +435,10 @@ impl<'a> Run<'a> {
             }
         };
         self.tally(target, case, exchange.status);
-        self.judge(target, case, &exchange, curl);
+        let url = format!("{base}{}", case.path);
+        self.judge(target, case, &exchange, || {
+            curl(&method, &url, case, credential.as_ref())
+        });
         Some(exchange.status)
     }
 
@@ -501,46 +504,25 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn curl(
-        &self,
-        method: &str,
-        url: &str,
+    /// Judges an answer; a finding seen before is counted, a new one kept with the `curl`
+    /// line that reproduces it (made only then).
+    fn judge(
+        &mut self,
+        target: &Target<'_>,
         case: &Case,
-        credential: Option<&Credential>,
-    ) -> String {
-        let header = match (case.caller, credential) {
-            (Caller::Role(role), Some(c)) => Some((c.header().0, variable(role, c))),
-            _ => None,
-        };
-        let body = match &case.payload {
-            cases::Payload::None => None,
-            cases::Payload::Json(v) => Some(("application/json", v.to_string().into_bytes())),
-            cases::Payload::Raw {
-                content_type,
-                bytes,
-            } => Some((*content_type, bytes.clone())),
-        };
-        finding::curl(
-            method,
-            url,
-            header.as_ref().map(|(h, v)| (*h, v.as_str())),
-            body.as_ref().map(|(t, b)| (*t, b.as_slice())),
-        )
-    }
-
-    fn judge(&mut self, target: &Target<'_>, case: &Case, exchange: &http::Exchange, curl: String) {
+        exchange: &http::Exchange,
+        curl: impl FnOnce() -> String,
+    ) {
         let op = target.route.op;
         let status = exchange.status;
         let schema_error = match (&exchange.json, (200..300).contains(&status)) {
-            (Some(body), true) => self.schema_error(target, status, body),
+            (Some(body), true) => self
+                .spec
+                .violation(target.service, target.index, status, body)
+                .map(|(path, rule)| format!("{path}: {rule}")),
             _ => None,
         };
-        let content_type = exchange
-            .trace
-            .response_headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| v.as_str());
+        let content_type = exchange.trace.response_header("content-type");
         let answer = Answer {
             status,
             content_type,
@@ -556,67 +538,53 @@ impl<'a> Run<'a> {
             Check::ServerError => format!("{detail} {}", error_signature(&text)),
             _ => detail,
         };
-        let finding = Finding {
+        let key = Finding::key_of(&op.method, &op.template, check, &signature);
+        if let Some(&known) = self.seen.get(&key) {
+            self.findings[known].count += 1;
+            return;
+        }
+        self.seen.insert(key, self.findings.len());
+        self.findings.push(Finding {
             method: op.method.clone(),
             route: op.template.clone(),
             check,
             status,
             command: target.command.clone(),
             input: case.input.clone(),
-            curl,
+            curl: curl(),
             answer: match (check, schema_error) {
                 (Check::ResponseSchema, Some(violation)) => violation,
                 _ => text.chars().take(ANSWER_CHARS).collect(),
             },
             signature,
             count: 1,
-        };
-        self.add(finding);
-    }
-
-    fn schema_error(&mut self, target: &Target<'_>, status: u16, body: &Value) -> Option<String> {
-        let op = target.route.op;
-        let schema = op.response_schema(status)?;
-        let document = self
-            .plan
-            .documents
-            .iter()
-            .find(|(s, _, _)| *s == target.service)
-            .map(|(_, d, _)| d)?;
-        let validator = self
-            .validators
-            .entry((op.endpoint(), status))
-            .or_insert_with(|| compile(document, schema));
-        validator
-            .as_ref()?
-            .first_error(body)
-            .map(|(path, rule)| format!("{path}: {rule}"))
-    }
-
-    fn add(&mut self, finding: Finding) {
-        let key = finding.key();
-        match self.findings.get_mut(&key) {
-            Some(known) => known.count += 1,
-            None => {
-                self.order.push(key.clone());
-                self.findings.insert(key, finding);
-            }
-        }
+        });
     }
 
     fn finish(mut self) -> ProbeReport {
-        let mut findings = std::mem::take(&mut self.findings);
-        self.report.findings = self
-            .order
-            .iter()
-            .filter_map(|k| findings.remove(k))
-            .collect();
+        self.report.findings = self.findings;
         self.report
     }
 }
 
+/// A `curl` line for a probe request; the credential named by its environment variable.
+fn curl(method: &str, url: &str, case: &Case, credential: Option<&Credential>) -> String {
+    let header = match (case.caller, credential) {
+        (Caller::Role(role), Some(c)) => Some((c.header().0, variable(role, c))),
+        _ => None,
+    };
+    let body = case.payload.body();
+    let body = body.parts();
+    finding::curl(
+        method,
+        url,
+        header.as_ref().map(|(h, v)| (*h, v.as_str())),
+        body.as_ref().map(|(t, b)| (*t, b.as_slice())),
+    )
+}
+
 /// What tells two server errors of one route apart: the exception's type in the contract's
-/// 500 envelope, else the answer's first words with digits and hex ids blanked.
+/// 500 envelope, else the answer's first 60 characters with their digits blanked.
 fn error_signature(body: &str) -> String {
     let json: Option<Value> = serde_json::from_str(body).ok();
     if let Some(code) = json
@@ -628,12 +596,6 @@ fn error_signature(body: &str) -> String {
     }
     body.chars()
         .take(60)
-        .map(|c| {
-            if c.is_ascii_hexdigit() && c.is_ascii_digit() {
-                '#'
-            } else {
-                c
-            }
-        })
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
         .collect()
 }

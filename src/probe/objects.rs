@@ -5,8 +5,7 @@
 use serde_json::{json, Value};
 
 use super::cases::{Ids, LiveId};
-use crate::auth::Credential;
-use crate::http::{self, Body, Client, Request};
+use crate::http::{self, Client, Request};
 
 /// The label of the job the probe cancels before it starts.
 const CANCELLED: &str = "my cancelled job";
@@ -34,13 +33,12 @@ impl Maker<'_> {
         path: &str,
         body: Option<&Value>,
     ) -> Option<(u16, Value)> {
-        let credential: Option<Credential> =
-            role.and_then(|r| super::credential(self.credentials, r));
+        let credential = role.and_then(|r| self.credentials.get(r));
         let request = Request {
             base,
             method,
             path,
-            credential: credential.as_ref(),
+            credential,
             body: body.into(),
             record: false,
             fresh: false,
@@ -97,7 +95,7 @@ impl Maker<'_> {
         if let Some(id) = self.running_job().await {
             add("job_id", "a job the miner runs", id, true);
         }
-        if super::credential(self.credentials, "other-client").is_some() {
+        if self.credentials.get("other-client").is_some() {
             sent += 1;
             if let Some(id) = self.submit("other-client").await {
                 add("job_id", "another client's job", id, false);
@@ -201,20 +199,5 @@ impl Maker<'_> {
             }
         }
         out
-    }
-}
-
-/// A body as [`Body`] for a probe request.
-pub(crate) fn body_of(payload: &super::cases::Payload) -> Body<'_> {
-    match payload {
-        super::cases::Payload::None => Body::None,
-        super::cases::Payload::Json(v) => Body::Json(v),
-        super::cases::Payload::Raw {
-            content_type,
-            bytes,
-        } => Body::Raw {
-            content_type,
-            bytes,
-        },
     }
 }

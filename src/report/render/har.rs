@@ -188,11 +188,7 @@ fn entry(exchange: &Exchange) -> Entry {
     let trace = &exchange.trace;
     let request_body = trace.request_body.as_deref();
     let answered = exchange.status != 0;
-    let mime_type = trace
-        .response_headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-        .map_or("", |(_, value)| value.as_str());
+    let mime_type = trace.response_header("content-type").unwrap_or("");
     Entry {
         started_date_time: crate::clock::iso_utc(trace.started_at),
         time: trace.elapsed_ms,
