@@ -162,25 +162,26 @@ fn redact_failures(outcomes: &mut [crate::runner::outcome::Outcome], redactor: &
 /// `--read-only`: which commands its scenarios judge, and which stay untested.
 fn read_only_line(selected: &[&ScenarioMeta], catalog: &Catalog) -> String {
     let judged: HashSet<&str> = selected.iter().map(|m| m.command.as_str()).collect();
-    let (covered, untested): (Vec<&str>, Vec<&str>) = catalog
+    let (covered, untested): (Vec<&crate::catalog::Command>, Vec<_>) = catalog
         .commands
         .iter()
-        .map(|c| c.cli.as_str())
-        .partition(|cli| {
-            catalog
-                .commands
-                .iter()
-                .any(|c| c.cli == *cli && judged.contains(c.id.as_str()))
-        });
+        .partition(|c| judged.contains(c.id.as_str()));
+    let names = |commands: &[&crate::catalog::Command]| {
+        commands
+            .iter()
+            .map(|c| c.cli.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!(
         "read-only: {} scenarios judge {} command(s): {}; untested (no read-only scenario): {}\n",
         selected.len(),
         covered.len(),
-        covered.join(", "),
+        names(&covered),
         if untested.is_empty() {
             "none".to_string()
         } else {
-            untested.join(", ")
+            names(&untested)
         }
     )
 }

@@ -230,19 +230,19 @@ impl Document {
         let Some(schema) = &op.request else {
             return Vec::new();
         };
-        let schema = resolve(&self.root, schema);
-        schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|fields| {
-                fields
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default()
+        required(resolve(&self.root, schema))
     }
+}
+
+/// An object schema's required property names.
+pub(crate) fn required(schema: &Value) -> Vec<String> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect()
 }
 
 fn is_param(segment: &str) -> bool {

@@ -279,7 +279,7 @@ impl Route<'_> {
         let Some(object) = body.as_object() else {
             return out;
         };
-        for field in values::required(schema) {
+        for field in crate::openapi::document::required(schema) {
             let mut varied = object.clone();
             varied.remove(&field);
             out.push(self.with_payload(

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::openapi::document::resolve;
+use crate::openapi::document::{required, resolve};
 
 /// How deep nested objects and arrays are generated.
 const DEPTH: usize = 6;
@@ -133,17 +133,6 @@ fn valid_at(root: &Value, schema: &Value, depth: usize) -> Value {
         }
         _ => json!("probe"),
     }
-}
-
-/// The schema's required property names.
-pub(crate) fn required(schema: &Value) -> Vec<String> {
-    schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(String::from))
-        .collect()
 }
 
 fn valid_string(schema: &Value) -> Value {
