@@ -63,7 +63,9 @@ fn runtime_listening() -> Result<(tokio::runtime::Runtime, Interruption), RunErr
 /// One run: load, check the target, execute, report. Exit 0 only when every scenario passed.
 fn run_once(args: &RunArgs) -> Result<u8, RunError> {
     let started = Instant::now();
+    // Compiled beside the loading and the preflight, off the run's thread.
     let (catalogs, all) = load_inputs(&args.suite)?;
+    let steps = runner::steps::Compiling::start();
     let target = config::target(args)?;
     // Bad --tags fail before the target is asked anything.
     select(&all, args, None)?;
@@ -102,7 +104,8 @@ fn run_once(args: &RunArgs) -> Result<u8, RunError> {
     if args.read_only && !args.quiet {
         say(&read_only_line(&selected, catalog));
     }
-    let (executed, interrupted) = execute(&runtime, &mut stop, &suite, &planned, &ctx, args)?;
+    let (executed, interrupted) =
+        execute(&runtime, &mut stop, &suite, &planned, &ctx, args, steps)?;
     let (mut outcomes, cucumber_json) = (executed.outcomes, executed.cucumber_json);
     let (probe, interrupted) = match args.probe.wanted() && !interrupted {
         true => probe_phase(&runtime, &mut stop, &ctx, args, catalog, settled.era)?,
@@ -380,6 +383,7 @@ fn execute(
     planned: &[Planned],
     ctx: &Arc<RunContext>,
     args: &RunArgs,
+    steps: runner::steps::Compiling,
 ) -> Result<(runner::Executed, bool), RunError> {
     if planned.is_empty() {
         // `--probe-only`: nothing for cucumber to do.
@@ -407,6 +411,7 @@ fn execute(
         Arc::clone(ctx),
         &options,
         Arc::clone(&finished),
+        steps,
     );
     let (executed, interrupted) = runtime.block_on(async {
         tokio::select! {

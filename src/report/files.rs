@@ -79,7 +79,7 @@ pub(crate) fn write_all(
         _ => None,
     };
     if wants(Format::Html) {
-        let history = super::history::read(out.history).unwrap_or_default();
+        let history = super::history::read_last(out.history, super::history::PAGE_RUNS);
         let context = render::html::Context {
             history: &history.entries,
             exchanges: exchanges.as_ref(),

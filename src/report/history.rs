@@ -129,6 +129,41 @@ pub(crate) fn read(path: &Path) -> Result<Record, InputError> {
     Ok(parse(&text))
 }
 
+/// How many of the latest runs the page charts.
+pub(crate) const PAGE_RUNS: usize = 100;
+
+/// The last `runs` lines of `history.jsonl` (all of a shorter one), read from the file's end:
+/// a page of a record that grows with every run costs the same on its thousandth run.
+pub(crate) fn read_last(path: &Path, runs: usize) -> Record {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    const CHUNK: u64 = 64 * 1024;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Record::default();
+    };
+    let Ok(len) = file.seek(SeekFrom::End(0)) else {
+        return Record::default();
+    };
+    let mut tail: Vec<u8> = Vec::new();
+    let mut start = len;
+    // One more line than wanted: the first one read may be cut in the middle.
+    while start > 0 && tail.iter().filter(|&&b| b == b'\n').count() <= runs + 1 {
+        let from = start.saturating_sub(CHUNK);
+        let mut chunk = vec![0; (start - from) as usize];
+        if file.seek(SeekFrom::Start(from)).is_err() || file.read_exact(&mut chunk).is_err() {
+            return Record::default();
+        }
+        chunk.extend_from_slice(&tail);
+        (tail, start) = (chunk, from);
+    }
+    let text = String::from_utf8_lossy(&tail);
+    let whole = match start {
+        0 => &text[..],
+        _ => text.split_once('\n').map_or("", |(_, rest)| rest),
+    };
+    let lines: Vec<&str> = whole.lines().filter(|l| !l.trim().is_empty()).collect();
+    parse(&lines[lines.len().saturating_sub(runs)..].join("\n"))
+}
+
 /// Parses the lines of a record.
 pub(crate) fn parse(text: &str) -> Record {
     let mut record = Record::default();
@@ -217,6 +252,24 @@ mod tests {
             }]
         );
         assert_eq!(sparkline(&[0.0, 50.0, 100.0]), "▁▅█");
+    }
+
+    #[test]
+    fn the_last_runs_are_read_from_the_end_of_a_long_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.jsonl");
+        let lines: Vec<String> = (0..3000)
+            .map(|i| line_of(f64::from(i % 100), "working"))
+            .collect();
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let all = read(&path).unwrap().entries;
+        for runs in [0, 1, 100, 2999, 3000, 5000] {
+            let last = read_last(&path, runs).entries;
+            assert_eq!(last, all[all.len().saturating_sub(runs)..], "{runs}");
+        }
+        assert!(read_last(&dir.path().join("none.jsonl"), 10)
+            .entries
+            .is_empty());
     }
 
     #[test]

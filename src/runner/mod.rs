@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use cucumber::gherkin;
 use cucumber::runner::basic::ScenarioType;
-use cucumber::{cli, parser, runner, World as _};
+use cucumber::{cli, parser, runner};
 use futures::FutureExt as _;
 
 pub(crate) mod collector;
 pub(crate) mod outcome;
+pub(crate) mod steps;
 
 use self::collector::Collector;
 use self::outcome::{Finished, Outcome};
@@ -69,6 +70,7 @@ pub(crate) async fn execute(
     ctx: Arc<RunContext>,
     options: &ExecOptions,
     finished: Finished,
+    steps: steps::Compiling,
 ) -> Executed {
     // The binary owns argv: cucumber gets its options from us, never from the process.
     let runner_cli = runner::basic::Cli {
@@ -85,7 +87,9 @@ pub(crate) async fn execute(
     if options.cucumber_json {
         writer = writer.with_cucumber_json();
     }
-    let collector = ConformanceWorld::cucumber::<std::path::PathBuf>()
+    let steps = steps.for_features(&features);
+    let collector = cucumber::Cucumber::<ConformanceWorld, _, std::path::PathBuf, _, _, _>::new()
+        .steps(steps)
         .with_parser(Preparsed)
         .with_writer(writer)
         .which_scenario(move |feature, rule, scenario| {

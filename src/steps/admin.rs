@@ -24,7 +24,7 @@ async fn note_stats(world: &mut World) -> StepResult {
     })
 }
 
-#[then(expr = "the admin stat {string} grew by {int} since I noted them")]
+#[then(regex = r#"^the admin stat "([^"]*)" grew by (-?[0-9]+) since I noted them$"#)]
 async fn stat_grew(world: &mut World, field: String, delta: i64) -> StepResult {
     judged!(world, {
         let before = world

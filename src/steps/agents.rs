@@ -19,19 +19,19 @@ async fn create(world: &mut World, caller: Caller, name: &str, public: bool) -> 
     world.save_string("id", name)
 }
 
-#[given(expr = "a workflow {string} created by the admin")]
+#[given(regex = r#"^a workflow "([^"]*)" created by the admin$"#)]
 async fn created_by_admin(world: &mut World, name: String) -> StepResult {
     judged!(world, { create(world, Caller::Admin, &name, false).await })
 }
 
-#[given(expr = "a public workflow {string} created by the other admin")]
+#[given(regex = r#"^a public workflow "([^"]*)" created by the other admin$"#)]
 async fn public_by_other(world: &mut World, name: String) -> StepResult {
     judged!(world, {
         create(world, Caller::OtherAdmin, &name, true).await
     })
 }
 
-#[given(expr = "a private workflow {string} created by the other admin")]
+#[given(regex = r#"^a private workflow "([^"]*)" created by the other admin$"#)]
 async fn private_by_other(world: &mut World, name: String) -> StepResult {
     judged!(world, {
         create(world, Caller::OtherAdmin, &name, false).await

@@ -10,7 +10,7 @@ use crate::failure::{Failure, FailureClass};
 use crate::target::Credential;
 use crate::world::{Caller, ConformanceWorld as World, StepResult};
 
-#[when(expr = "I run aitbc {string} as {string}")]
+#[when(regex = r#"^I run aitbc "([^"]*)" as "([^"]*)"$"#)]
 async fn run_aitbc(world: &mut World, args: String, role: String) -> StepResult {
     judged!(world, {
         let ctx = world.context()?;
@@ -180,7 +180,7 @@ fn sent_list(ran: &Ran) -> String {
     all.join(", ")
 }
 
-#[then(expr = "aitbc sent {string} and got {int}")]
+#[then(regex = r#"^aitbc sent "([^"]*)" and got (-?[0-9]+)$"#)]
 async fn sent_and_got(world: &mut World, endpoint: String, status: u16) -> StepResult {
     judged!(world, {
         let ctx = world.context()?;
@@ -283,12 +283,12 @@ fn wrong_credential_header(
     )))
 }
 
-#[then(expr = "aitbc's output has field {string}")]
+#[then(regex = r#"^aitbc's output has field "([^"]*)"$"#)]
 async fn output_has_field(world: &mut World, field: String) -> StepResult {
     judged!(world, { output_field(ran(world)?, &field).map(|_| ()) })
 }
 
-#[then(expr = "I save aitbc's output field {string} as {string}")]
+#[then(regex = r#"^I save aitbc's output field "([^"]*)" as "([^"]*)"$"#)]
 async fn save_output_field(world: &mut World, field: String, name: String) -> StepResult {
     judged!(world, {
         let value = output_field(ran(world)?, &field)?;
@@ -326,7 +326,7 @@ fn output_field(ran: &Ran, field: &str) -> Result<serde_json::Value, Failure> {
         })
 }
 
-#[then(expr = "aitbc exited {int}")]
+#[then(regex = r#"^aitbc exited (-?[0-9]+)$"#)]
 async fn exited(world: &mut World, code: i32) -> StepResult {
     judged!(world, {
         let ran = finished(ran(world)?)?;

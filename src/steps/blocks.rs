@@ -94,7 +94,7 @@ pub(crate) async fn cli_lookup(world: &mut World, id: &str) -> Result<Lookup, Fa
     })
 }
 
-#[given(expr = "I note the hash of block {int} as {string}")]
+#[given(regex = r#"^I note the hash of block (-?[0-9]+) as "([^"]*)"$"#)]
 async fn note_hash(world: &mut World, height: u64, name: String) -> StepResult {
     judged!(world, {
         world
@@ -105,7 +105,7 @@ async fn note_hash(world: &mut World, height: u64, name: String) -> StepResult {
     })
 }
 
-#[given(expr = "I note the head as {string}")]
+#[given(regex = r#"^I note the head as "([^"]*)"$"#)]
 async fn note_head(world: &mut World, name: String) -> StepResult {
     judged!(world, {
         world
@@ -118,7 +118,7 @@ async fn note_head(world: &mut World, name: String) -> StepResult {
     })
 }
 
-#[given(expr = "the node does not serve {string}")]
+#[given(regex = r#"^the node does not serve "([^"]*)"$"#)]
 async fn node_lacks(world: &mut World, route: String) -> StepResult {
     judged!(world, {
         let session = world.session()?;
@@ -138,7 +138,7 @@ async fn node_lacks(world: &mut World, route: String) -> StepResult {
     })
 }
 
-#[when(expr = "I look up block {string} the way the CLI does")]
+#[when(regex = r#"^I look up block "([^"]*)" the way the CLI does$"#)]
 async fn look_up(world: &mut World, id: String) -> StepResult {
     judged!(world, {
         let id = world.expand(&id);
@@ -155,7 +155,7 @@ fn lookup(world: &World) -> Result<&Lookup, Failure> {
         .ok_or_else(|| Failure::harness("no block lookup was made before this check"))
 }
 
-#[then(expr = "the lookup found the block at height {word}")]
+#[then(regex = r#"^the lookup found the block at height (\S+)$"#)]
 async fn lookup_found(world: &mut World, height: String) -> StepResult {
     judged!(world, {
         let height: u64 = world
@@ -195,7 +195,7 @@ async fn lookup_missed(world: &mut World) -> StepResult {
     })
 }
 
-#[then(expr = "the lookup went through {string}")]
+#[then(regex = r#"^the lookup went through "([^"]*)"$"#)]
 async fn lookup_via(world: &mut World, via: String) -> StepResult {
     judged!(world, {
         let want = via_named(&via).ok_or_else(|| {
@@ -216,7 +216,7 @@ async fn lookup_via(world: &mut World, via: String) -> StepResult {
     })
 }
 
-#[then(expr = "the lookup made {int} request(s)")]
+#[then(regex = r#"^the lookup made (-?[0-9]+) request(?:s)?$"#)]
 async fn lookup_requests(world: &mut World, count: usize) -> StepResult {
     judged!(world, {
         let lookup = lookup(world)?;
@@ -245,7 +245,7 @@ pub(crate) fn walk_heights(top: u64, first: u64, last: u64) -> Vec<u64> {
 
 /// Reads the chain's first and last blocks one by one: the chain invariants where they matter
 /// (genesis, head) in a bounded number of requests, whatever the chain's height.
-#[when(expr = "I walk the first {int} and the last {int} blocks of the chain")]
+#[when(regex = r#"^I walk the first (-?[0-9]+) and the last (-?[0-9]+) blocks of the chain$"#)]
 async fn walk_chain(world: &mut World, first: u64, last: u64) -> StepResult {
     judged!(world, {
         world
@@ -326,7 +326,7 @@ pub(crate) fn check_windows(blocks: &[Value]) -> Result<(), String> {
     Ok(())
 }
 
-#[then(expr = "the genesis block's parent_hash is {string}")]
+#[then(regex = r#"^the genesis block's parent_hash is "([^"]*)"$"#)]
 async fn genesis_parent(world: &mut World, expected: String) -> StepResult {
     judged!(world, {
         let parent = world
@@ -362,7 +362,9 @@ async fn last_is_head(world: &mut World) -> StepResult {
     })
 }
 
-#[then(expr = "the blocks in {string} are contiguous from height {int} and linked by parent_hash")]
+#[then(
+    regex = r#"^the blocks in "([^"]*)" are contiguous from height (-?[0-9]+) and linked by parent_hash$"#
+)]
 async fn range_linked(world: &mut World, field: String, first: u64) -> StepResult {
     judged!(world, {
         let blocks = world.field(&field)?.as_array().cloned().unwrap_or_default();

@@ -10,7 +10,7 @@ use crate::failure::{Failure, FailureClass};
 use crate::json_path;
 use crate::world::{Caller, ConformanceWorld as World, StepResult};
 
-#[given(expr = "I authenticate as {string}")]
+#[given(regex = r#"^I authenticate as "([^"]*)"$"#)]
 async fn authenticate(world: &mut World, role: String) -> StepResult {
     judged!(world, {
         world.caller = Caller::parse(&role).ok_or_else(|| {
@@ -44,7 +44,7 @@ async fn send_with_body(
     })
 }
 
-#[then(expr = "the response status is {int}")]
+#[then(regex = r#"^the response status is (-?[0-9]+)$"#)]
 async fn status_is(world: &mut World, status: u16) -> StepResult {
     judged!(world, { world.expect_status(status) })
 }
@@ -190,7 +190,7 @@ async fn field_is_by_era(world: &mut World, step: &Step, field: String) -> StepR
 
 /// `When 1.2 seconds have passed` (a job's time to live, which every release raises to at
 /// least a second, runs out): a live target is waited for; the double's clock is moved ahead.
-#[when(regex = r"^(\d+(?:\.\d+)?) seconds? (?:have|has) passed$")]
+#[when(regex = r"^([0-9]+(?:\.[0-9]+)?) seconds? (?:have|has) passed$")]
 async fn time_passes(world: &mut World, seconds: String) -> StepResult {
     judged!(world, {
         let seconds: f64 = seconds
@@ -223,7 +223,7 @@ async fn field_includes(world: &mut World, field: String, literal: String) -> St
     })
 }
 
-#[then(expr = "the response field {string} matches {string}")]
+#[then(regex = r#"^the response field "([^"]*)" matches "([^"]*)"$"#)]
 async fn field_matches(world: &mut World, field: String, pattern: String) -> StepResult {
     judged!(world, {
         let re = regex::Regex::new(&pattern)
@@ -239,7 +239,7 @@ async fn field_matches(world: &mut World, field: String, pattern: String) -> Ste
     })
 }
 
-#[then(expr = "the response field {string} matches {string} or is null")]
+#[then(regex = r#"^the response field "([^"]*)" matches "([^"]*)" or is null$"#)]
 async fn field_null_or_matches(world: &mut World, field: String, pattern: String) -> StepResult {
     judged!(world, {
         if world.field(&field)?.is_null() {
@@ -249,7 +249,7 @@ async fn field_null_or_matches(world: &mut World, field: String, pattern: String
     })
 }
 
-#[then(expr = "the response field {string} has {int} item(s)")]
+#[then(regex = r#"^the response field "([^"]*)" has (-?[0-9]+) item(?:s)?$"#)]
 async fn field_has_items(world: &mut World, field: String, count: usize) -> StepResult {
     judged!(world, {
         let actual = world.field(&field)?;
@@ -267,7 +267,7 @@ async fn field_has_items(world: &mut World, field: String, count: usize) -> Step
     })
 }
 
-#[then(expr = "the response field {string} holds at most {int} item(s)")]
+#[then(regex = r#"^the response field "([^"]*)" holds at most (-?[0-9]+) item(?:s)?$"#)]
 async fn field_has_at_most(world: &mut World, field: String, max: usize) -> StepResult {
     judged!(world, {
         let actual = world.field(&field)?;
@@ -345,7 +345,7 @@ fn each_item(
     }
 }
 
-#[then(expr = "I save the response field {string} as {string}")]
+#[then(regex = r#"^I save the response field "([^"]*)" as "([^"]*)"$"#)]
 async fn save_field(world: &mut World, field: String, name: String) -> StepResult {
     judged!(world, {
         let value = world.field(&field)?;
@@ -357,7 +357,7 @@ async fn save_field(world: &mut World, field: String, name: String) -> StepResul
     })
 }
 
-#[then(expr = "{string} is {int} seconds after {string}")]
+#[then(regex = r#"^"([^"]*)" is (-?[0-9]+) seconds after "([^"]*)"$"#)]
 async fn seconds_after(
     world: &mut World,
     later: String,
@@ -385,7 +385,7 @@ async fn seconds_after(
     })
 }
 
-#[then(expr = "the response field {string} holds a whole number")]
+#[then(regex = r#"^the response field "([^"]*)" holds a whole number$"#)]
 async fn field_is_integer(world: &mut World, field: String) -> StepResult {
     judged!(world, {
         let actual = world.field(&field)?;

@@ -32,7 +32,7 @@ async fn submit(world: &mut World, name: &str, body: Value) -> StepResult {
     world.save_string("job_id", name)
 }
 
-#[given(expr = "a job {string} submitted by the client")]
+#[given(regex = r#"^a job "([^"]*)" submitted by the client$"#)]
 async fn job_submitted(world: &mut World, name: String) -> StepResult {
     judged!(world, {
         let body = default_job(&world.tag());
@@ -44,7 +44,7 @@ async fn job_submitted(world: &mut World, name: String) -> StepResult {
 /// reads. On a live target one job serves every such scenario of the run, so the target's
 /// budget of submissions (50 a minute in the JWT era) goes to the scenarios that change jobs;
 /// it asks for a region no miner serves, so it stays queued. The double is fresh per scenario.
-#[given(expr = "the client's queued job {string}")]
+#[given(regex = r#"^the client's queued job "([^"]*)"$"#)]
 async fn shared_queued_job(world: &mut World, name: String) -> StepResult {
     judged!(world, {
         let ctx = world.context()?;
@@ -66,7 +66,7 @@ async fn shared_queued_job(world: &mut World, name: String) -> StepResult {
     })
 }
 
-#[given(expr = "a job {string} submitted by the client with body:")]
+#[given(regex = r#"^a job "([^"]*)" submitted by the client with body:$"#)]
 async fn job_submitted_with(world: &mut World, step: &Step, name: String) -> StepResult {
     judged!(world, {
         let body = parse_json(&world.expand(docstring(step)?))?;
@@ -97,12 +97,12 @@ async fn register(world: &mut World, body: Value) -> StepResult {
     world.expect_status(200)
 }
 
-#[given(expr = "the miner has taken job {string}")]
+#[given(regex = r#"^the miner has taken job "([^"]*)"$"#)]
 async fn miner_took(world: &mut World, name: String) -> StepResult {
     judged!(world, { take(world, &name).await })
 }
 
-#[then(expr = "the miner is handed job {string}")]
+#[then(regex = r#"^the miner is handed job "([^"]*)"$"#)]
 async fn miner_is_handed(world: &mut World, name: String) -> StepResult {
     judged!(world, { take(world, &name).await })
 }
@@ -138,7 +138,7 @@ async fn take(world: &mut World, name: &str) -> StepResult {
     ))
 }
 
-#[given(expr = "the miner has completed job {string}")]
+#[given(regex = r#"^the miner has completed job "([^"]*)"$"#)]
 async fn miner_completed(world: &mut World, name: String) -> StepResult {
     judged!(world, {
         let body = json!({ "result": { "output": "hi there", "tokens": 3 }, "metrics": { "duration_ms": 12 } });
@@ -192,7 +192,9 @@ async fn miner_idle(world: &mut World) -> StepResult {
 
 /// Reads a job's status `times` times, each on a new connection (as separate CLI calls do);
 /// every read must give `state`. A mix means stale answers, e.g. from a response cache.
-#[then(expr = "job {string} reads {string} on each of {int} reads over fresh connections")]
+#[then(
+    regex = r#"^job "([^"]*)" reads "([^"]*)" on each of (-?[0-9]+) reads over fresh connections$"#
+)]
 async fn reads_fresh(world: &mut World, name: String, state: String, times: usize) -> StepResult {
     judged!(world, {
         let path = format!("/v1/jobs/{{{name}}}");
@@ -226,7 +228,7 @@ async fn reads_fresh(world: &mut World, name: String, state: String, times: usiz
     })
 }
 
-#[given(expr = "the miner has failed job {string}")]
+#[given(regex = r#"^the miner has failed job "([^"]*)"$"#)]
 async fn miner_failed(world: &mut World, name: String) -> StepResult {
     judged!(world, {
         let body = json!({ "error_code": "OOM", "error_message": "out of memory" });

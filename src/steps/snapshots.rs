@@ -6,7 +6,7 @@ use crate::failure::Failure;
 use crate::snapshot;
 use crate::world::{ConformanceWorld as World, StepResult};
 
-#[then(expr = "the response matches the snapshot {string}")]
+#[then(regex = r#"^the response matches the snapshot "([^"]*)"$"#)]
 async fn matches_snapshot(world: &mut World, name: String) -> StepResult {
     judged!(world, {
         let ctx = world.context()?;

@@ -4,13 +4,14 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use cucumber::feature::Ext as _;
 use cucumber::gherkin::{self, GherkinEnv};
 use cucumber::tag::Ext as _;
 
 use crate::auth::Era;
 use crate::catalog::{Catalog, Catalogs, TAG_PREFIX};
 use crate::error::InputError;
+
+mod outline;
 
 /// Scenarios with this tag only run against the embedded double (they degrade it on purpose,
 /// or need a target nobody else uses).
@@ -275,17 +276,15 @@ pub(crate) fn parse_feature(path: &Path) -> Result<gherkin::Feature, InputError>
                 }
             }
         })?;
-    feature
-        .expand_examples()
-        .map_err(|err| InputError::Gherkin {
-            path: path.to_path_buf(),
-            line: err.pos.line,
-            column: err.pos.col,
-            message: format!(
-                "the outline uses <{}> but its Examples have no such column",
-                err.name
-            ),
-        })
+    outline::expand(feature).map_err(|err| InputError::Gherkin {
+        path: path.to_path_buf(),
+        line: err.pos.line,
+        column: err.pos.col,
+        message: format!(
+            "the outline uses <{}> but its Examples have no such column",
+            err.name
+        ),
+    })
 }
 
 /// gherkin renders its error as `Error at LINE:COL: {expected…}`; its fields are private.
