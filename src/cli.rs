@@ -280,6 +280,14 @@ pub(crate) struct RunArgs {
     #[arg(long, env = "AITBC_CONFORMANCE_FAIL_FAST")]
     pub(crate) fail_fast: bool,
 
+    /// Threads that run scenarios, each a share of them with its own connections and a
+    /// cucumber runner of its own (one is busy at a whole core on a fast target) [default: the
+    /// machine's cores, at most 4]. One with --fail-fast, and on a live target when a selected
+    /// scenario is @live-serial (it must run alone).
+    #[arg(long, env = "AITBC_CONFORMANCE_WORKERS", value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) workers: Option<u16>,
+
     #[command(flatten)]
     pub(crate) report: ReportArgs,
 

@@ -176,11 +176,14 @@ impl Client {
     }
 }
 
-/// The run's kept-alive connections. A server may close a connection right after a 5xx
-/// answer without saying `Connection: close` (uvicorn after an unhandled exception): after any
-/// 5xx the pool is replaced, so no later request is sent on that connection.
+/// The run's kept-alive connections, one pool per thread: a connection is driven by the
+/// runtime that opened it, and each worker thread runs a runtime of its own (a connection
+/// another thread's runtime drives would stall once that runtime stops). A server may close a
+/// connection right after a 5xx answer without saying `Connection: close` (uvicorn after an
+/// unhandled exception): after any 5xx the thread's pool is replaced, so no later request is
+/// sent on that connection.
 pub(crate) struct Pool {
-    current: std::sync::RwLock<reqwest::Client>,
+    by_thread: std::sync::RwLock<Vec<(std::thread::ThreadId, reqwest::Client)>>,
     build: Box<dyn Fn() -> Option<reqwest::Client> + Send + Sync>,
 }
 
@@ -191,32 +194,57 @@ impl std::fmt::Debug for Pool {
 }
 
 impl Pool {
-    /// A pool from a client and the way to build another like it.
+    /// `first` serves the thread that builds the pool; `build` makes another thread's, or a
+    /// replacement.
     pub(crate) fn new(
         first: reqwest::Client,
         build: impl Fn() -> Option<reqwest::Client> + Send + Sync + 'static,
     ) -> Self {
         Self {
-            current: std::sync::RwLock::new(first),
+            by_thread: std::sync::RwLock::new(vec![(std::thread::current().id(), first)]),
             build: Box::new(build),
         }
     }
 
-    /// The client to send on now (a cheap handle).
+    /// The client to send on now from this thread (a cheap handle).
     pub(crate) fn client(&self) -> reqwest::Client {
-        self.current
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        let me = std::thread::current().id();
+        let mine = |pools: &[(std::thread::ThreadId, reqwest::Client)]| {
+            pools
+                .iter()
+                .find(|(id, _)| *id == me)
+                .map(|(_, c)| c.clone())
+        };
+        let read = self.by_thread.read();
+        if let Some(client) = mine(&read.unwrap_or_else(std::sync::PoisonError::into_inner)) {
+            return client;
+        }
+        let mut pools = self
+            .by_thread
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = mine(&pools) {
+            return client;
+        }
+        // A thread's first request; without a client of its own (cannot happen: the
+        // configuration already built once), it shares the first thread's.
+        let client = (self.build)().unwrap_or_else(|| pools[0].1.clone());
+        pools.push((me, client.clone()));
+        client
     }
 
-    /// Leaves every idle connection of the current pool behind: later requests open new ones.
+    /// Leaves every idle connection of this thread's pool behind: later requests open new ones.
     pub(crate) fn renew(&self) {
+        let me = std::thread::current().id();
         if let Some(next) = (self.build)() {
-            *self
-                .current
+            let mut pools = self
+                .by_thread
                 .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match pools.iter_mut().find(|(id, _)| *id == me) {
+                Some((_, client)) => *client = next,
+                None => pools.push((me, next)),
+            }
         }
     }
 }

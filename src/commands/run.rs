@@ -136,6 +136,23 @@ fn run_once(args: &RunArgs) -> Result<u8, RunError> {
     Ok(exit_code(&summary, args, gated))
 }
 
+/// How many threads run the scenarios: `--workers`, else the machine's cores (at most 4); one
+/// for `--fail-fast` (the first failure stops the one runner) and for a live run with a
+/// `@live-serial` scenario (it runs alone, which one runner among several cannot promise); never
+/// more than scenarios may run at once.
+fn workers(args: &RunArgs, planned: &[Planned], live: bool) -> usize {
+    let serial = live
+        && planned
+            .iter()
+            .any(|p| p.disposition == Disposition::Run && p.meta.has_tag(runner::LIVE_SERIAL_TAG));
+    if args.fail_fast || serial {
+        return 1;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let wanted = args.workers.map_or(cores, usize::from);
+    wanted.min(usize::from(args.concurrency)).max(1)
+}
+
 /// 130 interrupted; 0 when the gate (or every scenario), the snapshot hygiene and the probe
 /// all passed; else 1.
 fn exit_code(summary: &Summary, args: &RunArgs, gated: bool) -> u8 {
@@ -394,10 +411,12 @@ fn execute(
         .filter(|p| p.disposition == Disposition::Run)
         .map(|p| p.meta.key())
         .collect();
+    let live = ctx.target.is_live();
     let options = runner::ExecOptions {
         concurrency: usize::from(args.concurrency),
         fail_fast: args.fail_fast,
-        live: ctx.target.is_live(),
+        live,
+        workers: workers(args, planned, live),
         cucumber_json: args
             .report
             .format

@@ -59,7 +59,10 @@ pub(crate) fn write_all(
         writer.write(&out.dir.join("summary.json"), text)?;
     }
     if let (true, Some(bytes)) = (wants(Format::CucumberJson), out.cucumber_json) {
-        let text = String::from_utf8_lossy(bytes).into_owned();
+        // cucumber's report carries each failed step's message as the step panicked with it,
+        // answers included (an API-key-era job names its client by key): masked like the
+        // failures of every other report.
+        let text = redactor.apply(&String::from_utf8_lossy(bytes));
         writer.write(&out.dir.join("cucumber.json"), text)?;
     }
     if wants(Format::Junit) {

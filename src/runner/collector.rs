@@ -173,18 +173,18 @@ impl Collector {
             retried,
             exchanges: run.exchanges,
         };
-        if let Ok(mut finished) = self.finished.lock() {
-            finished.push(outcome.clone());
-        }
+        // Every worker's collector counts into the one list, so the progress line is the run's.
+        let done = match self.finished.lock() {
+            Ok(mut finished) => {
+                finished.push(outcome.clone());
+                finished.len()
+            }
+            Err(_) => self.outcomes.len() + 1,
+        };
         self.outcomes.push(outcome);
         if self.progress {
             let mut err = std::io::stderr();
-            let _ = write!(
-                err,
-                "\r  {}/{} scenarios",
-                self.outcomes.len(),
-                self.expected
-            );
+            let _ = write!(err, "\r  {done}/{} scenarios", self.expected);
             let _ = err.flush();
         }
     }

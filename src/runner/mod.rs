@@ -10,6 +10,7 @@ use futures::FutureExt as _;
 pub(crate) mod collector;
 pub(crate) mod outcome;
 pub(crate) mod steps;
+pub(crate) mod workers;
 
 use self::collector::Collector;
 use self::outcome::{Finished, Outcome};
@@ -28,6 +29,8 @@ pub(crate) struct ExecOptions {
     pub(crate) live: bool,
     /// Also write cucumber-rs' Cucumber JSON.
     pub(crate) cucumber_json: bool,
+    /// Threads that run scenarios, each a share of them with a cucumber runner of its own.
+    pub(crate) workers: usize,
 }
 
 /// What an execution gives back.
@@ -53,7 +56,6 @@ impl cucumber::Parser<Vec<gherkin::Feature>> for Preparsed {
     }
 }
 
-/// Runs the features concurrently; each scenario gets a fresh World attached to `ctx`.
 /// Whether a scenario (or its feature or rule) is tagged `@live-serial`.
 fn is_serial(
     feature: &gherkin::Feature,
@@ -64,6 +66,8 @@ fn is_serial(
     tags.chain(&scenario.tags).any(|t| t == LIVE_SERIAL_TAG)
 }
 
+/// Runs the features concurrently, dealt to `options.workers` threads (this one among them);
+/// the outcomes of all of them.
 pub(crate) async fn execute(
     features: Vec<gherkin::Feature>,
     expected: usize,
@@ -71,6 +75,107 @@ pub(crate) async fn execute(
     options: &ExecOptions,
     finished: Finished,
     steps: steps::Compiling,
+) -> Executed {
+    let steps = steps.for_features(&features);
+    // Each cucumber runner silences the process's panic hook while it runs and restores what it
+    // found: runners that overlap would restore each other's silence for good. Silenced once for
+    // them all here, and restored when all are done.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let executed = execute_shares(features, expected, ctx, options, finished, steps).await;
+    std::panic::set_hook(hook);
+    executed
+}
+
+/// The shares of `features` on their threads, this one's here; all their outcomes.
+async fn execute_shares(
+    features: Vec<gherkin::Feature>,
+    expected: usize,
+    ctx: Arc<RunContext>,
+    options: &ExecOptions,
+    finished: Finished,
+    steps: cucumber::step::Collection<ConformanceWorld>,
+) -> Executed {
+    let mut shares = workers::deal(features, options.workers).into_iter();
+    let own = shares.next().unwrap_or_default();
+    let workers = shares.len() + 1;
+    let options = ExecOptions {
+        concurrency: options.concurrency.div_ceil(workers).max(1),
+        ..options.clone()
+    };
+    let helpers: Vec<_> = shares
+        .map(|share| {
+            let (ctx, steps, finished) = (Arc::clone(&ctx), steps.clone(), Arc::clone(&finished));
+            let options = options.clone();
+            let (tx, rx) = futures::channel::oneshot::channel();
+            std::thread::spawn(move || {
+                let ran = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map(|rt| {
+                        rt.block_on(run_share(
+                            share.clone(),
+                            expected,
+                            ctx,
+                            &options,
+                            finished,
+                            steps,
+                        ))
+                    });
+                // A worker without a runtime hands its share back to run here.
+                let _ = tx.send(ran.map_err(|_| share));
+            });
+            rx
+        })
+        .collect();
+    let mut executed = run_share(
+        own,
+        expected,
+        Arc::clone(&ctx),
+        &options,
+        Arc::clone(&finished),
+        steps.clone(),
+    )
+    .await;
+    let mut json = executed
+        .cucumber_json
+        .take()
+        .into_iter()
+        .collect::<Vec<_>>();
+    for helper in helpers {
+        let theirs = match helper.await {
+            Ok(Ok(theirs)) => theirs,
+            Ok(Err(share)) => {
+                run_share(
+                    share,
+                    expected,
+                    Arc::clone(&ctx),
+                    &options,
+                    Arc::clone(&finished),
+                    steps.clone(),
+                )
+                .await
+            }
+            // The worker's thread ended without an answer: its scenarios have no outcome.
+            Err(_) => Executed::default(),
+        };
+        executed.outcomes.extend(theirs.outcomes);
+        executed.parse_errors.extend(theirs.parse_errors);
+        json.extend(theirs.cucumber_json);
+    }
+    executed.cucumber_json = workers::merge_cucumber_json(json);
+    executed
+}
+
+/// Runs one share of the features on this thread's runtime; each scenario gets a fresh World
+/// attached to `ctx`.
+async fn run_share(
+    features: Vec<gherkin::Feature>,
+    expected: usize,
+    ctx: Arc<RunContext>,
+    options: &ExecOptions,
+    finished: Finished,
+    steps: cucumber::step::Collection<ConformanceWorld>,
 ) -> Executed {
     // The binary owns argv: cucumber gets its options from us, never from the process.
     let runner_cli = runner::basic::Cli {
@@ -87,7 +192,6 @@ pub(crate) async fn execute(
     if options.cucumber_json {
         writer = writer.with_cucumber_json();
     }
-    let steps = steps.for_features(&features);
     let collector = cucumber::Cucumber::<ConformanceWorld, _, std::path::PathBuf, _, _, _>::new()
         .steps(steps)
         .with_parser(Preparsed)

@@ -248,3 +248,52 @@ fn a_secret_that_reaches_a_report_is_masked_there_and_fails_the_run_with_exit_4(
         assert!(!text.contains("client_dev_key_1_valid"), "{file}: {text}");
     }
 }
+
+#[test]
+fn scenarios_dealt_to_several_workers_end_as_on_one() {
+    let run = |workers: &str| {
+        let reports = tempfile::tempdir().unwrap();
+        run_failing(reports.path())
+            .args(["--workers", workers, "--format", "json,cucumber-json"])
+            .assert()
+            .code(1);
+        let s = summary(reports.path());
+        let scenarios: Vec<_> = s["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                let f = &x["failure"];
+                let judged = (f["step"].clone(), f["class"].clone());
+                (
+                    x["file"].clone(),
+                    x["line"].clone(),
+                    x["status"].clone(),
+                    judged,
+                )
+            })
+            .collect();
+        let json = std::fs::read_to_string(reports.path().join("cucumber.json")).unwrap();
+        let features: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let mut elements: Vec<(String, u64)> = features
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| {
+                let uri = f["uri"].as_str().unwrap().to_string();
+                f["elements"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(move |e| (uri.clone(), e["line"].as_u64().unwrap()))
+            })
+            .collect();
+        let uris = features.as_array().unwrap().len();
+        elements.sort();
+        (scenarios, elements, uris)
+    };
+    let one = run("1");
+    let three = run("3");
+    assert!(one.0.len() > 3, "{:?}", one.0);
+    assert_eq!(one, three);
+}
