@@ -253,10 +253,18 @@ fn a_secret_that_reaches_a_report_is_masked_there_and_fails_the_run_with_exit_4(
 fn scenarios_dealt_to_several_workers_end_as_on_one() {
     let run = |workers: &str| {
         let reports = tempfile::tempdir().unwrap();
-        run_failing(reports.path())
+        let out = run_failing(reports.path())
             .args(["--workers", workers, "--format", "json,cucumber-json"])
+            .env("RUST_BACKTRACE", "1")
             .assert()
-            .code(1);
+            .code(1)
+            .get_output()
+            .clone();
+        // Failed steps panic inside cucumber, whose runners each silence the panic hook while
+        // they run: overlapping runners once restored it mid-run, and every failure's panic
+        // and backtrace went to stderr (enough to fill a pipe nobody read, and hang the run).
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
         let s = summary(reports.path());
         let scenarios: Vec<_> = s["scenarios"]
             .as_array()
