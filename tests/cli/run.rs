@@ -301,7 +301,9 @@ fn scenarios_dealt_to_several_workers_end_as_on_one() {
         (scenarios, elements, uris)
     };
     let one = run("1");
-    let three = run("3");
     assert!(one.0.len() > 3, "{:?}", one.0);
-    assert_eq!(one, three);
+    // The hook race showed in a third to a half of such runs: twelve make a miss unlikely.
+    for _ in 0..12 {
+        assert_eq!(one, run("3"));
+    }
 }
