@@ -37,14 +37,18 @@ fn probe(role: &str) -> (&'static str, &'static str, Option<serde_json::Value>) 
 pub(crate) async fn check(ctx: &RunContext) -> Result<Settled, RunError> {
     let session = ctx.session().await;
     let (coordinator, node) = (&session.coordinator_url, &session.node_url);
-    reachable(
-        ctx,
-        "coordinator",
-        coordinator,
-        "/v1/marketplace/gpu/list?limit=1",
-    )
-    .await?;
-    reachable(ctx, "node", node, "/rpc/head").await?;
+    // Both asked at once; an unreachable coordinator is told first, as it is the first asked.
+    let (coordinator_up, node_up) = futures::join!(
+        reachable(
+            ctx,
+            "coordinator",
+            coordinator,
+            "/v1/marketplace/gpu/list?limit=1"
+        ),
+        reachable(ctx, "node", node, "/rpc/head")
+    );
+    coordinator_up?;
+    node_up?;
     let seen = Seen::ask(ctx, coordinator).await;
     let (era, evidence, warning) = settle_era(ctx, &seen);
     let wallet_login = seen.has_wallet_login();
@@ -112,15 +116,18 @@ struct Seen {
 impl Seen {
     async fn ask(ctx: &RunContext, coordinator: &str) -> Self {
         let jobs = "/v1/jobs/00000000000000000000000000000000";
-        let jobs = answer(ctx, coordinator, "GET", jobs, None).await;
-        let nonce = match ctx.read_only {
-            true => None,
-            false => Some(
-                answer(ctx, coordinator, "POST", "/v1/auth/nonce", Some(&json!({})))
-                    .await
-                    .0,
-            ),
+        let body = json!({});
+        let nonce = async {
+            match ctx.read_only {
+                true => None,
+                false => Some(
+                    answer(ctx, coordinator, "POST", "/v1/auth/nonce", Some(&body))
+                        .await
+                        .0,
+                ),
+            }
         };
+        let (jobs, nonce) = futures::join!(answer(ctx, coordinator, "GET", jobs, None), nonce);
         Self { jobs, nonce }
     }
 

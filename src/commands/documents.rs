@@ -19,11 +19,19 @@ const DOCUMENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Every document that could be had; the others are named with the reason (one line each).
 pub(crate) async fn load(ctx: &RunContext, sources: &OpenApiArgs) -> Spec {
     let (coordinator, node, _double) = urls(&ctx.target).await;
+    let client = ctx.http.pooled();
+    let sources = [(Service::Coordinator, coordinator), (Service::Node, node)]
+        .map(|(service, base)| (service, sources.source(service, &base)));
+    // Both documents at once; the spec takes them in the same order either way.
+    let [coordinator, node] = &sources;
+    let (first, second) = futures::join!(
+        load::load(&client, &coordinator.1, DOCUMENT_TIMEOUT),
+        load::load(&client, &node.1, DOCUMENT_TIMEOUT)
+    );
     let mut spec = Spec::default();
-    for (service, base) in [(Service::Coordinator, coordinator), (Service::Node, node)] {
-        let source = sources.source(service, &base);
-        spec = match load::load(&ctx.http.pooled(), &source, DOCUMENT_TIMEOUT).await {
-            Ok(document) => spec.with(service, Arc::new(document), describe(&source, &ctx.target)),
+    for ((service, source), loaded) in sources.iter().zip([first, second]) {
+        spec = match loaded {
+            Ok(document) => spec.with(*service, Arc::new(document), describe(source, &ctx.target)),
             Err(e) => spec.without(format!("the {}: {e}", service.name())),
         };
     }
