@@ -143,15 +143,15 @@ pub(crate) fn read_last(path: &Path, runs: usize) -> Record {
     let Ok(len) = file.seek(SeekFrom::End(0)) else {
         return Record::default();
     };
-    let mut tail: Vec<u8> = Vec::new();
-    let mut start = len;
+    let (mut tail, mut start, mut newlines): (Vec<u8>, u64, usize) = (Vec::new(), len, 0);
     // One more line than wanted: the first one read may be cut in the middle.
-    while start > 0 && tail.iter().filter(|&&b| b == b'\n').count() <= runs + 1 {
+    while start > 0 && newlines <= runs + 1 {
         let from = start.saturating_sub(CHUNK);
         let mut chunk = vec![0; (start - from) as usize];
         if file.seek(SeekFrom::Start(from)).is_err() || file.read_exact(&mut chunk).is_err() {
             return Record::default();
         }
+        newlines += chunk.iter().filter(|&&b| b == b'\n').count();
         chunk.extend_from_slice(&tail);
         (tail, start) = (chunk, from);
     }

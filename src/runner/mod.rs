@@ -82,80 +82,49 @@ pub(crate) async fn execute(
     // them all here, and restored when all are done.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let executed = execute_shares(features, expected, ctx, options, finished, steps).await;
+    let share = Share {
+        expected,
+        ctx,
+        options: options.clone(),
+        finished,
+        steps,
+    };
+    let executed = execute_shares(features, share).await;
     std::panic::set_hook(hook);
     executed
 }
 
 /// The shares of `features` on their threads, this one's here; all their outcomes.
-async fn execute_shares(
-    features: Vec<gherkin::Feature>,
-    expected: usize,
-    ctx: Arc<RunContext>,
-    options: &ExecOptions,
-    finished: Finished,
-    steps: cucumber::step::Collection<ConformanceWorld>,
-) -> Executed {
-    let mut shares = workers::deal(features, options.workers).into_iter();
+async fn execute_shares(features: Vec<gherkin::Feature>, mut share: Share) -> Executed {
+    let mut shares = workers::deal(features, share.options.workers).into_iter();
     let own = shares.next().unwrap_or_default();
+    // `--concurrency` is the whole run's: each worker runs its part of it.
     let workers = shares.len() + 1;
-    let options = ExecOptions {
-        concurrency: options.concurrency.div_ceil(workers).max(1),
-        ..options.clone()
-    };
+    share.options.concurrency = share.options.concurrency.div_ceil(workers).max(1);
     let helpers: Vec<_> = shares
-        .map(|share| {
-            let (ctx, steps, finished) = (Arc::clone(&ctx), steps.clone(), Arc::clone(&finished));
-            let options = options.clone();
+        .map(|features| {
+            let share = share.clone();
             let (tx, rx) = futures::channel::oneshot::channel();
             std::thread::spawn(move || {
-                let ran = tokio::runtime::Builder::new_current_thread()
+                let ran = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
-                    .map(|rt| {
-                        rt.block_on(run_share(
-                            share.clone(),
-                            expected,
-                            ctx,
-                            &options,
-                            finished,
-                            steps,
-                        ))
-                    });
-                // A worker without a runtime hands its share back to run here.
-                let _ = tx.send(ran.map_err(|_| share));
+                {
+                    Ok(runtime) => Ok(runtime.block_on(share.run(features))),
+                    // A worker without a runtime hands its share back to run here.
+                    Err(_) => Err(features),
+                };
+                let _ = tx.send(ran);
             });
             rx
         })
         .collect();
-    let mut executed = run_share(
-        own,
-        expected,
-        Arc::clone(&ctx),
-        &options,
-        Arc::clone(&finished),
-        steps.clone(),
-    )
-    .await;
-    let mut json = executed
-        .cucumber_json
-        .take()
-        .into_iter()
-        .collect::<Vec<_>>();
+    let mut executed = share.clone().run(own).await;
+    let mut json: Vec<_> = executed.cucumber_json.take().into_iter().collect();
     for helper in helpers {
         let theirs = match helper.await {
             Ok(Ok(theirs)) => theirs,
-            Ok(Err(share)) => {
-                run_share(
-                    share,
-                    expected,
-                    Arc::clone(&ctx),
-                    &options,
-                    Arc::clone(&finished),
-                    steps.clone(),
-                )
-                .await
-            }
+            Ok(Err(features)) => share.clone().run(features).await,
             // The worker's thread ended without an answer: its scenarios have no outcome.
             Err(_) => Executed::default(),
         };
@@ -167,65 +136,78 @@ async fn execute_shares(
     executed
 }
 
-/// Runs one share of the features on this thread's runtime; each scenario gets a fresh World
-/// attached to `ctx`.
-async fn run_share(
-    features: Vec<gherkin::Feature>,
+/// What every share of a run runs with.
+#[derive(Clone)]
+struct Share {
     expected: usize,
     ctx: Arc<RunContext>,
-    options: &ExecOptions,
+    options: ExecOptions,
     finished: Finished,
     steps: cucumber::step::Collection<ConformanceWorld>,
-) -> Executed {
-    // The binary owns argv: cucumber gets its options from us, never from the process.
-    let runner_cli = runner::basic::Cli {
-        concurrency: Some(options.concurrency.max(1)),
-        fail_fast: options.fail_fast,
-        ..Default::default()
-    };
-    let opts = cli::Opts::<cli::Empty, runner::basic::Cli, cli::Empty, cli::Empty> {
-        runner: runner_cli,
-        ..Default::default()
-    };
-    let live = options.live;
-    let mut writer = Collector::new(expected, finished);
-    if options.cucumber_json {
-        writer = writer.with_cucumber_json();
-    }
-    let collector = cucumber::Cucumber::<ConformanceWorld, _, std::path::PathBuf, _, _, _>::new()
-        .steps(steps)
-        .with_parser(Preparsed)
-        .with_writer(writer)
-        .which_scenario(move |feature, rule, scenario| {
-            if live && is_serial(feature, rule, scenario) {
-                ScenarioType::Serial
-            } else {
-                ScenarioType::Concurrent
-            }
-        })
-        .before(move |feature, rule, scenario, world| {
-            let ctx = Arc::clone(&ctx);
-            let key = (
-                feature.path.clone().unwrap_or_default(),
-                scenario.position.line,
-            );
-            let serial = live && is_serial(feature, rule, scenario);
-            async move { world.attach(ctx, key, serial).await }.boxed_local()
-        })
-        .after(|_, _, _, _, world| {
-            // The serial turn ends with the scenario, not when cucumber drops its World.
-            if let Some(world) = world {
-                world.serial_turn = None;
-            }
-            async {}.boxed_local()
-        })
-        .with_cli(opts)
-        .run(features)
-        .await;
-    collector.clear_progress();
-    Executed {
-        cucumber_json: collector.cucumber_json(),
-        outcomes: collector.outcomes,
-        parse_errors: collector.parse_errors,
+}
+
+impl Share {
+    /// Runs `features` on this thread's runtime; each scenario gets a fresh World attached to
+    /// the run's context.
+    async fn run(self, features: Vec<gherkin::Feature>) -> Executed {
+        let Self {
+            expected,
+            ctx,
+            options,
+            finished,
+            steps,
+        } = self;
+        // The binary owns argv: cucumber gets its options from us, never from the process.
+        let runner_cli = runner::basic::Cli {
+            concurrency: Some(options.concurrency.max(1)),
+            fail_fast: options.fail_fast,
+            ..Default::default()
+        };
+        let opts = cli::Opts::<cli::Empty, runner::basic::Cli, cli::Empty, cli::Empty> {
+            runner: runner_cli,
+            ..Default::default()
+        };
+        let live = options.live;
+        let mut writer = Collector::new(expected, finished);
+        if options.cucumber_json {
+            writer = writer.with_cucumber_json();
+        }
+        let collector =
+            cucumber::Cucumber::<ConformanceWorld, _, std::path::PathBuf, _, _, _>::new()
+                .steps(steps)
+                .with_parser(Preparsed)
+                .with_writer(writer)
+                .which_scenario(move |feature, rule, scenario| {
+                    if live && is_serial(feature, rule, scenario) {
+                        ScenarioType::Serial
+                    } else {
+                        ScenarioType::Concurrent
+                    }
+                })
+                .before(move |feature, rule, scenario, world| {
+                    let ctx = Arc::clone(&ctx);
+                    let key = (
+                        feature.path.clone().unwrap_or_default(),
+                        scenario.position.line,
+                    );
+                    let serial = live && is_serial(feature, rule, scenario);
+                    async move { world.attach(ctx, key, serial).await }.boxed_local()
+                })
+                .after(|_, _, _, _, world| {
+                    // The serial turn ends with the scenario, not when cucumber drops its World.
+                    if let Some(world) = world {
+                        world.serial_turn = None;
+                    }
+                    async {}.boxed_local()
+                })
+                .with_cli(opts)
+                .run(features)
+                .await;
+        collector.clear_progress();
+        Executed {
+            cucumber_json: collector.cucumber_json(),
+            outcomes: collector.outcomes,
+            parse_errors: collector.parse_errors,
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use cucumber::codegen::{StepConstructor as _, WorldInventory};
+use cucumber::codegen::{StepConstructor, WorldInventory};
 use cucumber::gherkin::{self, StepType};
 use cucumber::step::{Collection, Location};
 
@@ -56,23 +56,27 @@ impl Compiling {
 
 /// Every definition cucumber's attribute macros registered, its pattern compiled.
 fn definitions() -> Vec<Definition> {
-    type Given = <ConformanceWorld as WorldInventory>::Given;
-    type When = <ConformanceWorld as WorldInventory>::When;
-    type Then = <ConformanceWorld as WorldInventory>::Then;
-    let given = cucumber::codegen::inventory::iter::<Given>
-        .into_iter()
-        .map(|s| (StepType::Given, s.inner()));
-    let when = cucumber::codegen::inventory::iter::<When>
-        .into_iter()
-        .map(|s| (StepType::When, s.inner()));
-    let then = cucumber::codegen::inventory::iter::<Then>
-        .into_iter()
-        .map(|s| (StepType::Then, s.inner()));
-    given
-        .chain(when)
-        .chain(then)
-        .map(|(ty, (loc, regex, step))| (ty, loc, regex(), step))
+    registered::<<ConformanceWorld as WorldInventory>::Given>(StepType::Given)
+        .chain(registered::<<ConformanceWorld as WorldInventory>::When>(
+            StepType::When,
+        ))
+        .chain(registered::<<ConformanceWorld as WorldInventory>::Then>(
+            StepType::Then,
+        ))
         .collect()
+}
+
+/// The definitions of one kind (`S`, the inventory cucumber's macros submit that kind to).
+fn registered<S>(ty: StepType) -> impl Iterator<Item = Definition>
+where
+    S: cucumber::codegen::inventory::Collect + StepConstructor<ConformanceWorld>,
+{
+    cucumber::codegen::inventory::iter::<S>
+        .into_iter()
+        .map(move |s| {
+            let (loc, regex, step) = s.inner();
+            (ty, loc, regex(), step)
+        })
 }
 
 /// The kind and text of every step of `features`, backgrounds and rules included, once each.

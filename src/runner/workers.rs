@@ -56,23 +56,19 @@ pub(crate) fn merge_cucumber_json(parts: Vec<Vec<u8>>) -> Option<Vec<u8>> {
         let Ok(Value::Array(list)) = serde_json::from_slice::<Value>(part) else {
             continue;
         };
-        for mut feature in list {
+        for feature in list {
             let same = features
                 .iter_mut()
                 .find(|f| f.get("uri") == feature.get("uri") && f.get("id") == feature.get("id"));
-            let elements = |f: &mut Value| match f.get_mut("elements") {
-                Some(Value::Array(elements)) => std::mem::take(elements),
-                _ => Vec::new(),
+            let Some(existing) = same else {
+                features.push(feature);
+                continue;
             };
-            match same {
-                Some(existing) => {
-                    let mut more = elements(&mut feature);
-                    if let Some(Value::Array(all)) = existing.get_mut("elements") {
-                        all.append(&mut more);
-                        all.sort_by_key(|e| e.get("line").and_then(Value::as_u64));
-                    }
-                }
-                None => features.push(feature),
+            if let (Some(Value::Array(all)), Some(Value::Array(more))) =
+                (existing.get_mut("elements"), feature.get("elements"))
+            {
+                all.extend(more.iter().cloned());
+                all.sort_by_key(|e| e.get("line").and_then(Value::as_u64));
             }
         }
     }
