@@ -1,12 +1,19 @@
 //! The working directory's git commit for a run's record, read from `.git` itself when it is
 //! plainly laid out (a branch's loose or packed ref, or a detached HEAD) — spawning
-//! `git rev-parse` cost a run ~3 ms — and from `git rev-parse` otherwise.
+//! `git rev-parse` cost a run ~3 ms — and from `git rev-parse` otherwise; outside any repository
+//! git is not asked at all.
 
 use std::path::{Path, PathBuf};
 
 /// The commit (12 hex digits) checked out at `dir` or the repository above it.
 pub(crate) fn of(dir: &Path) -> Option<String> {
-    read(dir).or_else(|| spawned(dir))
+    read(dir).or_else(|| in_a_repository(dir).then(|| spawned(dir)).flatten())
+}
+
+/// Whether git could find a repository for `dir`: a `.git` folder or worktree file at or above
+/// it, or one named by `GIT_DIR`.
+fn in_a_repository(dir: &Path) -> bool {
+    std::env::var_os("GIT_DIR").is_some() || dir.ancestors().any(|d| d.join(".git").exists())
 }
 
 /// From the files: `None` wherever git itself should be asked (worktrees, odd layouts).
@@ -100,6 +107,12 @@ mod tests {
         std::fs::write(worktree.path().join(".git"), "gitdir: /elsewhere\n").unwrap();
         assert_eq!(read(worktree.path()), None);
         assert_eq!(short("not-a-commit"), None);
+        // ... but only where git could find a repository: a worktree's file counts.
+        assert!(in_a_repository(dir.path()) && in_a_repository(worktree.path()));
+        let bare = tempfile::tempdir().unwrap();
+        let no_git_dir = std::env::var_os("GIT_DIR").is_none();
+        assert!(!no_git_dir || !in_a_repository(bare.path()));
+        assert!(!no_git_dir || of(bare.path()).is_none());
     }
 
     #[test]

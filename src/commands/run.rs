@@ -65,7 +65,7 @@ fn run_once(args: &RunArgs) -> Result<u8, RunError> {
     let started = Instant::now();
     // Compiled beside the loading and the preflight, off the run's thread.
     let (catalogs, all) = load_inputs(&args.suite)?;
-    let steps = runner::steps::Compiling::start();
+    let steps = runner::steps::Compiling::start(&all.features);
     let target = config::target(args)?;
     // Bad --tags fail before the target is asked anything.
     select(&all, args, None)?;

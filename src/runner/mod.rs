@@ -9,6 +9,7 @@ use futures::FutureExt as _;
 
 pub(crate) mod collector;
 pub(crate) mod outcome;
+mod patterns;
 pub(crate) mod steps;
 pub(crate) mod workers;
 

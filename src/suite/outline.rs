@@ -2,10 +2,7 @@
 //! its whole Examples table once per row (for 100 rows, 40 000 copied strings); this makes the
 //! same scenarios from one copy of the outline per row, as the tests check against cucumber's.
 
-use std::sync::LazyLock;
-
 use cucumber::gherkin::{self, Examples, Scenario};
-use regex::Regex;
 
 /// An outline uses `<name>` where its Examples have no such column.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,11 +10,6 @@ pub(crate) struct Unresolved {
     pub(crate) pos: gherkin::LineCol,
     pub(crate) name: String,
 }
-
-/// A placeholder, as cucumber reads one: `<` a name that neither starts nor ends with a space `>`.
-static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"<([^>\s](?:[^>\s]?|[^>\t\n\r\v\f]*[^>\s]))>").expect("a valid pattern")
-});
 
 /// `feature` with each outline replaced by one scenario per Examples row (rules first, then
 /// the feature's own, as cucumber does, so the first error is the one cucumber would report).
@@ -97,26 +89,37 @@ impl Values<'_> {
     /// `text` with each placeholder replaced by its column's value; a placeholder without a
     /// column is an error at `pos` (the last such one of `text`, as cucumber reports).
     fn fill(&self, text: &str, pos: gherkin::LineCol) -> Result<String, Unresolved> {
-        let mut missing = None;
-        let filled = PLACEHOLDER.replace_all(text, |cap: &regex::Captures<'_>| {
-            let name = cap.get(1).map_or("", |m| m.as_str());
-            let value = self.header.iter().zip(self.row).find(|(k, _)| *k == name);
-            match value {
-                Some((_, value)) => value.as_str(),
+        let (mut filled, mut missing) = (String::with_capacity(text.len()), None);
+        let mut rest = text;
+        while let Some(open) = rest.find('<') {
+            let after = &rest[open + 1..];
+            let name = after.find('>').map(|close| &after[..close]);
+            let Some(name) = name.filter(|n| is_placeholder(n)) else {
+                filled.push_str(&rest[..=open]);
+                rest = after;
+                continue;
+            };
+            filled.push_str(&rest[..open]);
+            match self.header.iter().zip(self.row).find(|(k, _)| *k == name) {
+                Some((_, value)) => filled.push_str(value),
                 None => {
-                    missing = Some(Unresolved {
-                        pos,
-                        name: name.to_owned(),
-                    });
-                    ""
+                    let name = name.to_owned();
+                    missing = Some(Unresolved { pos, name });
                 }
             }
-        });
-        match missing {
-            Some(unresolved) => Err(unresolved),
-            None => Ok(filled.into_owned()),
+            rest = &after[name.len() + 1..];
         }
+        filled.push_str(rest);
+        missing.map_or(Ok(filled), Err)
     }
+}
+
+/// A placeholder's name as cucumber reads one (`<([^>\s](?:[^>\s]?|[^>\t\n\r\v\f]*[^>\s]))>`):
+/// not empty, neither starting nor ending with whitespace, no tab or line break inside.
+fn is_placeholder(name: &str) -> bool {
+    let ends = name.chars().next().zip(name.chars().next_back());
+    ends.is_some_and(|(first, last)| !first.is_whitespace() && !last.is_whitespace())
+        && !name.contains(['\t', '\n', '\r', '\x0B', '\x0C'])
 }
 
 #[cfg(test)]
@@ -210,5 +213,19 @@ mod tests {
         let ours = ours.unwrap_err();
         assert_eq!(ours, theirs.unwrap_err());
         assert_eq!(ours.name, "c");
+    }
+
+    #[test]
+    fn odd_placeholders_are_read_as_cucumber_reads_them() {
+        // Spaces, tabs, nested and unclosed brackets, an empty name, non-ASCII names and
+        // whitespace: each either a placeholder or text, as cucumber's pattern decides.
+        let docstring = "<a>\t<\ta> <a\t> <a\tb> <\u{a0}a> <a\u{a0}b> <> <<a> <a<b> <a\n>b>";
+        let text = format!(
+            "Feature: f\n  Scenario Outline: <a> <a b> < a> <a > <é> <a\u{2003}>\n    Given x <a>> <<a>> <a <a> <\n      \"\"\"\n      {docstring}\n      \"\"\"\n    Examples:\n      | a | a b | é | <a | a<b | \u{a0}a | a\u{a0}b | a <a |\n      | 1 | 2   | 3 | 4  | 5   | 6      | 7      | 8    |\n"
+        );
+        let (ours, theirs) = both(&text);
+        let ours = ours.unwrap();
+        assert_eq!(ours, theirs.unwrap());
+        assert_eq!(ours.scenarios[0].name, "1 2 < a> <a > 3 <a\u{2003}>");
     }
 }
