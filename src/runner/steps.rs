@@ -70,15 +70,15 @@ impl Compiling {
     }
 }
 
-/// Whether some step of `texts` of kind `ty` begins with the literal text every match of the
-/// definition at `loc` begins with (true when its pattern is not written plainly).
+/// Whether some step of `texts` of kind `ty` could match the definition at `loc` (true when
+/// its pattern is not written plainly).
 fn could_match(ty: StepType, loc: &Location, texts: &[StepText]) -> bool {
-    let Some(prefix) = patterns::written_at(loc).map(patterns::Written::prefix) else {
+    let Some(written) = patterns::written_at(loc) else {
         return true;
     };
     texts
         .iter()
-        .any(|(kind, text)| *kind == ty && text.starts_with(prefix))
+        .any(|(kind, text)| *kind == ty && written.could_match(text))
 }
 
 /// The definitions cucumber's attribute macros registered that `keep` keeps, compiled.
