@@ -241,6 +241,15 @@ def wait_for_port(port, seconds=5.0):
     sys.exit(f"nothing listens on 127.0.0.1:{port}")
 
 
+def port_taken(port):
+    """Whether something already listens on 127.0.0.1:port."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
 def nginx_accepts():
     """Connections nginx has accepted so far (stub_status)."""
     import urllib.request
@@ -264,6 +273,8 @@ def peer_workload(runs):
         shutil.copy(os.path.join(ROOT, "fixtures", "double.yaml"), fixtures)
         with open(os.path.join(fixtures, "snapshots.yaml"), "w") as f:
             f.write("volatile: {}\n")
+        if port_taken(18300) or port_taken(18301):
+            sys.exit("peer workload: 127.0.0.1:18300 or :18301 is taken (another nginx?): stop it first")
         server = subprocess.Popen([nginx, "-p", work, "-c", "nginx.conf"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -277,32 +288,41 @@ def peer_workload(runs):
             if timed(args(18301))[1] != 1:
                 sys.exit("the negative control (port 18301) did not fail")
             print(f"peer workload (100 scenarios x 4 requests, nginx on 127.0.0.1), {runs} runs")
+            hurl = hurl_command(work)
             for label, extra in (("default concurrency", ()), ("--concurrency 1", ("--concurrency", "1"))):
                 before = nginx_accepts()
                 wall, code, _ = timed(args(18300, extra))
                 connections = nginx_accepts() - before - 1  # minus the status request itself
                 if code != 0:
                     sys.exit(f"peer workload failed with exit code {code}")
-                walls, peaks = [], []
+                # hurl runs between this harness's runs, so that both see the same machine
+                # (its speed here varies by half within minutes): the ratio is of one run.
+                walls, peaks, hurls = [], [], []
                 for _ in range(runs):
                     wall, _, peak = timed(args(18300, extra))
                     walls.append(wall)
                     peaks.append(peak)
+                    if hurl and not extra:
+                        hurls.append(hurl_run(hurl))
                 print(f"  this harness, {label:20} median {statistics.median(walls) * 1000:6.1f} ms"
                       f"  (min {min(walls) * 1000:.1f})  peak {max(peaks) / 1024:5.1f} MiB"
                       f"  {connections} TCP connections")
-            hurl_workload(work, runs)
+                if hurls:
+                    ours, theirs = statistics.median(walls), statistics.median(hurls)
+                    print(f"  hurl --parallel --jobs 2, between   median {theirs * 1000:6.1f} ms"
+                          f"  (min {min(hurls) * 1000:.1f})  this harness / hurl: {ours / theirs:.2f}")
+            if hurl is None:
+                print("  hurl: not on PATH (the figures in shared/bench/ were taken on another run)")
         finally:
             server.terminate()  # SIGTERM: nginx stops its workers too (SIGKILL would orphan them)
             server.wait()
 
 
-def hurl_workload(work, runs):
-    """The same 400 requests as 100 hurl files, when hurl is installed."""
+def hurl_command(work):
+    """The same 400 requests as 100 hurl files, when hurl is installed: its command line."""
     hurl = shutil.which("hurl")
     if hurl is None:
-        print("  hurl: not on PATH (the figures in shared/bench/ were taken on another run)")
-        return
+        return None
     with open(os.path.join(PEER, "jobs.feature")) as f:
         refs = [line.split("|")[2].strip() for line in f if line.strip().startswith("|")][1:]
     files = []
@@ -311,15 +331,15 @@ def hurl_workload(work, runs):
         with open(path, "w") as f:
             f.write(HURL.replace("REF", ref))
         files.append(path)
-    cmd = [hurl, "--test", "--parallel", "--jobs", "2", "--variable", "base=http://127.0.0.1:18300", *files]
-    walls = []
-    for _ in range(runs):
-        wall, code, _ = timed(cmd)
-        if code != 0:
-            sys.exit(f"hurl failed with exit code {code}")
-        walls.append(wall)
-    print(f"  hurl --parallel --jobs 2             median {statistics.median(walls) * 1000:6.1f} ms"
-          f"  (min {min(walls) * 1000:.1f})")
+    return [hurl, "--test", "--parallel", "--jobs", "2", "--variable", "base=http://127.0.0.1:18300", *files]
+
+
+def hurl_run(cmd):
+    """One hurl run's wall seconds; a failed run stops the benchmark."""
+    wall, code, _ = timed(cmd)
+    if code != 0:
+        sys.exit(f"hurl failed with exit code {code}")
+    return wall
 
 
 HURL = """POST {{base}}/v1/jobs
