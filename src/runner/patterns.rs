@@ -27,7 +27,8 @@ const ATTRIBUTE_LINES: usize = 4;
 pub(crate) enum Written {
     /// `regex = r"…"`: the pattern itself.
     Regex(&'static str),
-    /// `("…")`: this whole text, which cucumber matches as `^text$`.
+    /// `("…")`: this whole text (as written: `\"` and `\\` escaped), which cucumber matches
+    /// as `^text$`.
     Text(&'static str),
 }
 
@@ -36,14 +37,14 @@ impl Written {
     pub(crate) fn could_match(self, text: &str) -> bool {
         match self {
             Written::Regex(pattern) => Required::of(pattern).is_none_or(|r| r.found_in(text)),
-            Written::Text(written) => text == written,
+            Written::Text(written) => unescaped(written).eq(text.chars()),
         }
     }
 }
 
 /// The pattern of the definition whose attribute starts at `loc`, when it is written as a raw
-/// string (`regex = r"…"`, `r#"…"#`) or as text without escapes (`("…")`); `None` otherwise,
-/// and the definition is then always compiled.
+/// string (`regex = r"…"`, `r#"…"#`) or as text with no escape but `\"` and `\\` (`("…")`);
+/// `None` otherwise, and the definition is then always compiled.
 pub(crate) fn written_at(loc: &Location) -> Option<Written> {
     let (_, source) = SOURCES.iter().find(|(path, _)| *path == loc.path)?;
     let start = usize::try_from(loc.line).ok()?.checked_sub(1)?;
@@ -54,11 +55,27 @@ pub(crate) fn written_at(loc: &Location) -> Option<Written> {
     })
 }
 
-/// The text of `#[kind("…")]` on `line`, when it has no escape.
+/// The text of `#[kind("…")]` on `line` as written, when its only escapes are `\"` and `\\`.
 fn plain_text(line: &str) -> Option<&str> {
     let (_, rest) = line.split_once("(\"")?;
-    let text = &rest[..rest.find('"')?];
-    (!text.contains('\\')).then_some(text)
+    let mut chars = rest.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => return Some(&rest[..at]),
+            '\\' if !matches!(chars.next(), Some((_, '"' | '\\'))) => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The characters a string literal written as `source` holds (`\"` and `\\` undone).
+pub(crate) fn unescaped(source: &str) -> impl Iterator<Item = char> + '_ {
+    let mut chars = source.chars();
+    std::iter::from_fn(move || match chars.next()? {
+        '\\' => chars.next(),
+        c => Some(c),
+    })
 }
 
 /// The contents of the raw string literal `text` starts with (on one line).
@@ -253,9 +270,17 @@ mod tests {
     }
 
     #[test]
-    fn texts_are_read_unless_they_have_escapes() {
+    fn texts_are_read_with_their_quotes_and_backslashes_only() {
         assert_eq!(plain_text(r#"#[given("I note it")]"#), Some("I note it"));
-        assert_eq!(plain_text(r#"#[then("reports \"x\"")]"#), None);
+        assert_eq!(
+            plain_text(r#"#[then("reports \"x\"")]"#),
+            Some(r#"reports \"x\""#)
+        );
+        assert_eq!(plain_text(r#"#[then("a \\ b")]"#), Some(r#"a \\ b"#));
+        assert_eq!(plain_text(r#"#[then("a \n b")]"#), None);
+        let quoted = Written::Text(r#"reports \"x\" \\"#);
+        assert!(quoted.could_match(r#"reports "x" \"#));
+        assert!(!quoted.could_match(r#"reports \"x\" \\"#));
         assert_eq!(plain_text("#[then("), None);
     }
 
