@@ -76,9 +76,8 @@ fn could_match(ty: StepType, loc: &Location, texts: &[StepText]) -> bool {
     let Some(written) = patterns::written_at(loc) else {
         return true;
     };
-    texts
-        .iter()
-        .any(|(kind, text)| *kind == ty && written.could_match(text))
+    let of_kind = texts.iter().filter(|(kind, _)| *kind == ty);
+    written.could_match_any(of_kind.map(|(_, text)| text.as_str()))
 }
 
 /// The definitions cucumber's attribute macros registered that `keep` keeps, compiled.
