@@ -34,9 +34,11 @@ pub(crate) fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
             let double = double::Double::start_on(coordinator, node, &seed, 0, &profile, era).await;
             ((double.coordinator_url(), double.node_url()), None, double)
         };
-        let ca = ca.map_or(String::new(), |path| format!("ca {}\n", path.display()));
+        let ca_line = ca.as_ref().map_or(String::new(), |ca| {
+            format!("ca {}\n", ca.path().display())
+        });
         say(&format!(
-            "coordinator {}\nnode {}\n{ca}profile {}\nera {era}\nserving until interrupted (Ctrl-C)\n",
+            "coordinator {}\nnode {}\n{ca_line}profile {}\nera {era}\nserving until interrupted (Ctrl-C)\n",
             urls.0, urls.1, args.profile
         ));
         wait_for_shutdown().await;
@@ -63,12 +65,13 @@ async fn serve_tls(
     seed: &double::seed::Seed,
     profile: &double::profile::Profile,
     era: crate::auth::Era,
-) -> Result<((String, String), std::path::PathBuf, double::Double), RunError> {
+) -> Result<((String, String), double::tls::CaFile, double::Double), RunError> {
     let certificates = double::tls::generate().map_err(RunError::Double)?;
-    let ca = double::tls::write_ca(&certificates.ca_pem).map_err(|source| RunError::Report {
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let ca =
+        double::tls::CaFile::write(&certificates.ca_pem).map_err(|source| RunError::Report {
+            path: std::env::temp_dir(),
+            source,
+        })?;
     let double = double::Double::start(seed, 0, profile, era).await;
     let mut urls = Vec::new();
     for (front, backend) in [

@@ -44,13 +44,35 @@ pub(crate) fn generate() -> Result<Certificates, String> {
     })
 }
 
-/// Writes the CA's PEM into a fresh folder under the system's temporary directory.
-pub(crate) fn write_ca(pem: &str) -> std::io::Result<PathBuf> {
-    let folder = std::env::temp_dir().join(format!("aitbc-conformance-tls-{}", std::process::id()));
-    std::fs::create_dir_all(&folder)?;
-    let path = folder.join("ca.pem");
-    crate::atomic::write_atomic(&path, pem.as_bytes())?;
-    Ok(path)
+/// The CA's PEM file in a folder of its own under the system's temporary directory, removed
+/// with it when the double stops (a stopped double's CA verifies nothing any more).
+pub(crate) struct CaFile {
+    folder: PathBuf,
+    path: PathBuf,
+}
+
+impl CaFile {
+    /// Writes the CA's PEM into a fresh folder named after this process.
+    pub(crate) fn write(pem: &str) -> std::io::Result<CaFile> {
+        let folder =
+            std::env::temp_dir().join(format!("aitbc-conformance-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&folder)?;
+        let path = folder.join("ca.pem");
+        crate::atomic::write_atomic(&path, pem.as_bytes())?;
+        Ok(CaFile { folder, path })
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for CaFile {
+    /// Only what `write` made goes: the file, then the folder if nothing else was put in it.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        let _ = std::fs::remove_dir(&self.folder);
+    }
 }
 
 /// Accepts TLS on `front` for ever, forwarding each connection to `127.0.0.1:backend`.

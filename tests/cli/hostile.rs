@@ -98,11 +98,7 @@ fn an_interrupted_run_writes_the_reports_of_what_ran_and_exits_130() {
         .unwrap();
     // Every scenario but the block ranges ends in well under a second; those wait 30 s.
     std::thread::sleep(std::time::Duration::from_secs(3));
-    let signal = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(signal.success());
+    super::signal(child.id(), "INT");
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(130), "{stdout}");

@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 
 use super::{bin, command, root, statuses, summary};
 
-/// A standalone double process, killed when dropped.
+/// A standalone double process, stopped with SIGTERM when dropped (as a person stops it, so
+/// that it cleans up after itself), killed if it is not gone within 10 s.
 pub struct Served {
     child: Child,
     pub coordinator: String,
@@ -18,10 +19,32 @@ pub struct Served {
     pub ca: Option<String>,
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
+impl Served {
+    /// Stops the double with SIGTERM; its exit status, or `None` if it had to be killed.
+    pub fn stop(&mut self) -> Option<std::process::ExitStatus> {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return Some(status);
+        }
+        // Not `super::signal`: this runs in `drop`, where a panic during a panic aborts.
+        let _ = StdCommand::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        None
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

@@ -109,3 +109,18 @@ fn insecure_is_said_loudly_and_recorded() {
     assert!(stderr.starts_with("WARNING: --insecure"), "{stderr}");
     assert_eq!(summary["target"]["insecure"], true);
 }
+
+#[test]
+fn the_ca_file_is_removed_when_the_double_stops() {
+    let mut served = served();
+    let ca = std::path::PathBuf::from(served.ca.clone().unwrap());
+    assert!(
+        ca.is_file(),
+        "{} is there while the double serves",
+        ca.display()
+    );
+    let status = served.stop().expect("the double stops on SIGTERM");
+    assert!(status.success(), "{status:?}");
+    assert!(!ca.exists(), "{} is left behind", ca.display());
+    assert!(!ca.parent().unwrap().exists(), "its folder is left behind");
+}

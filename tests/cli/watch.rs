@@ -27,21 +27,13 @@ fn with_logged_double(run: impl FnOnce(&str, &str)) -> Vec<String> {
     };
     let (coordinator, node) = (url("coordinator "), url("node "));
     run(&coordinator, &node);
-    terminate(child.id());
+    super::signal(child.id(), "TERM");
     assert!(child.wait().unwrap().success());
     std::fs::read_to_string(&log)
         .unwrap()
         .lines()
         .map(String::from)
         .collect()
-}
-
-fn terminate(pid: u32) {
-    let status = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 #[test]
@@ -170,7 +162,7 @@ fn every_runs_on_a_schedule_and_stops_between_runs_on_sigterm() {
         assert!(Instant::now() < deadline, "the first run did not finish");
         std::thread::sleep(Duration::from_millis(50));
     }
-    terminate(child.id());
+    super::signal(child.id(), "TERM");
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     assert_eq!(
