@@ -47,7 +47,7 @@ pub(crate) struct ScenarioMeta {
     pub(crate) callers: Vec<&'static str>,
     /// The snapshots its steps name (`the response matches the snapshot "NAME"`).
     pub(crate) snapshots: Vec<String>,
-    /// Its first step (with its background's) that sends a write, and that step's line: what
+    /// Its first step (its backgrounds' included) that sends a write, and that step's line: what
     /// `run --read-only` refuses.
     pub(crate) writes: Option<(usize, String)>,
 }
@@ -316,31 +316,33 @@ const SECONDARY_CALLERS: [(&str, &[&str]); 5] = [
     ("admin", &["authenticate as \"admin\""]),
 ];
 
-/// Which of the secondary callers a scenario (with its background) uses.
-fn secondary_callers(
-    feature: &gherkin::Feature,
-    scenario: &gherkin::Scenario,
-) -> Vec<&'static str> {
-    let background = feature.background.iter().flat_map(|b| &b.steps);
-    let texts: Vec<&str> = background
+/// The steps a scenario runs, in order: its feature's background, its rule's background (for a
+/// scenario in a `Rule:`), then its own.
+fn steps_run<'f>(
+    feature: &'f gherkin::Feature,
+    rule: Option<&'f gherkin::Rule>,
+    scenario: &'f gherkin::Scenario,
+) -> Vec<&'f gherkin::Step> {
+    let rule_background = rule.and_then(|r| r.background.as_ref());
+    (feature.background.iter().chain(rule_background))
+        .flat_map(|b| &b.steps)
         .chain(&scenario.steps)
-        .map(|s| s.value.as_str())
-        .collect();
+        .collect()
+}
+
+/// Which of the secondary callers a scenario's steps use.
+fn secondary_callers(steps: &[&gherkin::Step]) -> Vec<&'static str> {
     SECONDARY_CALLERS
         .iter()
-        .filter(|(_, names)| texts.iter().any(|t| names.iter().any(|n| t.contains(n))))
+        .filter(|(_, names)| (steps.iter()).any(|s| names.iter().any(|n| s.value.contains(n))))
         .map(|(caller, _)| *caller)
         .collect()
 }
 
-/// The first step of a scenario (with its background) that sends a write, with its line.
-fn first_write(
-    feature: &gherkin::Feature,
-    scenario: &gherkin::Scenario,
-) -> Option<(usize, String)> {
-    let background = feature.background.iter().flat_map(|b| &b.steps);
-    background
-        .chain(&scenario.steps)
+/// The first of a scenario's steps that sends a write, with its line.
+fn first_write(steps: &[&gherkin::Step]) -> Option<(usize, String)> {
+    steps
+        .iter()
         .find(|s| {
             WRITING_STEPS.iter().any(|w| s.value.contains(w))
                 || MINER_WRITES.iter().any(|w| s.value.starts_with(w))
@@ -348,12 +350,11 @@ fn first_write(
         .map(|s| (s.position.line, format!("{} {}", s.keyword.trim(), s.value)))
 }
 
-/// The snapshot names a scenario's steps (with its background) use.
-fn snapshot_names(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Vec<String> {
+/// The snapshot names a scenario's steps use.
+fn snapshot_names(steps: &[&gherkin::Step]) -> Vec<String> {
     const STEP: &str = "the response matches the snapshot \"";
-    let background = feature.background.iter().flat_map(|b| &b.steps);
-    background
-        .chain(&scenario.steps)
+    steps
+        .iter()
         .filter_map(|s| s.value.strip_prefix(STEP)?.strip_suffix('"'))
         .map(String::from)
         .collect()
@@ -373,13 +374,14 @@ fn describe(
     catalogs: &Catalogs,
 ) -> Result<Vec<ScenarioMeta>, InputError> {
     let no_rule_tags: Vec<String> = Vec::new();
-    let top = feature.scenarios.iter().map(|s| (s, &no_rule_tags));
+    let top = feature.scenarios.iter().map(|s| (s, None));
     let in_rules = feature
         .rules
         .iter()
-        .flat_map(|r| r.scenarios.iter().map(move |s| (s, &r.tags)));
+        .flat_map(|r| r.scenarios.iter().map(move |s| (s, Some(r))));
     top.chain(in_rules)
-        .map(|(scenario, rule_tags)| {
+        .map(|(scenario, rule)| {
+            let rule_tags = rule.map_or(&no_rule_tags, |r| &r.tags);
             let invalid = |message: String| InputError::Invalid {
                 path: path.to_path_buf(),
                 line: scenario.position.line as u64,
@@ -389,6 +391,7 @@ fn describe(
             let tags: Vec<String> = levels.iter().flat_map(|t| t.iter().cloned()).collect();
             let commands =
                 commands_by_era(&scenario.name, &levels, &tags, catalogs).map_err(invalid)?;
+            let steps = steps_run(feature, rule, scenario);
             Ok(ScenarioMeta {
                 path: path.to_path_buf(),
                 feature: feature.name.clone(),
@@ -400,9 +403,9 @@ fn describe(
                     .unwrap_or_default(),
                 commands,
                 tags,
-                callers: secondary_callers(feature, scenario),
-                snapshots: snapshot_names(feature, scenario),
-                writes: first_write(feature, scenario),
+                callers: secondary_callers(&steps),
+                snapshots: snapshot_names(&steps),
+                writes: first_write(&steps),
             })
         })
         .collect()
@@ -571,18 +574,39 @@ mod tests {
 
     #[test]
     fn outlines_expand_and_inherit_the_feature_tag() {
-        let dir = tempfile::tempdir().unwrap();
-        write(
-            dir.path(),
-            "a.feature",
+        let suite = loaded(
             "@command:blockchain-head\nFeature: Head\n\n  Scenario Outline: n <n>\n    When I send GET \"/rpc/head\"\n\n    Examples:\n      | n |\n      | 1 |\n      | 2 |\n",
         );
-        let suite = Suite::load(dir.path(), &catalog()).unwrap();
         assert_eq!(suite.scenarios.len(), 2);
         assert_eq!(suite.scenarios[0].name, "n 1");
         assert_eq!(suite.scenarios[1].command, "blockchain-head");
         assert!(suite.scenarios[0].callers.is_empty());
         assert_ne!(suite.scenarios[0].line, suite.scenarios[1].line);
+    }
+
+    /// The suite of one feature file with this text.
+    fn loaded(text: &str) -> Suite {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "one.feature", text);
+        Suite::load(dir.path(), &catalog()).unwrap()
+    }
+
+    #[test]
+    fn a_rules_background_counts_for_its_scenarios_only() {
+        let suite = loaded(
+            "@command:blockchain-head\nFeature: Head\n\n  Background:\n    Given I authenticate as \"miner\"\n\n  Scenario: outside\n    When I send GET \"/rpc/head\"\n\n  Rule: writes\n\n    Background:\n      Given I authenticate as \"admin\"\n      And I send POST \"/rpc/x\"\n      Then the response matches the snapshot \"rule-bg\"\n\n    Scenario: in the rule\n      When I send GET \"/rpc/head\"\n",
+        );
+        let by_name = |n: &str| suite.scenarios.iter().find(|s| s.name == n).unwrap();
+        let ruled = by_name("in the rule");
+        assert_eq!(ruled.callers, ["miner", "admin"]);
+        assert_eq!(ruled.snapshots, ["rule-bg"]);
+        assert_eq!(
+            ruled.writes,
+            Some((14, "And I send POST \"/rpc/x\"".to_string()))
+        );
+        let outside = by_name("outside");
+        assert_eq!(outside.callers, ["miner"]);
+        assert!(outside.snapshots.is_empty() && outside.writes.is_none());
     }
 
     #[test]
