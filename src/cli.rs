@@ -105,7 +105,12 @@ pub(crate) struct HistoryArgs {
     pub(crate) place: ReportPlace,
 
     /// Only the last N runs.
-    #[arg(long, default_value_t = 20, value_name = "N")]
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_HISTORY_LAST",
+        default_value_t = 20,
+        value_name = "N"
+    )]
     pub(crate) last: usize,
 }
 
@@ -116,7 +121,12 @@ pub(crate) struct ReportCommandArgs {
     pub(crate) merge: Option<ReportSubcommand>,
 
     /// The summary.json to render (HAR files come only from a run: they need the exchanges).
-    #[arg(long, value_name = "FILE", required = true)]
+    #[arg(
+        long,
+        env = "AITBC_CONFORMANCE_REPORT_FROM",
+        value_name = "FILE",
+        required = true
+    )]
     pub(crate) from: Option<PathBuf>,
 
     #[command(flatten)]
@@ -840,6 +850,26 @@ mod tests {
     #[test]
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every flag of every subcommand, but `--help` and `--version`, also reads an environment
+    /// variable (the README promises it: CI sets them without editing scripts).
+    #[test]
+    fn every_flag_reads_an_environment_variable() {
+        fn flags_without_env(command: &clap::Command, path: &str, out: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if arg.get_long().is_some() && !builtin && arg.get_env().is_none() {
+                    out.push(format!("{path} --{}", arg.get_long().unwrap_or_default()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                flags_without_env(sub, &format!("{path} {}", sub.get_name()), out);
+            }
+        }
+        let mut missing = Vec::new();
+        flags_without_env(&Cli::command(), "aitbc-conformance", &mut missing);
+        assert!(missing.is_empty(), "flags without an env var: {missing:?}");
     }
 
     #[test]
