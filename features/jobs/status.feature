@@ -66,6 +66,7 @@ Feature: Job status
       | jwt     | out of memory |
     And the response matches the snapshot "job-failed"
 
+  @waits
   Scenario: A job past its expiry reads as expired
     Given a job "A" submitted by the client with body:
       """

@@ -566,6 +566,39 @@ mod tests {
         }
     }
 
+    /// A scenario that lets time pass on a live target is tagged `@waits`, so that quick live
+    /// runs and the benchmark can leave it out (`--tags "not @waits"`).
+    #[test]
+    fn every_scenario_that_lets_time_pass_is_tagged_waits() {
+        let catalogs = Catalogs::load(Path::new("fixtures")).unwrap();
+        let suite = Suite::load(Path::new("features"), &catalogs).unwrap();
+        let waiting = |steps: &[&gherkin::Step]| {
+            (steps.iter())
+                .any(|s| s.value.ends_with(" have passed") || s.value.ends_with(" has passed"))
+        };
+        let mut checked = 0;
+        for feature in suite.features.iter() {
+            let top = feature.scenarios.iter().map(|s| (s, None));
+            let ruled =
+                (feature.rules.iter()).flat_map(|r| r.scenarios.iter().map(move |s| (s, Some(r))));
+            for (scenario, rule) in top.chain(ruled) {
+                if !waiting(&steps_run(feature, rule, scenario)) {
+                    continue;
+                }
+                checked += 1;
+                let tags = (feature.tags.iter())
+                    .chain(rule.iter().flat_map(|r| &r.tags))
+                    .chain(&scenario.tags);
+                assert!(
+                    tags.into_iter().any(|t| t == "waits"),
+                    "{:?} lets time pass but is not tagged @waits",
+                    scenario.name
+                );
+            }
+        }
+        assert!(checked > 0, "the suite has a scenario that lets time pass");
+    }
+
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
