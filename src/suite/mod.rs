@@ -316,6 +316,16 @@ const SECONDARY_CALLERS: [(&str, &[&str]); 5] = [
     ("admin", &["authenticate as \"admin\""]),
 ];
 
+/// Every scenario of a feature, with the rule it is in (if any).
+fn scenarios_in(
+    feature: &gherkin::Feature,
+) -> impl Iterator<Item = (&gherkin::Scenario, Option<&gherkin::Rule>)> {
+    let top = feature.scenarios.iter().map(|s| (s, None));
+    let in_rules =
+        (feature.rules.iter()).flat_map(|r| r.scenarios.iter().map(move |s| (s, Some(r))));
+    top.chain(in_rules)
+}
+
 /// The steps a scenario runs, in order: its feature's background, its rule's background (for a
 /// scenario in a `Rule:`), then its own.
 fn steps_run<'f>(
@@ -374,12 +384,7 @@ fn describe(
     catalogs: &Catalogs,
 ) -> Result<Vec<ScenarioMeta>, InputError> {
     let no_rule_tags: Vec<String> = Vec::new();
-    let top = feature.scenarios.iter().map(|s| (s, None));
-    let in_rules = feature
-        .rules
-        .iter()
-        .flat_map(|r| r.scenarios.iter().map(move |s| (s, Some(r))));
-    top.chain(in_rules)
+    scenarios_in(feature)
         .map(|(scenario, rule)| {
             let rule_tags = rule.map_or(&no_rule_tags, |r| &r.tags);
             let invalid = |message: String| InputError::Invalid {
@@ -578,10 +583,7 @@ mod tests {
         };
         let mut checked = 0;
         for feature in suite.features.iter() {
-            let top = feature.scenarios.iter().map(|s| (s, None));
-            let ruled =
-                (feature.rules.iter()).flat_map(|r| r.scenarios.iter().map(move |s| (s, Some(r))));
-            for (scenario, rule) in top.chain(ruled) {
+            for (scenario, rule) in scenarios_in(feature) {
                 if !waiting(&steps_run(feature, rule, scenario)) {
                     continue;
                 }

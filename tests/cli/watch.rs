@@ -2,33 +2,20 @@
 //! says so) and judges every read-only command; a scenario tagged read-only that writes stops
 //! the run before it starts; `run --every` runs on a schedule and stops cleanly on SIGTERM.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::live::ENV_FILE;
+use super::live::{serve_with, ENV_FILE};
 use super::{bin, root, summary};
 
 /// `double` with a request log, stopped with SIGTERM; returns the log's lines.
 fn with_logged_double(run: impl FnOnce(&str, &str)) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("requests.log");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("aitbc-conformance"))
-        .current_dir(root())
-        .args(["double", "--port", "0", "--node-port", "0", "--request-log"])
-        .arg(&log)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut url = |prefix: &str| {
-        let line = lines.next().unwrap().unwrap();
-        line.strip_prefix(prefix).unwrap().trim().to_string()
-    };
-    let (coordinator, node) = (url("coordinator "), url("node "));
-    run(&coordinator, &node);
-    super::signal(child.id(), "TERM");
-    assert!(child.wait().unwrap().success());
+    let mut served = serve_with("healthy", &["--request-log", log.to_str().unwrap()]);
+    run(&served.coordinator, &served.node);
+    let status = served.stop();
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
     std::fs::read_to_string(&log)
         .unwrap()
         .lines()
