@@ -260,9 +260,10 @@ fn scenarios_dealt_to_several_workers_end_as_on_one() {
             .code(1)
             .get_output()
             .clone();
-        // Failed steps panic inside cucumber, whose runners each silence the panic hook while
+        // Failed steps unwind inside cucumber, whose runners each silence the panic hook while
         // they run: overlapping runners once restored it mid-run, and every failure's panic
-        // and backtrace went to stderr (enough to fill a pipe nobody read, and hang the run).
+        // and backtrace went to stderr (enough to fill a pipe nobody read, and hang the run);
+        // later a failure that fell between one runner's take and set of the hook still did.
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{stderr}");
         let s = summary(reports.path());
