@@ -1,5 +1,6 @@
 //! `double`: the double served standalone on 127.0.0.1 until SIGINT or SIGTERM.
 
+use super::interruption::Interruption;
 use super::say;
 use crate::cli::DoubleArgs;
 use crate::error::{InputError, RunError};
@@ -25,6 +26,9 @@ pub(crate) fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
         .map_err(RunError::Runtime)?;
     let era = config::double_era(args.era);
     runtime.block_on(async {
+        // Listening before saying it serves: a stop sent as soon as that is read still removes
+        // the CA file and writes the request log.
+        let mut stop = Interruption::listen().map_err(RunError::Runtime)?;
         let (urls, ca, double) = if args.tls {
             let (urls, ca, double) = serve_tls(coordinator, node, &seed, &profile, era).await?;
             (urls, Some(ca), double)
@@ -41,7 +45,7 @@ pub(crate) fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
             "coordinator {}\nnode {}\n{ca_line}profile {}\nera {era}\nserving until interrupted (Ctrl-C)\n",
             urls.0, urls.1, args.profile
         ));
-        wait_for_shutdown().await;
+        stop.next().await;
         if let Some(path) = &args.request_log {
             let mut log = double.received().await.join("\n");
             log.push('\n');
@@ -103,6 +107,13 @@ fn serve_hostile(
             .map(|a| format!("http://{a}"))
             .unwrap_or_default()
     };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let mut stop = runtime
+        .block_on(async { Interruption::listen() })
+        .map_err(RunError::Runtime)?;
     say(&format!(
         "coordinator {}\nnode {}\nhostile {mode:?}\nserving until interrupted (Ctrl-C)\n",
         url(&coordinator),
@@ -110,25 +121,6 @@ fn serve_hostile(
     ));
     double::hostile::serve(coordinator, mode);
     double::hostile::serve(node, mode);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(RunError::Runtime)?;
-    runtime.block_on(wait_for_shutdown());
+    runtime.block_on(stop.next());
     Ok(exit::SUCCESS)
-}
-
-async fn wait_for_shutdown() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }

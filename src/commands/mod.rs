@@ -5,6 +5,7 @@ mod compare;
 mod documents;
 mod double;
 mod history;
+mod interruption;
 mod list;
 mod metrics;
 mod probe;

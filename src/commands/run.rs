@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::interruption::Interruption;
 use super::{load_inputs, say, tell};
 use crate::auth::Era;
 use crate::catalog::{Catalog, Catalogs};
@@ -608,31 +609,6 @@ fn revision(given: Option<&str>) -> Option<String> {
         .and_then(nonempty)
         .or_else(|| std::env::var("GITHUB_SHA").ok().and_then(nonempty))
         .or_else(|| crate::revision::of(&std::env::current_dir().ok()?))
-}
-
-/// SIGINT (Ctrl-C) and SIGTERM (what CI runners send on cancel), listened for from the moment
-/// it is made: a signal before it would end the process with nothing written.
-struct Interruption {
-    interrupt: tokio::signal::unix::Signal,
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Interruption {
-    fn listen() -> std::io::Result<Self> {
-        use tokio::signal::unix::{signal, SignalKind};
-        Ok(Self {
-            interrupt: signal(SignalKind::interrupt())?,
-            terminate: signal(SignalKind::terminate())?,
-        })
-    }
-
-    /// Resolves at the next signal.
-    async fn next(&mut self) {
-        tokio::select! {
-            _ = self.interrupt.recv() => {}
-            _ = self.terminate.recv() => {}
-        }
-    }
 }
 
 /// After an interruption the reports are being written; a second signal ends the process at
