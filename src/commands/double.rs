@@ -66,7 +66,7 @@ pub(crate) fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
 
 /// One of the standalone double's servers, on `listener` or a loopback port of its own. It keeps
 /// the requests it receives only for `--request-log`: a double left serving keeps no more than
-/// its state (each run of the suite had added some 2 MB of recorded requests).
+/// its state (recorded requests had added some 0.3 MB per run of the suite).
 async fn server(listener: Option<std::net::TcpListener>, record: bool) -> wiremock::MockServer {
     let mut builder = wiremock::MockServer::builder();
     if let Some(listener) = listener {
