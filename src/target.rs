@@ -259,13 +259,27 @@ impl RunContext {
     /// A session for one scenario: a fresh double when the target is the double; credentials
     /// as the preflight settled them, a token renewed first when it is about to expire.
     pub(crate) async fn session(&self) -> Session {
+        self.open_session(false).await
+    }
+
+    /// A session that sends many requests (the probe's): its double, if any, keeps no record
+    /// of them.
+    pub(crate) async fn long_session(&self) -> Session {
+        self.open_session(true).await
+    }
+
+    async fn open_session(&self, long: bool) -> Session {
         let salt = self.salt.fetch_add(1, Ordering::Relaxed);
         let tag = format!("conf-{:06x}-{salt}", crate::clock::now_micros() & 0xff_ffff);
         let (double, coordinator_url, node_url) = match &self.target {
             Target::Double {
                 seed, profile, era, ..
             } => {
-                let double = Double::start(seed, salt, profile, *era).await;
+                let double = if long {
+                    Double::start_unrecorded(seed, salt, profile, *era).await
+                } else {
+                    Double::start(seed, salt, profile, *era).await
+                };
                 let urls = (double.coordinator_url(), double.node_url());
                 (Some(double), urls.0, urls.1)
             }

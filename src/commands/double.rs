@@ -29,14 +29,16 @@ pub(crate) fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
         // Listening before saying it serves: a stop sent as soon as that is read still removes
         // the CA file and writes the request log.
         let mut stop = Interruption::listen().map_err(RunError::Runtime)?;
+        // Requests are kept only for the log: a double left serving keeps no more than its
+        // state (recorded requests had added some 0.3 MB per run of the suite).
         let record = args.request_log.is_some();
         let (urls, ca, double) = if args.tls {
             let (urls, ca, double) =
                 serve_tls(coordinator, node, &seed, &profile, era, record).await?;
             (urls, Some(ca), double)
         } else {
-            let coordinator = server(Some(coordinator), record).await;
-            let node = server(Some(node), record).await;
+            let coordinator = double::server(Some(coordinator), record).await;
+            let node = double::server(Some(node), record).await;
             let double = double::Double::start_on(coordinator, node, &seed, 0, &profile, era).await;
             ((double.coordinator_url(), double.node_url()), None, double)
         };
@@ -64,20 +66,6 @@ pub(crate) fn serve_double(args: &DoubleArgs) -> Result<u8, RunError> {
     Ok(exit::SUCCESS)
 }
 
-/// One of the standalone double's servers, on `listener` or a loopback port of its own. It keeps
-/// the requests it receives only for `--request-log`: a double left serving keeps no more than
-/// its state (recorded requests had added some 0.3 MB per run of the suite).
-async fn server(listener: Option<std::net::TcpListener>, record: bool) -> wiremock::MockServer {
-    let mut builder = wiremock::MockServer::builder();
-    if let Some(listener) = listener {
-        builder = builder.listener(listener);
-    }
-    if !record {
-        builder = builder.disable_request_recording();
-    }
-    builder.start().await
-}
-
 /// `double --tls`: the double on loopback ports of its own, TLS terminated on the given ones.
 async fn serve_tls(
     coordinator: std::net::TcpListener,
@@ -93,8 +81,10 @@ async fn serve_tls(
             path: std::env::temp_dir(),
             source,
         })?;
-    let (backend_coordinator, backend_node) =
-        (server(None, record).await, server(None, record).await);
+    let (backend_coordinator, backend_node) = (
+        double::server(None, record).await,
+        double::server(None, record).await,
+    );
     let double =
         double::Double::start_on(backend_coordinator, backend_node, seed, 0, profile, era).await;
     let mut urls = Vec::new();

@@ -29,7 +29,7 @@ pub(crate) async fn probe(
         .paced(&limits)
         .max_body(args.max_body);
     client.pacer.adopt_era(era);
-    let session = ctx.session().await;
+    let session = ctx.long_session().await;
     let documents = documents(ctx, args, era).await;
     if !args.quiet {
         say(&format!(

@@ -475,6 +475,19 @@ impl Drop for Double {
     }
 }
 
+/// A server outside wiremock's pool, on `listener` or a loopback port of its own, keeping the
+/// requests it receives only when `record` (the pool's servers always keep them).
+pub(crate) async fn server(listener: Option<std::net::TcpListener>, record: bool) -> MockServer {
+    let mut builder = MockServer::builder();
+    if let Some(listener) = listener {
+        builder = builder.listener(listener);
+    }
+    if !record {
+        builder = builder.disable_request_recording();
+    }
+    builder.start().await
+}
+
 /// wiremock's `MockServer::drop` blocks on an async `verify()`; on a tokio worker whose
 /// co-operative budget is spent that `block_on` spins forever. Doubles are therefore dropped
 /// on one plain thread of their own, outside any runtime.
@@ -525,6 +538,18 @@ impl Double {
     /// scenario.
     pub async fn start(seed: &Seed, salt: u64, profile: &Profile, era: Era) -> Self {
         let (coordinator, node) = (MockServer::start().await, MockServer::start().await);
+        Self::start_on(coordinator, node, seed, salt, profile, era).await
+    }
+
+    /// As `start`, on servers of its own that keep no record of the requests: for a double that
+    /// answers many (the probe's), which the pool's recording servers would keep every one of.
+    pub(crate) async fn start_unrecorded(
+        seed: &Seed,
+        salt: u64,
+        profile: &Profile,
+        era: Era,
+    ) -> Self {
+        let (coordinator, node) = (server(None, false).await, server(None, false).await);
         Self::start_on(coordinator, node, seed, salt, profile, era).await
     }
 
