@@ -348,3 +348,32 @@ fn executions_advance_one_step_per_status_read() {
         ]
     );
 }
+
+/// The probe's double answers thousands of requests: it keeps no record of them, where a
+/// scenario's (pooled) double does.
+#[test]
+fn the_probe_double_keeps_no_record_of_requests_and_a_scenario_double_does() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/double.yaml");
+        let seed = Seed::load(&path).unwrap();
+        let profile = super::profile::Profile::default();
+        let era = crate::auth::Era::ApiKey;
+        let scenario = super::Double::start(&seed, 1, &profile, era).await;
+        let probe = super::Double::start_unrecorded(&seed, 2, &profile, era).await;
+        for (double, kept) in [(&scenario, 1), (&probe, 0)] {
+            let address = double.node_url().trim_start_matches("http://").to_string();
+            let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+            let request = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+            stream.write_all(request.as_bytes()).await.unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).await.unwrap();
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+            assert_eq!(double.received().await.len(), kept);
+        }
+    });
+}
