@@ -276,7 +276,7 @@ impl RunContext {
                 seed, profile, era, ..
             } => {
                 let double = if long {
-                    Double::start_unrecorded(seed, salt, profile, *era).await
+                    Double::start_own(seed, salt, profile, *era, false).await
                 } else {
                     Double::start(seed, salt, profile, *era).await
                 };

@@ -81,12 +81,7 @@ async fn serve_tls(
             path: std::env::temp_dir(),
             source,
         })?;
-    let (backend_coordinator, backend_node) = (
-        double::server(None, record).await,
-        double::server(None, record).await,
-    );
-    let double =
-        double::Double::start_on(backend_coordinator, backend_node, seed, 0, profile, era).await;
+    let double = double::Double::start_own(seed, 0, profile, era, record).await;
     let mut urls = Vec::new();
     for (front, backend) in [
         (coordinator, double.coordinator_url()),

@@ -541,15 +541,17 @@ impl Double {
         Self::start_on(coordinator, node, seed, salt, profile, era).await
     }
 
-    /// As `start`, on servers of its own that keep no record of the requests: for a double that
-    /// answers many (the probe's), which the pool's recording servers would keep every one of.
-    pub(crate) async fn start_unrecorded(
+    /// As `start`, on servers of its own outside the pool, which keep the requests they
+    /// receive only when `record`: for a double that answers many (the probe's, a standalone
+    /// one), which the pool's recording servers would keep every one of.
+    pub(crate) async fn start_own(
         seed: &Seed,
         salt: u64,
         profile: &Profile,
         era: Era,
+        record: bool,
     ) -> Self {
-        let (coordinator, node) = (server(None, false).await, server(None, false).await);
+        let (coordinator, node) = (server(None, record).await, server(None, record).await);
         Self::start_on(coordinator, node, seed, salt, profile, era).await
     }
 

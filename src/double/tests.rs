@@ -364,7 +364,7 @@ fn the_probe_double_keeps_no_record_of_requests_and_a_scenario_double_does() {
         let profile = super::profile::Profile::default();
         let era = crate::auth::Era::ApiKey;
         let scenario = super::Double::start(&seed, 1, &profile, era).await;
-        let probe = super::Double::start_unrecorded(&seed, 2, &profile, era).await;
+        let probe = super::Double::start_own(&seed, 2, &profile, era, false).await;
         for (double, kept) in [(&scenario, 1), (&probe, 0)] {
             let address = double.node_url().trim_start_matches("http://").to_string();
             let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
