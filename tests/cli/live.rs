@@ -350,13 +350,14 @@ fn drift_is_a_contract_failure() {
 }
 
 #[test]
-fn a_closed_port_exits_3_in_one_line_within_the_timeout() {
+fn a_closed_port_exits_3_in_one_line() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let started = Instant::now();
+    // How long it takes is measured by scripts/bench.py, not asserted here; the timeouts
+    // themselves are tested on routes that never answer (slow_routes_time_out, hostile.rs).
     let out = bin()
         .args(["run", "--timeout", "2s", "--coordinator-url"])
         .arg(format!("http://127.0.0.1:{port}"))
@@ -366,11 +367,6 @@ fn a_closed_port_exits_3_in_one_line_within_the_timeout() {
         .code(3)
         .get_output()
         .clone();
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
